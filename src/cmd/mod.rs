@@ -1,0 +1,29 @@
+//! One module per command. Each takes parsed arguments and returns an [`crate::Outcome`] or an
+//! error with context.
+
+pub mod check;
+pub mod explain;
+pub mod schema;
+
+use std::path::PathBuf;
+
+/// Options every command shares.
+#[derive(Debug, Clone)]
+pub struct Global {
+    /// `--root`, if given.
+    pub root: Option<PathBuf>,
+    /// The current folder.
+    pub cwd: PathBuf,
+    /// Whether to colour output.
+    pub color: bool,
+}
+
+impl Global {
+    /// Opens the workspace: `--root` or discovery from the current folder.
+    pub fn workspace(&self) -> anyhow::Result<crate::config::Workspace> {
+        Ok(crate::config::Workspace::discover(
+            self.root.as_deref(),
+            &self.cwd,
+        )?)
+    }
+}

@@ -1,0 +1,19 @@
+//! `pm schema`: prints a built-in JSON schema.
+
+use std::io::Write;
+
+use crate::Outcome;
+use crate::cli::{SchemaArgs, SchemaKind};
+
+/// The pm.toml schema, as shipped.
+pub const CONFIG_SCHEMA: &str = include_str!("../../schema/pm.toml.schema.json");
+
+/// Prints the requested schema.
+pub fn run(args: &SchemaArgs) -> anyhow::Result<Outcome> {
+    let text = match args.kind {
+        SchemaKind::Postmortem => crate::schema::BUILTIN,
+        SchemaKind::Config => CONFIG_SCHEMA,
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,146 @@
+//! Findings as data: what a rule reports, and the located, severity-resolved diagnostic that
+//! reports render.
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// How serious a diagnostic is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run unless asked.
+    Info,
+    /// Should be fixed; fails with `--deny warnings`.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `error`, `warning` or `info`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule found in one file, before configuration and positions are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Where, in bytes of the file.
+    pub span: Span,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// A severity other than the rule's default (e.g. `root cause` is only info).
+    pub severity: Option<Severity>,
+}
+
+impl Finding {
+    /// A finding at `span`.
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+            help: None,
+            severity: None,
+        }
+    }
+
+    /// Adds a help text.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Overrides the rule's default severity for this finding.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// A located diagnostic, as every report renders it. Lines and columns are 1-based; columns
+/// count characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Repo-relative path with `/`.
+    pub path: String,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive).
+    pub end_column: usize,
+    /// Stable code, e.g. `PM503`.
+    pub code: &'static str,
+    /// Rule slug, e.g. `blameless-language`.
+    pub rule: &'static str,
+    /// Resolved severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Byte span in the file (for source excerpts).
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Counts over a run, for every report's summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Diagnostics by severity.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Infos.
+    pub infos: usize,
+    /// The lowest severity that fails the run.
+    pub fail_level: Option<Severity>,
+    /// Whether the run failed.
+    pub failed: bool,
+}
+
+impl Summary {
+    /// Counts `diagnostics` over `files` files, failing at `fail_level`.
+    pub fn new(files: usize, diagnostics: &[Diagnostic], fail_level: Severity) -> Self {
+        let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+        Self {
+            files,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            fail_level: Some(fail_level),
+            failed: diagnostics.iter().any(|d| d.severity >= fail_level),
+        }
+    }
+}

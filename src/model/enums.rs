@@ -1,0 +1,116 @@
+//! The closed vocabularies of the front matter contract. Their spellings are fixed: the schema,
+//! the site and exports all use them.
+
+use serde::Serialize;
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in contract order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as written in front matter.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $($text => Ok($name::$variant),)+ _ => Err(()) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Where a postmortem is in its life.
+    Status {
+        /// Being written; placeholders allowed.
+        Draft = "draft",
+        /// Written, under review.
+        InReview = "in-review",
+        /// Done and shared.
+        Published = "published",
+    }
+}
+
+vocabulary! {
+    /// How the incident was detected.
+    Detection {
+        /// A monitoring alert.
+        Alert = "alert",
+        /// A customer report.
+        Customer = "customer",
+        /// An employee noticed.
+        Employee = "employee",
+        /// An automated check (not an alert).
+        Automation = "automation",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// Where an action item stands.
+    ItemStatus {
+        /// Not started.
+        Open = "open",
+        /// Being worked on.
+        InProgress = "in-progress",
+        /// Finished.
+        Done = "done",
+        /// Decided against, with a reason.
+        WontDo = "wont-do",
+    }
+}
+
+vocabulary! {
+    /// Action-item priority.
+    Priority {
+        /// Drop everything.
+        P0 = "P0",
+        /// Next up.
+        P1 = "P1",
+        /// Soon.
+        P2 = "P2",
+        /// When there is time.
+        P3 = "P3",
+    }
+}
+
+vocabulary! {
+    /// What kind of follow-up an action item is.
+    ItemKind {
+        /// Prevents a recurrence.
+        Prevent = "prevent",
+        /// Reduces impact next time.
+        Mitigate = "mitigate",
+        /// Detects it sooner.
+        Detect = "detect",
+        /// Changes how people work.
+        Process = "process",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+impl ItemStatus {
+    /// Open or in progress: still owed.
+    pub const fn is_open(self) -> bool {
+        matches!(self, ItemStatus::Open | ItemStatus::InProgress)
+    }
+}

@@ -1,0 +1,334 @@
+//! The typed postmortem: what every command reads.
+//!
+//! Built leniently from the front matter tree: a value of the wrong type or shape is left out
+//! here (the `schema` rule reports it with its location), so one typo never hides the rest of a
+//! document from the other rules, the site or the metrics.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::Offset;
+use serde::Serialize;
+
+use crate::parse::markdown::Body;
+use crate::parse::yaml::{Node, Value};
+use crate::source::{Span, Spanned};
+
+mod enums;
+pub use enums::{Detection, ItemKind, ItemStatus, Priority, Status};
+
+/// A point in time as written: the absolute instant plus the offset it was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Instant {
+    /// The absolute time (what ordering compares).
+    pub timestamp: Timestamp,
+    /// The offset the author wrote (for display).
+    #[serde(skip)]
+    pub offset: Offset,
+}
+
+impl Instant {
+    /// Parses an RFC 3339 date-time with an offset (`Z` or `±hh:mm`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let timestamp: Timestamp = text.parse().ok()?;
+        let pieces = jiff::fmt::temporal::Pieces::parse(text).ok()?;
+        let offset = match pieces.offset()? {
+            jiff::fmt::temporal::PiecesOffset::Zulu => Offset::UTC,
+            jiff::fmt::temporal::PiecesOffset::Numeric(n) => n.offset(),
+            _ => Offset::UTC,
+        };
+        Some(Self { timestamp, offset })
+    }
+}
+
+/// The incident's timestamps, each where written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timestamps {
+    /// When the incident began.
+    pub started_at: Option<Spanned<Instant>>,
+    /// When someone or something noticed.
+    pub detected_at: Option<Spanned<Instant>>,
+    /// When a responder acknowledged.
+    pub acknowledged_at: Option<Spanned<Instant>>,
+    /// When impact ended or was contained.
+    pub mitigated_at: Option<Spanned<Instant>>,
+    /// When the incident was resolved.
+    pub resolved_at: Option<Spanned<Instant>>,
+}
+
+/// An SLO and the error budget the incident consumed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SloImpact {
+    /// The SLO's name.
+    pub name: String,
+    /// Share of the error budget consumed (as written: a fraction or a percentage).
+    pub error_budget_consumed: f64,
+}
+
+/// The `impact` mapping.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Impact {
+    /// One-paragraph impact summary.
+    pub summary: Option<String>,
+    /// Number of users affected.
+    pub users_affected: Option<f64>,
+    /// Revenue lost.
+    pub revenue_loss: Option<f64>,
+    /// SLOs hit.
+    pub slos: Vec<SloImpact>,
+}
+
+/// One follow-up action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItem {
+    /// Position in `action_items` (0-based).
+    pub index: usize,
+    /// The whole item in the front matter.
+    pub span: Span,
+    /// Optional stable id.
+    pub id: Option<Spanned<String>>,
+    /// What will be done.
+    pub title: Option<Spanned<String>>,
+    /// Who is accountable.
+    pub owner: Option<Spanned<String>>,
+    /// When it is due.
+    pub due: Option<Spanned<Date>>,
+    /// Where it stands.
+    pub status: Option<Spanned<ItemStatus>>,
+    /// Tracker ticket (URL or key).
+    pub ticket: Option<Spanned<String>>,
+    /// P0–P3.
+    pub priority: Option<Spanned<Priority>>,
+    /// prevent / mitigate / detect / process / other.
+    pub kind: Option<Spanned<ItemKind>>,
+    /// When it was closed (done or won't do).
+    pub closed_on: Option<Spanned<Date>>,
+}
+
+impl ActionItem {
+    /// Open or in progress.
+    pub fn is_open(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| s.value.is_open())
+    }
+}
+
+/// A postmortem, typed.
+#[derive(Debug, Clone, Default)]
+pub struct Postmortem {
+    /// `INC-2026-0042`.
+    pub id: Option<Spanned<String>>,
+    /// Title.
+    pub title: Option<Spanned<String>>,
+    /// draft / in-review / published.
+    pub status: Option<Spanned<Status>>,
+    /// One of the configured severities.
+    pub severity: Option<Spanned<String>>,
+    /// The person who owns the postmortem.
+    pub owner: Option<Spanned<String>>,
+    /// The owning team.
+    pub team: Option<Spanned<String>>,
+    /// Affected services.
+    pub services: Vec<Spanned<String>>,
+    /// Incident timestamps.
+    pub times: Timestamps,
+    /// When the postmortem must be published.
+    pub due: Option<Spanned<Date>>,
+    /// When it was published.
+    pub published_on: Option<Spanned<Date>>,
+    /// Who wrote it.
+    pub authors: Vec<Spanned<String>>,
+    /// Who reviewed it.
+    pub reviewers: Vec<Spanned<String>>,
+    /// How the incident was detected.
+    pub detection: Option<Spanned<Detection>>,
+    /// Category slugs.
+    pub contributing_factors: Vec<Spanned<String>>,
+    /// Free tags.
+    pub tags: Vec<Spanned<String>>,
+    /// Ids of related postmortems.
+    pub related: Vec<Spanned<String>>,
+    /// The postmortem's own tracking ticket.
+    pub ticket: Option<Spanned<String>>,
+    /// Chat channel.
+    pub chat: Option<Spanned<String>>,
+    /// Impact.
+    pub impact: Impact,
+    /// Follow-ups.
+    pub action_items: Vec<ActionItem>,
+    /// The front matter tree (for rules that need spans of arbitrary keys).
+    pub front_matter: Option<Node>,
+    /// The markdown body.
+    pub body: Body,
+}
+
+impl Postmortem {
+    /// Reads the typed fields out of the front matter mapping `root`.
+    pub fn from_front_matter(root: &Node, body: Body) -> Self {
+        let times = Timestamps {
+            started_at: instant(root, "started_at"),
+            detected_at: instant(root, "detected_at"),
+            acknowledged_at: instant(root, "acknowledged_at"),
+            mitigated_at: instant(root, "mitigated_at"),
+            resolved_at: instant(root, "resolved_at"),
+        };
+        let action_items = root
+            .get("action_items")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_map().is_some())
+            .map(|(index, n)| ActionItem {
+                index,
+                span: n.span,
+                id: string(n, "id"),
+                title: string(n, "title"),
+                owner: string(n, "owner"),
+                due: date(n, "due"),
+                status: parsed(n, "status"),
+                ticket: string(n, "ticket"),
+                priority: parsed(n, "priority"),
+                kind: parsed(n, "type"),
+                closed_on: date(n, "closed_on"),
+            })
+            .collect();
+        let impact = root.get("impact").map(impact).unwrap_or_default();
+        Self {
+            id: string(root, "id"),
+            title: string(root, "title"),
+            status: parsed(root, "status"),
+            severity: string(root, "severity"),
+            owner: string(root, "owner"),
+            team: string(root, "team"),
+            services: strings(root, "services"),
+            times,
+            due: date(root, "due"),
+            published_on: date(root, "published_on"),
+            authors: strings(root, "authors"),
+            reviewers: strings(root, "reviewers"),
+            detection: parsed(root, "detection"),
+            contributing_factors: strings(root, "contributing_factors"),
+            tags: strings(root, "tags"),
+            related: strings(root, "related"),
+            ticket: string(root, "ticket"),
+            chat: string(root, "chat"),
+            impact,
+            action_items,
+            front_matter: Some(root.clone()),
+            body,
+        }
+    }
+
+    /// The status, treating a missing or invalid one as draft (the most lenient reading).
+    pub fn status_or_draft(&self) -> Status {
+        self.status.as_ref().map_or(Status::Draft, |s| s.value)
+    }
+
+    /// The span of `key` in the front matter, falling back to the front matter's start.
+    pub fn key_span(&self, key: &str) -> Span {
+        let Some(root) = &self.front_matter else {
+            return Span::default();
+        };
+        root.entry(key)
+            .map_or(Span::point(root.span.start), |(k, _)| k.span)
+    }
+
+    /// Every person named in the front matter, with the field that names them.
+    pub fn people(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        let mut out: Vec<(&'static str, &Spanned<String>)> = Vec::new();
+        out.extend(self.owner.iter().map(|o| ("owner", o)));
+        out.extend(self.authors.iter().map(|a| ("author", a)));
+        out.extend(self.reviewers.iter().map(|r| ("reviewer", r)));
+        out.extend(
+            self.action_items
+                .iter()
+                .filter_map(|i| i.owner.as_ref())
+                .map(|o| ("action item owner", o)),
+        );
+        out
+    }
+}
+
+fn string(node: &Node, key: &str) -> Option<Spanned<String>> {
+    let value = node.get(key)?;
+    value
+        .as_str()
+        .map(|s| Spanned::new(s.trim().to_owned(), value.span))
+}
+
+fn strings(node: &Node, key: &str) -> Vec<Spanned<String>> {
+    match node.get(key) {
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items
+            .iter()
+            .filter_map(|n| {
+                n.as_str()
+                    .map(|s| Spanned::new(s.trim().to_owned(), n.span))
+            })
+            .collect(),
+        Some(
+            n @ Node {
+                value: Value::Str(s),
+                ..
+            },
+        ) => vec![Spanned::new(s.trim().to_owned(), n.span)],
+        _ => Vec::new(),
+    }
+}
+
+fn parsed<T: std::str::FromStr>(node: &Node, key: &str) -> Option<Spanned<T>> {
+    let value = node.get(key)?;
+    let parsed = value.as_str()?.trim().parse().ok()?;
+    Some(Spanned::new(parsed, value.span))
+}
+
+fn date(node: &Node, key: &str) -> Option<Spanned<Date>> {
+    let value = node.get(key)?;
+    let text = value.as_str()?.trim();
+    // Only a plain `YYYY-MM-DD`: a date-time where a date belongs is a schema error, not a date.
+    if text.len() != 10 {
+        return None;
+    }
+    Some(Spanned::new(text.parse().ok()?, value.span))
+}
+
+fn instant(node: &Node, key: &str) -> Option<Spanned<Instant>> {
+    let value = node.get(key)?;
+    Some(Spanned::new(
+        Instant::parse(value.as_str()?.trim())?,
+        value.span,
+    ))
+}
+
+fn number(node: &Node, key: &str) -> Option<f64> {
+    match node.get(key)?.value {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    }
+}
+
+fn impact(node: &Node) -> Impact {
+    let slos = node
+        .get("slos")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| {
+            Some(SloImpact {
+                name: s.get("name")?.as_str()?.to_owned(),
+                error_budget_consumed: number(s, "error_budget_consumed")?,
+            })
+        })
+        .collect();
+    Impact {
+        summary: node
+            .get("summary")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+        users_affected: number(node, "users_affected"),
+        revenue_loss: number(node, "revenue_loss"),
+        slos,
+    }
+}

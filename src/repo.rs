@@ -1,0 +1,237 @@
+//! A repository loaded: every postmortem document, parsed in parallel, plus the indexes that
+//! cross-file rules and the site need.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::config::Workspace;
+use crate::discover::{self, Found, WalkProblem};
+use crate::model::Postmortem;
+use crate::parse::front_matter::{self, Split, SplitError};
+use crate::parse::markdown;
+use crate::parse::yaml::{self, DuplicateKey, LoadError};
+use crate::source::{Source, Span};
+
+/// Why a file yielded no (or only part of a) postmortem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The file could not be read.
+    Unreadable(String),
+    /// The file is not UTF-8; the offset of the first bad byte.
+    NotUtf8(usize),
+    /// The file holds NUL bytes: it is binary.
+    Binary,
+    /// The file is empty (or only whitespace).
+    Empty,
+    /// No front matter, or an unterminated one.
+    FrontMatter(SplitError),
+    /// The YAML could not be loaded.
+    Yaml(LoadError),
+    /// The front matter is not a mapping.
+    NotMapping {
+        /// What it is instead.
+        found: &'static str,
+        /// Where.
+        span: Span,
+    },
+}
+
+/// One file of the repository.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path and text.
+    pub source: Source,
+    /// Where the front matter and body are, when the file has front matter.
+    pub split: Option<Split>,
+    /// What kept the file from loading fully.
+    pub problem: Option<Problem>,
+    /// Keys written twice in the front matter.
+    pub duplicates: Vec<DuplicateKey>,
+    /// The typed postmortem, when the front matter is a mapping.
+    pub postmortem: Option<Postmortem>,
+}
+
+/// How much of a document to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Front matter and body.
+    Full,
+    /// Front matter only: enough for repo-wide facts such as ids.
+    FrontMatter,
+}
+
+impl Document {
+    /// Reads and parses the file at `abs`, shown as `rel`.
+    pub fn read(rel: &str, abs: &Path, depth: Depth) -> Self {
+        match std::fs::read(abs) {
+            Ok(bytes) => Self::parse(rel, bytes, depth),
+            Err(e) => Self::failed(rel, String::new(), Problem::Unreadable(e.to_string())),
+        }
+    }
+
+    /// Parses `bytes` as the contents of `rel`.
+    pub fn parse(rel: &str, bytes: Vec<u8>, depth: Depth) -> Self {
+        if bytes.contains(&0) {
+            return Self::failed(rel, String::new(), Problem::Binary);
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return Self::failed(rel, lossy, Problem::NotUtf8(offset));
+            }
+        };
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        Self::parse_text(rel, text, depth)
+    }
+
+    /// Parses `text` (UTF-8, BOM removed) as the contents of `rel`.
+    pub fn parse_text(rel: &str, text: String, depth: Depth) -> Self {
+        if text.trim().is_empty() {
+            return Self::failed(rel, text, Problem::Empty);
+        }
+        let split = match front_matter::split(&text) {
+            Ok(split) => split,
+            Err(e) => return Self::failed(rel, text, Problem::FrontMatter(e)),
+        };
+        let source = Source::new(rel.to_owned(), text);
+        let yaml_text = &source.text[split.yaml.start..split.yaml.end];
+        let mut doc = Self {
+            source: source.clone(),
+            split: Some(split.clone()),
+            problem: None,
+            duplicates: Vec::new(),
+            postmortem: None,
+        };
+        let loaded = match yaml::load(yaml_text, split.yaml.start) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                doc.problem = Some(Problem::Yaml(e));
+                return doc;
+            }
+        };
+        doc.duplicates = loaded.duplicates;
+        if loaded.root.as_map().is_none() {
+            let span = if loaded.root.span.is_empty() {
+                split.open
+            } else {
+                loaded.root.span
+            };
+            doc.problem = Some(Problem::NotMapping {
+                found: loaded.root.type_name(),
+                span,
+            });
+            return doc;
+        }
+        let body = match depth {
+            Depth::Full => markdown::parse(
+                &source.text[split.body.start..split.body.end],
+                split.body.start,
+            ),
+            Depth::FrontMatter => markdown::Body::default(),
+        };
+        doc.postmortem = Some(Postmortem::from_front_matter(&loaded.root, body));
+        doc
+    }
+
+    fn failed(rel: &str, text: String, problem: Problem) -> Self {
+        Self {
+            source: Source::new(rel.to_owned(), text),
+            split: None,
+            problem: Some(problem),
+            duplicates: Vec::new(),
+            postmortem: None,
+        }
+    }
+
+    /// The repo-relative path.
+    pub fn path(&self) -> &str {
+        &self.source.path
+    }
+
+    /// The postmortem's id, if it has one.
+    pub fn id(&self) -> Option<&str> {
+        self.postmortem
+            .as_ref()?
+            .id
+            .as_ref()
+            .map(|s| s.value.as_str())
+    }
+}
+
+impl Span {
+    /// Whether the span covers no bytes.
+    pub const fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
+}
+
+/// Every document of a repository, sorted by path.
+#[derive(Debug)]
+pub struct Repo {
+    /// Root and configuration.
+    pub workspace: Workspace,
+    /// The documents, sorted by path.
+    pub documents: Vec<Document>,
+    /// Folders that could not be walked.
+    pub walk_problems: Vec<WalkProblem>,
+    /// Document indexes by postmortem id.
+    pub by_id: BTreeMap<String, Vec<usize>>,
+}
+
+impl Repo {
+    /// Discovers and loads every postmortem of `workspace`. `full` says which documents need
+    /// their body parsed; the rest are read for their front matter only.
+    pub fn load(workspace: Workspace, full: impl Fn(&Found) -> bool + Sync) -> Self {
+        let (found, walk_problems) =
+            discover::discover(&workspace.root, &workspace.config.postmortems);
+        let documents: Vec<Document> = found
+            .par_iter()
+            .map(|f| {
+                Document::read(
+                    &f.rel,
+                    &f.abs,
+                    if full(f) {
+                        Depth::Full
+                    } else {
+                        Depth::FrontMatter
+                    },
+                )
+            })
+            .collect();
+        Self::from_documents(workspace, documents, walk_problems)
+    }
+
+    /// Builds the indexes over already-loaded documents.
+    pub fn from_documents(
+        workspace: Workspace,
+        documents: Vec<Document>,
+        walk_problems: Vec<WalkProblem>,
+    ) -> Self {
+        let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, doc) in documents.iter().enumerate() {
+            if let Some(id) = doc.id() {
+                by_id.entry(id.to_owned()).or_default().push(i);
+            }
+        }
+        Self {
+            workspace,
+            documents,
+            walk_problems,
+            by_id,
+        }
+    }
+
+    /// The loaded postmortems with their documents.
+    pub fn postmortems(&self) -> impl Iterator<Item = (&Document, &Postmortem)> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.postmortem.as_ref().map(|p| (d, p)))
+    }
+}

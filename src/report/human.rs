@@ -1,0 +1,102 @@
+//! `--format human`: rustc-style diagnostics with the source line and a caret, then a summary.
+
+use std::io::{self, Write};
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+
+use super::Report;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Source;
+
+pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let renderer = if report.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for d in report.diagnostics {
+        let rendered = match (report.source)(&d.path).filter(|s| !s.text.is_empty()) {
+            Some(source) => render(&renderer, d, source),
+            None => renderer.render(&[level(d.severity)
+                .primary_title(d.message.as_str())
+                .id(d.code)
+                .element(
+                    annotate_snippets::Origin::path(d.path.as_str())
+                        .line(d.line)
+                        .char_column(d.column.saturating_sub(1)),
+                )]),
+        };
+        writeln!(out, "{rendered}")?;
+        if let Some(help) = &d.help {
+            writeln!(out, "  = help: {help}")?;
+        }
+        writeln!(out)?;
+    }
+    let s = report.summary;
+    let files = plural(s.files, "file");
+    if report.diagnostics.is_empty() {
+        writeln!(out, "pm check: {files} checked, no problems found")?;
+    } else {
+        let mut parts = Vec::new();
+        for (n, word) in [
+            (s.errors, "error"),
+            (s.warnings, "warning"),
+            (s.infos, "info"),
+        ] {
+            if n > 0 {
+                parts.push(if word == "info" {
+                    format!("{n} info")
+                } else {
+                    plural(n, word)
+                });
+            }
+        }
+        let verdict = if s.failed { "failed" } else { "passed" };
+        writeln!(out, "pm check {verdict}: {} in {files}", parts.join(", "))?;
+    }
+    Ok(())
+}
+
+fn render(renderer: &Renderer, d: &Diagnostic, source: &Source) -> String {
+    // Only the lines the span touches go to the renderer: whole files would make every
+    // diagnostic cost as much as the file is long.
+    let first = d.line;
+    let last = d.end_line.max(first).min(first + 5);
+    let from = source.lines.line_start(first);
+    let to = if last >= source.lines.line_count() {
+        source.text.len()
+    } else {
+        source.lines.line_start(last + 1)
+    };
+    let excerpt = source.text[from..to].trim_end_matches(['\n', '\r']);
+    let start = d.span.start.clamp(from, from + excerpt.len()) - from;
+    let end = d.span.end.clamp(from + start, from + excerpt.len()) - from;
+    let label = d.rule;
+    renderer
+        .render(&[level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code)
+            .element(
+                Snippet::source(excerpt)
+                    .line_start(first)
+                    .path(d.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+            )])
+        .to_string()
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,193 @@
+//! The rules of `pm check`: one rule per file, one registry, stable codes.
+//!
+//! A rule is a unit struct with a [`Meta`] (code, slug, default severity, docs) and one or both
+//! of the check hooks: per document (run in parallel) or over the whole repository (for facts
+//! that span files, such as duplicate ids). The `docs` text is what `pm explain` prints and what
+//! `docs/rules.md` is generated from.
+//!
+//! Codes are grouped by what they protect: `PM0xx` structure, `PM1xx` ownership, `PM2xx`
+//! deadlines, `PM3xx` action items, `PM4xx` timestamps, `PM5xx` the written body, `PM6xx`
+//! references between postmortems. A code never changes meaning once released.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use regex::Regex;
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, Severity};
+use crate::repo::{Document, Repo};
+use crate::schema::Schema;
+
+mod action_item_closed;
+mod action_item_no_ticket;
+mod action_item_overdue;
+mod blameless_language;
+mod due_policy;
+mod duplicate_id;
+mod id_filename;
+mod invalid_front_matter;
+mod missing_section;
+mod placeholder_text;
+mod postmortem_overdue;
+mod schema_rule;
+mod timestamp_order;
+mod unknown_owner;
+mod unknown_related;
+mod unknown_service;
+mod unknown_team;
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct Meta {
+    /// Stable code, e.g. `PM503`.
+    pub code: &'static str,
+    /// Stable slug, e.g. `blameless-language`.
+    pub slug: &'static str,
+    /// Severity unless pm.toml says otherwise.
+    pub default_severity: Severity,
+    /// One line: what it checks.
+    pub summary: &'static str,
+    /// Markdown: what it does, why it matters, an example, how to configure it.
+    pub docs: &'static str,
+}
+
+/// A rule. Implement one or both hooks.
+pub trait Rule: Send + Sync {
+    /// The rule's identity and docs.
+    fn meta(&self) -> &'static Meta;
+
+    /// Checks one document.
+    fn check_document(&self, _cx: &Context<'_>, _doc: &Document, _out: &mut Vec<Finding>) {}
+
+    /// Checks facts across the repository; findings are keyed by document index.
+    fn check_repo(&self, _cx: &Context<'_>, _repo: &Repo, _out: &mut Vec<(usize, Finding)>) {}
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &invalid_front_matter::InvalidFrontMatter,
+    &schema_rule::SchemaRule,
+    &id_filename::IdFilename,
+    &unknown_owner::UnknownOwner,
+    &unknown_team::UnknownTeam,
+    &unknown_service::UnknownService,
+    &postmortem_overdue::PostmortemOverdue,
+    &action_item_overdue::ActionItemOverdue,
+    &due_policy::DuePolicy,
+    &action_item_no_ticket::ActionItemNoTicket,
+    &action_item_closed::ActionItemClosed,
+    &timestamp_order::TimestampOrder,
+    &missing_section::MissingSection,
+    &placeholder_text::PlaceholderText,
+    &blameless_language::BlamelessLanguage,
+    &duplicate_id::DuplicateId,
+    &unknown_related::UnknownRelated,
+];
+
+/// Finds a rule by code (`PM503`, case-insensitive) or slug.
+pub fn lookup(name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        let m = r.meta();
+        m.slug == name || m.code.eq_ignore_ascii_case(name)
+    })
+}
+
+/// Everything a rule may consult besides the document: configuration, the compiled schema,
+/// "today", and what was derived from the configuration once per run.
+pub struct Context<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// The compiled schema.
+    pub schema: &'a Schema,
+    /// What "today" is (in the configured time zone).
+    pub today: Date,
+    /// Every person in the registry (empty: no registry configured).
+    pub people: BTreeSet<&'a str>,
+    /// Tracker key patterns, by tracker name.
+    pub trackers: Vec<(&'a str, Regex)>,
+    /// Required sections: display title and accepted normalized titles.
+    pub required_sections: Vec<(String, Vec<String>)>,
+    /// Extra placeholder patterns from pm.toml.
+    pub placeholders: Vec<Regex>,
+}
+
+impl<'a> Context<'a> {
+    /// Derives the per-run context. Patterns were validated when the config was loaded.
+    pub fn new(config: &'a Config, schema: &'a Schema, today: Date) -> Self {
+        Self {
+            config,
+            schema,
+            today,
+            people: config.people(),
+            trackers: config
+                .trackers
+                .iter()
+                .filter_map(|(name, t)| {
+                    Regex::new(t.pattern.get_ref())
+                        .ok()
+                        .map(|r| (name.as_str(), r))
+                })
+                .collect(),
+            required_sections: config.required_sections(),
+            placeholders: config
+                .placeholders
+                .iter()
+                .filter_map(|p| Regex::new(p.get_ref()).ok())
+                .collect(),
+        }
+    }
+}
+
+/// Renders every rule's docs as one markdown reference (`docs/rules.md`).
+pub fn reference() -> String {
+    let mut out = String::from(
+        "# Rule reference\n\nGenerated from the rules themselves (`pm explain --all`); do not edit by hand.\n\n| Code | Slug | Default | Checks |\n|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let m = rule.meta();
+        out.push_str(&format!(
+            "| {} | [`{}`](#{}) | {} | {} |\n",
+            m.code, m.slug, m.slug, m.default_severity, m.summary
+        ));
+    }
+    for rule in RULES {
+        out.push('\n');
+        out.push_str(&explain(rule.meta()));
+    }
+    out
+}
+
+/// The `pm explain` text of one rule.
+pub fn explain(m: &Meta) -> String {
+    format!(
+        "## {slug}\n\n`{code}` · default severity: {sev}\n\n{summary}\n\n{docs}\n",
+        slug = m.slug,
+        code = m.code,
+        sev = m.default_severity,
+        summary = m.summary,
+        docs = m.docs.trim()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_slugs_are_unique_and_well_formed() {
+        let mut codes = BTreeSet::new();
+        let mut slugs = BTreeSet::new();
+        for rule in RULES {
+            let m = rule.meta();
+            assert!(codes.insert(m.code), "duplicate code {}", m.code);
+            assert!(slugs.insert(m.slug), "duplicate slug {}", m.slug);
+            assert!(m.code.len() == 5 && m.code.starts_with("PM"), "{}", m.code);
+            assert!(
+                m.docs.contains("## What it does") || m.docs.contains("### What it does"),
+                "{} lacks docs",
+                m.slug
+            );
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! `unknown-owner`: a person named in the front matter is not in the teams registry.
+
+use super::{Context, Meta, Rule};
+use crate::diagnostic::Finding;
+use crate::repo::Document;
+
+pub(super) struct UnknownOwner;
+
+static META: Meta = Meta {
+    code: "PM101",
+    slug: "unknown-owner",
+    default_severity: crate::diagnostic::Severity::Error,
+    summary: "An owner, action-item owner, author or reviewer is not in the teams registry.",
+    docs: r#"
+### What it does
+When pm.toml lists team members, every person the front matter names — the postmortem `owner`,
+each action item's `owner`, `authors` and `reviewers` — must be one of them. Without a
+`[teams]` registry the rule does nothing.
+
+### Why it matters
+Ownership is what gets a postmortem finished and its action items done. An owner nobody can
+find, a typo, or someone who left the company means nobody is accountable, and reminders and
+leaderboards go to no one.
+
+### Example
+```yaml
+owner: jdoe        # registry has "j.doe"
+```
+
+### Configuration
+```toml
+[teams.payments]
+members = ["jdoe", "asmith"]
+```
+"#,
+};
+
+impl Rule for UnknownOwner {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check_document(&self, cx: &Context<'_>, doc: &Document, out: &mut Vec<Finding>) {
+        let Some(pm) = &doc.postmortem else { return };
+        if cx.people.is_empty() {
+            return;
+        }
+        for (role, person) in pm.people() {
+            if person.value.is_empty() || cx.people.contains(person.value.as_str()) {
+                continue;
+            }
+            let candidates: Vec<&str> = cx.people.iter().copied().collect();
+            let finding = Finding::new(
+                person.span,
+                format!("{role} `{}` is not in the teams registry", person.value),
+            );
+            out.push(match closest(&person.value, &candidates) {
+                Some(best) => finding.help(format!(
+                    "did you mean `{best}`? Otherwise add them to a team's `members` in pm.toml"
+                )),
+                None => finding
+                    .help("add them to a team's `members` in pm.toml, or name someone who is"),
+            });
+        }
+    }
+}
+
+pub(super) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(name, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
