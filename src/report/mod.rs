@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::source::Source;
 
+mod concise;
 mod github;
 mod gitlab;
 mod human;
@@ -20,6 +21,8 @@ mod sarif;
 pub enum Format {
     /// rustc-style, with the source line and a caret (default).
     Human,
+    /// One line per diagnostic: `path:line:column: severity[CODE] slug: message`.
+    Concise,
     /// One JSON object: `{"diagnostics": [...], "summary": {...}}`.
     Json,
     /// GitHub Actions workflow commands (annotations on the pull request).
@@ -50,6 +53,7 @@ pub struct Report<'a> {
 pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Human => human::write(report, out),
+        Format::Concise => concise::write(report, out),
         Format::Json => json::write(report, out),
         Format::Github => github::write(report, out),
         Format::Sarif => sarif::write(report, out),
