@@ -66,11 +66,7 @@ fn locate(
     if findings.is_empty() {
         return Vec::new();
     }
-    let html = doc
-        .postmortem
-        .as_ref()
-        .map(|p| p.body.html.as_slice())
-        .unwrap_or_default();
+    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
     let inline = Inline::read(&doc.source, html);
     findings
         .into_iter()

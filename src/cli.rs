@@ -115,6 +115,5 @@ pub enum SchemaKind {
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    s.parse()
-        .map_err(|e| format!("`{s}` is not a date (YYYY-MM-DD): {e}"))
+    s.parse().map_err(|e| format!("`{s}` is not a date (YYYY-MM-DD): {e}"))
 }

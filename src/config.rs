@@ -163,10 +163,7 @@ impl Default for Sections {
 
 impl Default for Blameless {
     fn default() -> Self {
-        Self {
-            allow: Vec::new(),
-            names: true,
-        }
+        Self { allow: Vec::new(), names: true }
     }
 }
 
@@ -190,18 +187,11 @@ impl Config {
         let lines = LineIndex::new(text);
         let located = |span: Option<std::ops::Range<usize>>, message: String| {
             let pos = lines.position(text, span.map_or(0, |s| s.start));
-            ConfigError {
-                path: path.to_owned(),
-                line: pos.line,
-                column: pos.column,
-                message,
-            }
+            ConfigError { path: path.to_owned(), line: pos.line, column: pos.column, message }
         };
         let config: Config =
             toml::from_str(text).map_err(|e| located(e.span(), e.message().trim().to_owned()))?;
-        config
-            .validate()
-            .map_err(|(span, message)| located(Some(span), message))?;
+        config.validate().map_err(|(span, message)| located(Some(span), message))?;
         Ok(config)
     }
 
@@ -261,10 +251,7 @@ impl Config {
         for suppression in &self.suppress {
             for glob in &suppression.paths {
                 if let Err(e) = globset::Glob::new(glob.get_ref()) {
-                    return Err((
-                        glob.span(),
-                        format!("`suppress.paths`: not a valid glob: {e}"),
-                    ));
+                    return Err((glob.span(), format!("`suppress.paths`: not a valid glob: {e}")));
                 }
             }
         }
@@ -357,21 +344,12 @@ impl Workspace {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let config = Config::parse(&text, FILE_NAME)?;
-                Ok(Self {
-                    root,
-                    config_path: Some(path),
-                    config,
-                })
+                Ok(Self { root, config_path: Some(path), config })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
-                root,
-                config_path: None,
-                config: Config::default(),
-            }),
-            Err(source) => Err(WorkspaceError::Io {
-                path: path.display().to_string(),
-                source,
-            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self { root, config_path: None, config: Config::default() })
+            }
+            Err(source) => Err(WorkspaceError::Io { path: path.display().to_string(), source }),
         }
     }
 }

@@ -60,12 +60,7 @@ pub struct Finding {
 impl Finding {
     /// A finding at `span`.
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Self {
-            span,
-            message: message.into(),
-            help: None,
-            severity: None,
-        }
+        Self { span, message: message.into(), help: None, severity: None }
     }
 
     /// Adds a help text.

@@ -39,10 +39,7 @@ pub fn is_postmortem_name(path: &Path) -> bool {
 /// The repo-relative `/` form of `abs` under `root`.
 pub fn relative(root: &Path, abs: &Path) -> String {
     let rel = abs.strip_prefix(root).unwrap_or(abs);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Every postmortem under `root/folder`, sorted by path.
@@ -71,13 +68,9 @@ pub fn discover(root: &Path, folder: &str) -> (Vec<Found>, Vec<WalkProblem>) {
                 }
             }
             Err(e) => {
-                let rel = error_path(&e)
-                    .map(|p| relative(root, p))
-                    .unwrap_or_else(|| folder.to_owned());
-                problems.push(WalkProblem {
-                    rel,
-                    message: e.to_string(),
-                });
+                let rel =
+                    error_path(&e).map(|p| relative(root, p)).unwrap_or_else(|| folder.to_owned());
+                problems.push(WalkProblem { rel, message: e.to_string() });
             }
         }
     }

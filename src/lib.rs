@@ -43,11 +43,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
                 && std::io::IsTerminal::is_terminal(&std::io::stdout())
         }
     };
-    let global = cmd::Global {
-        root: cli.root,
-        cwd,
-        color,
-    };
+    let global = cmd::Global { root: cli.root, cwd, color };
     match cli.command {
         cli::Command::Check(args) => cmd::check::run(&global, &args),
         cli::Command::Explain(args) => cmd::explain::run(&args),

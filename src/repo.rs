@@ -58,8 +58,8 @@ pub struct Document {
 pub enum Depth {
     /// Front matter and body.
     Full,
-    /// Front matter only: enough for repo-wide facts such as ids.
-    FrontMatter,
+    /// Only the id, for repo-wide facts: scanned without a YAML parse when it is simple.
+    Id,
 }
 
 impl Document {
@@ -100,6 +100,18 @@ impl Document {
             Ok(split) => split,
             Err(e) => return Self::failed(rel, text, Problem::FrontMatter(e)),
         };
+        if depth == Depth::Id {
+            if let Some((id, span)) = front_matter::scan_id(&text, split.yaml) {
+                let id = Some(crate::source::Spanned::new(id, span));
+                return Self {
+                    source: Source::new(rel.to_owned(), String::new()),
+                    split: Some(split),
+                    problem: None,
+                    duplicates: Vec::new(),
+                    postmortem: Some(Postmortem { id, ..Postmortem::default() }),
+                };
+            }
+        }
         let source = Source::new(rel.to_owned(), text);
         let yaml_text = &source.text[split.yaml.start..split.yaml.end];
         let mut doc = Self {
@@ -118,23 +130,15 @@ impl Document {
         };
         doc.duplicates = loaded.duplicates;
         if loaded.root.as_map().is_none() {
-            let span = if loaded.root.span.is_empty() {
-                split.open
-            } else {
-                loaded.root.span
-            };
-            doc.problem = Some(Problem::NotMapping {
-                found: loaded.root.type_name(),
-                span,
-            });
+            let span = if loaded.root.span.is_empty() { split.open } else { loaded.root.span };
+            doc.problem = Some(Problem::NotMapping { found: loaded.root.type_name(), span });
             return doc;
         }
         let body = match depth {
-            Depth::Full => markdown::parse(
-                &source.text[split.body.start..split.body.end],
-                split.body.start,
-            ),
-            Depth::FrontMatter => markdown::Body::default(),
+            Depth::Full => {
+                markdown::parse(&source.text[split.body.start..split.body.end], split.body.start)
+            }
+            Depth::Id => markdown::Body::default(),
         };
         doc.postmortem = Some(Postmortem::from_front_matter(&loaded.root, body));
         doc
@@ -157,11 +161,7 @@ impl Document {
 
     /// The postmortem's id, if it has one.
     pub fn id(&self) -> Option<&str> {
-        self.postmortem
-            .as_ref()?
-            .id
-            .as_ref()
-            .map(|s| s.value.as_str())
+        self.postmortem.as_ref()?.id.as_ref().map(|s| s.value.as_str())
     }
 }
 
@@ -187,23 +187,13 @@ pub struct Repo {
 
 impl Repo {
     /// Discovers and loads every postmortem of `workspace`. `full` says which documents need
-    /// their body parsed; the rest are read for their front matter only.
+    /// to be read fully; the rest are read only for their id.
     pub fn load(workspace: Workspace, full: impl Fn(&Found) -> bool + Sync) -> Self {
         let (found, walk_problems) =
             discover::discover(&workspace.root, &workspace.config.postmortems);
         let documents: Vec<Document> = found
             .par_iter()
-            .map(|f| {
-                Document::read(
-                    &f.rel,
-                    &f.abs,
-                    if full(f) {
-                        Depth::Full
-                    } else {
-                        Depth::FrontMatter
-                    },
-                )
-            })
+            .map(|f| Document::read(&f.rel, &f.abs, if full(f) { Depth::Full } else { Depth::Id }))
             .collect();
         Self::from_documents(workspace, documents, walk_problems)
     }
@@ -220,18 +210,11 @@ impl Repo {
                 by_id.entry(id.to_owned()).or_default().push(i);
             }
         }
-        Self {
-            workspace,
-            documents,
-            walk_problems,
-            by_id,
-        }
+        Self { workspace, documents, walk_problems, by_id }
     }
 
     /// The loaded postmortems with their documents.
     pub fn postmortems(&self) -> impl Iterator<Item = (&Document, &Postmortem)> {
-        self.documents
-            .iter()
-            .filter_map(|d| d.postmortem.as_ref().map(|p| (d, p)))
+        self.documents.iter().filter_map(|d| d.postmortem.as_ref().map(|p| (d, p)))
     }
 }

@@ -33,9 +33,7 @@ pub struct Schema {
 
 impl std::fmt::Debug for Schema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Schema")
-            .field("keys", &self.keys)
-            .finish_non_exhaustive()
+        f.debug_struct("Schema").field("keys", &self.keys).finish_non_exhaustive()
     }
 }
 
@@ -55,10 +53,7 @@ impl Schema {
     pub fn load(root: &Path, config: &Config) -> Result<Self, SchemaError> {
         let builtin = builtin_with(config);
         let path = root.join(REPO_SCHEMA);
-        let err = |message: String| SchemaError {
-            path: REPO_SCHEMA.to_owned(),
-            message,
-        };
+        let err = |message: String| SchemaError { path: REPO_SCHEMA.to_owned(), message };
         let schema = match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str::<Json>(&text)
                 .map_err(|e| err(format!("not valid JSON: {e}")))?,
@@ -92,11 +87,8 @@ impl Schema {
             .validator
             .iter_errors(&json)
             .map(|error| {
-                let segments: Vec<String> = error
-                    .instance_path()
-                    .segments()
-                    .map(|s| segment(&s))
-                    .collect();
+                let segments: Vec<String> =
+                    error.instance_path().segments().map(|s| segment(&s)).collect();
                 explain(
                     error.kind(),
                     error.instance(),
@@ -164,11 +156,7 @@ fn type_name(kind: &TypeKind) -> String {
     };
     match kind {
         TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set
-            .iter()
-            .map(|t| name(&t))
-            .collect::<Vec<_>>()
-            .join(" or "),
+        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
     }
 }
 
@@ -183,18 +171,12 @@ fn explain(
     let here = display_path(segments);
     let (node, key) = root.walk(segments).unwrap_or((root, None));
     // Point at the key that holds the bad value; a value without a key (a list item) at itself.
-    let at = key.map_or(if segments.is_empty() { open } else { node.span }, |k| {
-        k.span
-    });
+    let at = key.map_or(if segments.is_empty() { open } else { node.span }, |k| k.span);
     match kind {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let span = if segments.is_empty() { open } else { at };
-            let whose = if segments.is_empty() {
-                String::new()
-            } else {
-                format!(" in `{here}`")
-            };
+            let whose = if segments.is_empty() { String::new() } else { format!(" in `{here}`") };
             Finding::new(span, format!("missing required key `{name}`{whose}"))
                 .help(required_help(name))
         }
@@ -203,27 +185,13 @@ fn explain(
             let mut path = segments.to_vec();
             path.push(name.clone());
             let span = root.walk(&path).and_then(|(_, k)| k).map_or(at, |k| k.span);
-            let whose = if segments.is_empty() {
-                String::new()
-            } else {
-                format!(" in `{here}`")
-            };
+            let whose = if segments.is_empty() { String::new() } else { format!(" in `{here}`") };
             let finding = Finding::new(span, format!("unknown key `{name}`{whose}"));
             let candidates: Vec<&str> = if segments.is_empty() {
                 keys.iter().map(String::as_str).collect()
             } else if segments.first().map(String::as_str) == Some("action_items") {
-                [
-                    "id",
-                    "title",
-                    "owner",
-                    "due",
-                    "status",
-                    "ticket",
-                    "priority",
-                    "type",
-                    "closed_on",
-                ]
-                .to_vec()
+                ["id", "title", "owner", "due", "status", "ticket", "priority", "type", "closed_on"]
+                    .to_vec()
             } else {
                 Vec::new()
             };
@@ -236,28 +204,16 @@ fn explain(
         }
         ValidationErrorKind::Type { kind } => Finding::new(
             at,
-            format!(
-                "`{here}` must be {}, found {}",
-                type_name(kind),
-                describe_node(node)
-            ),
+            format!("`{here}` must be {}, found {}", type_name(kind), describe_node(node)),
         ),
         ValidationErrorKind::Enum { options } => {
             let list: Vec<String> = options
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default();
             let f = Finding::new(
                 at,
-                format!(
-                    "`{here}` is {}, not one of: {}",
-                    describe(instance),
-                    list.join(", ")
-                ),
+                format!("`{here}` is {}, not one of: {}", describe(instance), list.join(", ")),
             );
             match instance.as_str() {
                 Some("yes" | "no" | "on" | "off" | "y" | "n") => f.help("YAML 1.2 reads this as a string, not a boolean; write one of the allowed values"),
@@ -270,21 +226,14 @@ fn explain(
         ValidationErrorKind::Format { format } => {
             let (what, example) = match format.as_str() {
                 "date" => ("a valid date (YYYY-MM-DD)", "2026-03-02"),
-                "date-time" => (
-                    "an RFC 3339 date-time with an offset",
-                    "2026-03-02T14:05:00Z",
-                ),
+                "date-time" => ("an RFC 3339 date-time with an offset", "2026-03-02T14:05:00Z"),
                 other => (other, ""),
             };
             let f = Finding::new(
                 at,
                 format!("`{here}` is {}, which is not {what}", describe(instance)),
             );
-            if example.is_empty() {
-                f
-            } else {
-                f.help(format!("write it like `{example}`"))
-            }
+            if example.is_empty() { f } else { f.help(format!("write it like `{example}`")) }
         }
         ValidationErrorKind::MinItems { limit } => {
             let help = if here == "action_items" {
@@ -323,11 +272,7 @@ fn explain(
 }
 
 fn other_message(kind: &ValidationErrorKind, instance: &Json) -> String {
-    format!(
-        "{} does not satisfy the schema ({})",
-        describe(instance),
-        kind.keyword()
-    )
+    format!("{} does not satisfy the schema ({})", describe(instance), kind.keyword())
 }
 
 fn describe_node(node: &Node) -> String {
@@ -432,10 +377,7 @@ mod tests {
         let text = VALID.replace("status: draft", "status: published");
         let got: Vec<String> = findings(&text).into_iter().map(|(_, m)| m).collect();
         for key in ["detected_at", "resolved_at", "published_on", "action_items"] {
-            assert!(
-                got.contains(&format!("missing required key `{key}`")),
-                "{key}: {got:?}"
-            );
+            assert!(got.contains(&format!("missing required key `{key}`")), "{key}: {got:?}");
         }
     }
 }

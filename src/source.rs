@@ -29,19 +29,13 @@ impl Span {
     /// The span moved `by` bytes to the right.
     #[must_use]
     pub const fn shift(self, by: usize) -> Self {
-        Self {
-            start: self.start + by,
-            end: self.end + by,
-        }
+        Self { start: self.start + by, end: self.end + by }
     }
 
     /// The smallest span that covers both.
     #[must_use]
     pub fn cover(self, other: Span) -> Self {
-        Self {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Self { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -125,11 +119,7 @@ impl LineIndex {
 }
 
 fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    haystack
-        .iter()
-        .enumerate()
-        .filter(move |(_, b)| **b == needle)
-        .map(|(i, _)| i)
+    haystack.iter().enumerate().filter(move |(_, b)| **b == needle).map(|(i, _)| i)
 }
 
 /// A file's text with its line index, ready to turn spans into positions.

@@ -75,22 +75,15 @@ impl Inline {
                     _ => Kind::Enable,
                 };
                 let at = span.start + all.start();
-                let lines = (
-                    source.position(at).line,
-                    source.position(span.start + all.end()).line,
-                );
+                let lines =
+                    (source.position(at).line, source.position(span.start + all.end()).line);
                 let codes = names
                     .as_str()
                     .split([',', ' ', '\t', '\n', '\r'])
                     .filter(|n| !n.is_empty())
                     .filter_map(|n| rules::lookup(n).map(|r| r.meta().code))
                     .collect();
-                directives.push(Directive {
-                    kind,
-                    at,
-                    lines,
-                    codes,
-                });
+                directives.push(Directive { kind, at, lines, codes });
             }
         }
         Self { directives }
@@ -129,17 +122,10 @@ impl Policy {
                 let p = crate::source::LineIndex::new(t).position(t, span.start);
                 (p.line, p.column)
             });
-            ConfigError {
-                path: crate::config::FILE_NAME.into(),
-                line,
-                column,
-                message,
-            }
+            ConfigError { path: crate::config::FILE_NAME.into(), line, column, message }
         };
-        let mut severities: BTreeMap<&'static str, Option<Severity>> = rules::RULES
-            .iter()
-            .map(|r| (r.meta().code, Some(r.meta().default_severity)))
-            .collect();
+        let mut severities: BTreeMap<&'static str, Option<Severity>> =
+            rules::RULES.iter().map(|r| (r.meta().code, Some(r.meta().default_severity))).collect();
         for (name, level) in &config.rules {
             let Some(rule) = rules::lookup(name) else {
                 return Err(locate(

@@ -28,7 +28,16 @@ fn copy_fixture(to: &Path) {
 fn check_changed(dir: &Path, base: &str) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_pm"))
         .current_dir(dir)
-        .args(["check", "--changed", "--base", base, "--format", "concise", "--today", "2026-03-05"])
+        .args([
+            "check",
+            "--changed",
+            "--base",
+            base,
+            "--format",
+            "concise",
+            "--today",
+            "2026-03-05",
+        ])
         .output()
         .expect("pm runs");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())

@@ -13,7 +13,8 @@ fn schema() -> Value {
 fn accepted_keys(toml_prefix: &str) -> BTreeSet<String> {
     let text = format!("{toml_prefix}zzz_unknown = 1\n");
     let err = pm::config::Config::parse(&text, "pm.toml").expect_err("unknown key must fail");
-    let expected = err.message.split("expected").nth(1).unwrap_or_else(|| panic!("no key list in: {err}"));
+    let expected =
+        err.message.split("expected").nth(1).unwrap_or_else(|| panic!("no key list in: {err}"));
     expected.split('`').skip(1).step_by(2).map(str::to_owned).collect()
 }
 
@@ -35,7 +36,11 @@ fn every_table_matches_the_schema() {
         ("[blameless]\n", "/properties/blameless"),
     ];
     for (prefix, pointer) in tables {
-        assert_eq!(accepted_keys(prefix), schema_keys(pointer), "table {prefix:?} vs schema {pointer}");
+        assert_eq!(
+            accepted_keys(prefix),
+            schema_keys(pointer),
+            "table {prefix:?} vs schema {pointer}"
+        );
     }
 }
 

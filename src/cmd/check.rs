@@ -30,10 +30,7 @@ struct Selection {
 impl Selection {
     fn matches(&self, rel: &str) -> bool {
         self.files.contains(rel)
-            || self
-                .folders
-                .iter()
-                .any(|f| f.is_empty() || rel.starts_with(&format!("{f}/")))
+            || self.folders.iter().any(|f| f.is_empty() || rel.starts_with(&format!("{f}/")))
     }
 }
 
@@ -49,9 +46,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     let policy = Policy::new(&workspace.config, config_text.as_deref())?;
     let schema = Schema::load(&workspace.root, &workspace.config)?;
-    let today = args
-        .today
-        .unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
+    let today = args.today.unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
 
     let selection = if args.changed {
         Some(changed(&workspace.root, &args.base)?)
@@ -60,9 +55,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Some(select(&workspace.root, &global.cwd, &args.paths)?)
     };
-    let repo = Repo::load(workspace, |f| {
-        selection.as_ref().is_none_or(|s| s.matches(&f.rel))
-    });
+    let repo = Repo::load(workspace, |f| selection.as_ref().is_none_or(|s| s.matches(&f.rel)));
     let selected: Option<BTreeSet<usize>> = selection.as_ref().map(|s| {
         repo.documents
             .iter()
@@ -106,11 +99,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     report::write(args.format, &report, &mut out)
         .and_then(|()| out.flush())
         .context("cannot write the report")?;
-    Ok(if summary.failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(if summary.failed { Outcome::Findings } else { Outcome::Clean })
 }
 
 /// Folders that could not be walked, as `invalid-front-matter` diagnostics (the files in them
@@ -142,9 +131,8 @@ fn walk_diagnostics(repo: &Repo, selection: Option<&Selection>) -> Vec<Diagnosti
 /// The selection for explicit `paths`. A path that does not exist is an error; one outside the
 /// repository's postmortems is ignored (pre-commit passes every matching file).
 fn select(root: &Path, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selection> {
-    let root = root
-        .canonicalize()
-        .with_context(|| format!("cannot open the root {}", root.display()))?;
+    let root =
+        root.canonicalize().with_context(|| format!("cannot open the root {}", root.display()))?;
     let mut selection = Selection::default();
     for path in paths {
         let abs = cwd.join(path);
@@ -159,9 +147,7 @@ fn select(root: &Path, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selectio
         } else {
             abs.parent()
                 .and_then(|p| p.canonicalize().ok())
-                .map_or(canonical.clone(), |p| {
-                    p.join(abs.file_name().unwrap_or_default())
-                })
+                .map_or(canonical.clone(), |p| p.join(abs.file_name().unwrap_or_default()))
         };
         if !canonical.starts_with(&root) {
             continue;
@@ -195,21 +181,11 @@ fn changed(root: &Path, base: &str) -> anyhow::Result<Selection> {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     };
     let mut selection = Selection::default();
-    let diff = git(&[
-        "diff",
-        "--name-only",
-        "-z",
-        "--relative",
-        "--diff-filter=ACMRT",
-        base,
-        "--",
-    ])?;
+    let diff =
+        git(&["diff", "--name-only", "-z", "--relative", "--diff-filter=ACMRT", base, "--"])?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "-z"])?;
     selection.files.extend(
-        diff.split('\0')
-            .chain(untracked.split('\0'))
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
+        diff.split('\0').chain(untracked.split('\0')).filter(|p| !p.is_empty()).map(str::to_owned),
     );
     Ok(selection)
 }

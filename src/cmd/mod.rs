@@ -21,9 +21,6 @@ pub struct Global {
 impl Global {
     /// Opens the workspace: `--root` or discovery from the current folder.
     pub fn workspace(&self) -> anyhow::Result<crate::config::Workspace> {
-        Ok(crate::config::Workspace::discover(
-            self.root.as_deref(),
-            &self.cwd,
-        )?)
+        Ok(crate::config::Workspace::discover(self.root.as_deref(), &self.cwd)?)
     }
 }

@@ -228,8 +228,7 @@ impl Postmortem {
         let Some(root) = &self.front_matter else {
             return Span::default();
         };
-        root.entry(key)
-            .map_or(Span::point(root.span.start), |(k, _)| k.span)
+        root.entry(key).map_or(Span::point(root.span.start), |(k, _)| k.span)
     }
 
     /// Every person named in the front matter, with the field that names them.
@@ -250,29 +249,18 @@ impl Postmortem {
 
 fn string(node: &Node, key: &str) -> Option<Spanned<String>> {
     let value = node.get(key)?;
-    value
-        .as_str()
-        .map(|s| Spanned::new(s.trim().to_owned(), value.span))
+    value.as_str().map(|s| Spanned::new(s.trim().to_owned(), value.span))
 }
 
 fn strings(node: &Node, key: &str) -> Vec<Spanned<String>> {
     match node.get(key) {
-        Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) => items
+        Some(Node { value: Value::Seq(items), .. }) => items
             .iter()
-            .filter_map(|n| {
-                n.as_str()
-                    .map(|s| Spanned::new(s.trim().to_owned(), n.span))
-            })
+            .filter_map(|n| n.as_str().map(|s| Spanned::new(s.trim().to_owned(), n.span)))
             .collect(),
-        Some(
-            n @ Node {
-                value: Value::Str(s),
-                ..
-            },
-        ) => vec![Spanned::new(s.trim().to_owned(), n.span)],
+        Some(n @ Node { value: Value::Str(s), .. }) => {
+            vec![Spanned::new(s.trim().to_owned(), n.span)]
+        }
         _ => Vec::new(),
     }
 }
@@ -295,10 +283,7 @@ fn date(node: &Node, key: &str) -> Option<Spanned<Date>> {
 
 fn instant(node: &Node, key: &str) -> Option<Spanned<Instant>> {
     let value = node.get(key)?;
-    Some(Spanned::new(
-        Instant::parse(value.as_str()?.trim())?,
-        value.span,
-    ))
+    Some(Spanned::new(Instant::parse(value.as_str()?.trim())?, value.span))
 }
 
 fn number(node: &Node, key: &str) -> Option<f64> {
@@ -323,10 +308,7 @@ fn impact(node: &Node) -> Impact {
         })
         .collect();
     Impact {
-        summary: node
-            .get("summary")
-            .and_then(Node::as_str)
-            .map(str::to_owned),
+        summary: node.get("summary").and_then(Node::as_str).map(str::to_owned),
         users_affected: number(node, "users_affected"),
         revenue_loss: number(node, "revenue_loss"),
         slos,

@@ -56,6 +56,65 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
     Err(SplitError::Unterminated { open })
 }
 
+/// Finds the top-level `id` of a front matter without parsing the YAML, for files that only
+/// contribute repo-wide facts (a pre-commit check of one file still needs every other id).
+///
+/// Returns `None` whenever the answer is not certain — no or several `id:` lines, a value that
+/// is not a simple plain or single-quoted scalar — and the caller then parses the YAML.
+pub fn scan_id(text: &str, yaml: Span) -> Option<(String, Span)> {
+    let mut found = None;
+    let mut offset = yaml.start;
+    for line in text[yaml.start..yaml.end].split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("id:") {
+            if found.is_some() {
+                return None;
+            }
+            let value_start = offset + 3 + (rest.len() - rest.trim_start().len());
+            let raw = rest.trim();
+            let raw = match raw.find(" #") {
+                Some(i) => raw[..i].trim_end(),
+                None => raw,
+            };
+            let value =
+                if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+                    if inner.contains('\'') {
+                        return None;
+                    }
+                    inner
+                } else {
+                    raw
+                };
+            let simple = !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                && !value
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_')
+                && !matches!(
+                    value,
+                    "null"
+                        | "Null"
+                        | "NULL"
+                        | "true"
+                        | "True"
+                        | "TRUE"
+                        | "false"
+                        | "False"
+                        | "FALSE"
+                )
+                && !value.starts_with("0x")
+                && !value.starts_with("0o");
+            if !simple || raw.starts_with('"') {
+                return None;
+            }
+            found = Some((value.to_owned(), Span::new(value_start, value_start + raw.len())));
+        }
+        offset += line.len();
+    }
+    found
+}
+
 fn is_fence(line: &str, fence: &str) -> bool {
     line.trim_end() == fence
 }
@@ -76,22 +135,13 @@ mod tests {
 
     fn parts(text: &str) -> (String, String) {
         let s = split(text).expect("splits");
-        (
-            text[s.yaml.start..s.yaml.end].to_owned(),
-            text[s.body.start..s.body.end].to_owned(),
-        )
+        (text[s.yaml.start..s.yaml.end].to_owned(), text[s.body.start..s.body.end].to_owned())
     }
 
     #[test]
     fn splits_with_lf_and_crlf() {
-        assert_eq!(
-            parts("---\na: 1\n---\n# Body\n"),
-            ("a: 1\n".into(), "# Body\n".into())
-        );
-        assert_eq!(
-            parts("---\r\na: 1\r\n---\r\nx"),
-            ("a: 1\r\n".into(), "x".into())
-        );
+        assert_eq!(parts("---\na: 1\n---\n# Body\n"), ("a: 1\n".into(), "# Body\n".into()));
+        assert_eq!(parts("---\r\na: 1\r\n---\r\nx"), ("a: 1\r\n".into(), "x".into()));
     }
 
     #[test]
@@ -107,14 +157,25 @@ mod tests {
     }
 
     #[test]
+    fn scans_simple_ids_and_refuses_the_rest() {
+        let scan = |yaml: &str| scan_id(yaml, Span::new(0, yaml.len())).map(|(id, _)| id);
+        assert_eq!(scan("title: x\nid: INC-2026-0042\n"), Some("INC-2026-0042".into()));
+        assert_eq!(scan("id: 'INC-1'  # quoted\n"), Some("INC-1".into()));
+        assert_eq!(scan("id: \"INC-1\"\n"), None);
+        assert_eq!(scan("id: 0x1F\n"), None);
+        assert_eq!(scan("id: 42\n"), None);
+        assert_eq!(scan("id: a\nid: b\n"), None);
+        assert_eq!(scan("{id: a}\n"), None);
+        assert_eq!(scan("id: &x a\n"), None);
+        let yaml = "id: INC-7\n";
+        let (_, span) = scan_id(yaml, Span::new(0, yaml.len())).expect("found");
+        assert_eq!(&yaml[span.start..span.end], "INC-7");
+    }
+
+    #[test]
     fn errors() {
         assert_eq!(split(""), Err(SplitError::Missing));
         assert_eq!(split("# title\n---\n"), Err(SplitError::Missing));
-        assert_eq!(
-            split("---\na: 1\n"),
-            Err(SplitError::Unterminated {
-                open: Span::new(0, 3)
-            })
-        );
+        assert_eq!(split("---\na: 1\n"), Err(SplitError::Unterminated { open: Span::new(0, 3) }));
     }
 }

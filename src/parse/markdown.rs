@@ -37,19 +37,12 @@ impl Prose {
     /// The file span of `text[range]`.
     pub fn span(&self, start: usize, end: usize) -> Span {
         let from = self.file_offset(start);
-        let to = if end > start {
-            self.file_offset(end - 1) + 1
-        } else {
-            from
-        };
+        let to = if end > start { self.file_offset(end - 1) + 1 } else { from };
         Span::new(from, to.max(from))
     }
 
     fn file_offset(&self, at: usize) -> usize {
-        let i = self
-            .map
-            .partition_point(|&(t, _, _)| t <= at)
-            .saturating_sub(1);
+        let i = self.map.partition_point(|&(t, _, _)| t <= at).saturating_sub(1);
         match self.map.get(i) {
             Some(&(t, file, file_end)) => {
                 (file + (at - t)).min(file_end.saturating_sub(1)).max(file)
@@ -59,8 +52,7 @@ impl Prose {
     }
 
     fn push(&mut self, text: &str, file: Span) {
-        self.map
-            .push((self.text.len(), file.start, file.end.max(file.start + 1)));
+        self.map.push((self.text.len(), file.start, file.end.max(file.start + 1)));
         self.text.push_str(text);
     }
 }
@@ -109,9 +101,7 @@ impl Body {
 /// "root causes".
 pub fn normalize_title(title: &str) -> String {
     let t = title.trim().trim_end_matches(':').trim();
-    let t = t
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')')
-        .trim_start();
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')').trim_start();
     t.to_lowercase()
 }
 
@@ -149,17 +139,11 @@ pub fn parse(text: &str, base: usize) -> Body {
                     code_block = true;
                     content_marks.push(span.start);
                 }
-                Tag::Link {
-                    link_type: LinkType::Autolink | LinkType::Email,
-                    ..
-                } => autolink += 1,
+                Tag::Link { link_type: LinkType::Autolink | LinkType::Email, .. } => autolink += 1,
                 Tag::Item => {
                     flush(&mut current, &mut body.prose);
                     items.push((body.list_items.len(), span.start, String::new()));
-                    body.list_items.push(ListItem {
-                        text: String::new(),
-                        span,
-                    });
+                    body.list_items.push(ListItem { text: String::new(), span });
                 }
                 Tag::Image { .. } => content_marks.push(span.start),
                 Tag::Paragraph
@@ -243,14 +227,10 @@ pub fn parse(text: &str, base: usize) -> Body {
 
     let end = base + text.len();
     for (i, (level, span, title)) in headings.iter().enumerate() {
-        let next = headings[i + 1..]
-            .iter()
-            .find(|(l, _, _)| l <= level)
-            .map_or(end, |(_, s, _)| s.start);
+        let next =
+            headings[i + 1..].iter().find(|(l, _, _)| l <= level).map_or(end, |(_, s, _)| s.start);
         let content = Span::new(span.end, next.max(span.end));
-        let has_content = content_marks
-            .iter()
-            .any(|&m| m >= content.start && m < content.end);
+        let has_content = content_marks.iter().any(|&m| m >= content.start && m < content.end);
         body.sections.push(Section {
             level: *level,
             title: title.clone(),
@@ -276,20 +256,9 @@ mod tests {
     fn sections_and_emptiness() {
         let text = "# T\n\n## Summary\n\nWords.\n\n## Impact\n\n<!-- prompt -->\n\n## Timeline\n\n- 10:00 began\n- 10:05 paged\n";
         let body = parse(text, 0);
-        let titles: Vec<_> = body
-            .sections
-            .iter()
-            .map(|s| (s.title.as_str(), s.has_content))
-            .collect();
-        assert_eq!(
-            titles,
-            [
-                ("T", true),
-                ("Summary", true),
-                ("Impact", false),
-                ("Timeline", true)
-            ]
-        );
+        let titles: Vec<_> =
+            body.sections.iter().map(|s| (s.title.as_str(), s.has_content)).collect();
+        assert_eq!(titles, [("T", true), ("Summary", true), ("Impact", false), ("Timeline", true)]);
         let timeline = body.section(&["timeline".into()]).expect("timeline");
         let items: Vec<_> = body.items_in(timeline).map(|i| i.text.as_str()).collect();
         assert_eq!(items, ["10:00 began", "10:05 paged"]);

@@ -153,10 +153,7 @@ impl Node {
                 entries
                     .iter()
                     .map(|(k, v)| {
-                        (
-                            k.key_text().unwrap_or_else(|| "<complex key>".into()),
-                            v.to_json(),
-                        )
+                        (k.key_text().unwrap_or_else(|| "<complex key>".into()), v.to_json())
                     })
                     .collect(),
             ),
@@ -206,17 +203,8 @@ pub fn load(text: &str, base: usize) -> Result<Document, LoadError> {
 }
 
 enum Frame {
-    Seq {
-        items: Vec<Node>,
-        start: Span,
-        anchor: usize,
-    },
-    Map {
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-        start: Span,
-        anchor: usize,
-    },
+    Seq { items: Vec<Node>, start: Span, anchor: usize },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: Span, anchor: usize },
 }
 
 struct Loader<'a> {
@@ -263,10 +251,7 @@ impl<'a> Loader<'a> {
     }
 
     fn error(&self, message: impl Into<String>, span: Span) -> LoadError {
-        LoadError {
-            message: message.into(),
-            span,
-        }
+        LoadError { message: message.into(), span }
     }
 
     fn run(mut self) -> Result<Document, LoadError> {
@@ -295,11 +280,7 @@ impl<'a> Loader<'a> {
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.open(span)?;
-                    self.stack.push(Frame::Seq {
-                        items: Vec::new(),
-                        start: span,
-                        anchor,
-                    });
+                    self.stack.push(Frame::Seq { items: Vec::new(), start: span, anchor });
                 }
                 Event::MappingStart(anchor, _) => {
                     self.open(span)?;
@@ -312,28 +293,16 @@ impl<'a> Loader<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let node = match self.stack.pop() {
-                        Some(Frame::Seq {
-                            items,
-                            start,
-                            anchor,
-                        }) => {
-                            let node = Node {
-                                value: Value::Seq(items),
-                                span: start.cover(span),
-                            };
+                        Some(Frame::Seq { items, start, anchor }) => {
+                            // End at the last item: the end event lies at the next token.
+                            let end = items.last().map_or(span, |n| n.span);
+                            let node = Node { value: Value::Seq(items), span: start.cover(end) };
                             self.remember(anchor, &node);
                             node
                         }
-                        Some(Frame::Map {
-                            entries,
-                            start,
-                            anchor,
-                            ..
-                        }) => {
-                            let node = Node {
-                                value: Value::Map(entries),
-                                span: start.cover(span),
-                            };
+                        Some(Frame::Map { entries, start, anchor, .. }) => {
+                            let end = entries.last().map_or(span, |(_, v)| v.span);
+                            let node = Node { value: Value::Map(entries), span: start.cover(end) };
                             self.remember(anchor, &node);
                             node
                         }
@@ -342,12 +311,8 @@ impl<'a> Loader<'a> {
                     self.push(node)?;
                 }
                 Event::Alias(id) => {
-                    let Some(target) = self
-                        .anchors
-                        .iter()
-                        .rev()
-                        .find(|(a, _)| *a == id)
-                        .map(|(_, n)| n)
+                    let Some(target) =
+                        self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n)
                     else {
                         return Err(self.error("an alias refers to an unknown anchor", span));
                     };
@@ -369,22 +334,16 @@ impl<'a> Loader<'a> {
                 Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
             }
         }
-        let root = self.root.take().unwrap_or(Node {
-            value: Value::Null,
-            span: Span::point(self.base),
-        });
-        Ok(Document {
-            root,
-            duplicates: self.duplicates,
-        })
+        let root =
+            self.root.take().unwrap_or(Node { value: Value::Null, span: Span::point(self.base) });
+        Ok(Document { root, duplicates: self.duplicates })
     }
 
     fn open(&mut self, span: Span) -> Result<(), LoadError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(self.error(
-                format!("the front matter nests deeper than {MAX_DEPTH} levels"),
-                span,
-            ));
+            return Err(
+                self.error(format!("the front matter nests deeper than {MAX_DEPTH} levels"), span)
+            );
         }
         Ok(())
     }
@@ -398,10 +357,9 @@ impl<'a> Loader<'a> {
     fn push(&mut self, node: Node) -> Result<(), LoadError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(self.error(
-                format!("the front matter has more than {MAX_NODES} nodes"),
-                node.span,
-            ));
+            return Err(
+                self.error(format!("the front matter has more than {MAX_NODES} nodes"), node.span)
+            );
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -411,9 +369,7 @@ impl<'a> Loader<'a> {
                 Some(k) => {
                     let text = k.key_text();
                     let first = text.as_ref().and_then(|t| {
-                        entries
-                            .iter()
-                            .find(|(e, _)| e.key_text().as_ref() == Some(t))
+                        entries.iter().find(|(e, _)| e.key_text().as_ref() == Some(t))
                     });
                     match (first, text) {
                         (Some((first, _)), Some(text)) => self.duplicates.push(DuplicateKey {
@@ -463,9 +419,7 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<i64>()
-            .map_or_else(|_| parse_float(text), Value::Int);
+        return text.parse::<i64>().map_or_else(|_| parse_float(text), Value::Int);
     }
     if is_core_float(digits) {
         return parse_float(text);
@@ -474,8 +428,7 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 fn parse_float(text: &str) -> Value {
-    text.parse::<f64>()
-        .map_or_else(|_| Value::Str(text.to_owned()), Value::Float)
+    text.parse::<f64>().map_or_else(|_| Value::Str(text.to_owned()), Value::Float)
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
@@ -561,15 +514,9 @@ mod tests {
             "{}",
             err.message
         );
-        let block: String = (0..100)
-            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
-            .collect();
+        let block: String = (0..100).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
         let err = load(&block, 0).expect_err("too deep");
-        assert!(
-            err.message.contains("nests deeper than 64"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("nests deeper than 64"), "{}", err.message);
     }
 
     #[test]

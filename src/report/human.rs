@@ -2,35 +2,26 @@
 
 use std::io::{self, Write};
 
-use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let renderer = if report.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if report.color { Renderer::styled() } else { Renderer::plain() };
     for d in report.diagnostics {
-        let rendered = match (report.source)(&d.path).filter(|s| !s.text.is_empty()) {
-            Some(source) => render(&renderer, d, source),
-            None => renderer.render(&[level(d.severity)
-                .primary_title(d.message.as_str())
-                .id(d.code)
-                .element(
-                    annotate_snippets::Origin::path(d.path.as_str())
-                        .line(d.line)
-                        .char_column(d.column.saturating_sub(1)),
-                )]),
+        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code);
+        let located = match (report.source)(&d.path).filter(|s| !s.text.is_empty()) {
+            Some(source) => title.element(snippet(d, source)),
+            // Nothing to excerpt (unreadable, binary or empty file): the location alone.
+            None => title.element(Origin::path(d.path.as_str()).line(d.line).char_column(d.column)),
         };
-        writeln!(out, "{rendered}")?;
-        if let Some(help) = &d.help {
-            writeln!(out, "  = help: {help}")?;
-        }
-        writeln!(out)?;
+        let group = match &d.help {
+            Some(help) => located.element(Level::HELP.message(help.as_str())),
+            None => located,
+        };
+        writeln!(out, "{}\n", renderer.render(&[group]))?;
     }
     let s = report.summary;
     let files = plural(s.files, "file");
@@ -38,17 +29,9 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out, "pm check: {files} checked, no problems found")?;
     } else {
         let mut parts = Vec::new();
-        for (n, word) in [
-            (s.errors, "error"),
-            (s.warnings, "warning"),
-            (s.infos, "info"),
-        ] {
+        for (n, word) in [(s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")] {
             if n > 0 {
-                parts.push(if word == "info" {
-                    format!("{n} info")
-                } else {
-                    plural(n, word)
-                });
+                parts.push(if word == "info" { format!("{n} info") } else { plural(n, word) });
             }
         }
         let verdict = if s.failed { "failed" } else { "passed" };
@@ -57,7 +40,10 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
     Ok(())
 }
 
-fn render(renderer: &Renderer, d: &Diagnostic, source: &Source) -> String {
+fn snippet<'a>(
+    d: &'a Diagnostic,
+    source: &'a Source,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     // Only the lines the span touches go to the renderer: whole files would make every
     // diagnostic cost as much as the file is long.
     let first = d.line;
@@ -71,18 +57,10 @@ fn render(renderer: &Renderer, d: &Diagnostic, source: &Source) -> String {
     let excerpt = source.text[from..to].trim_end_matches(['\n', '\r']);
     let start = d.span.start.clamp(from, from + excerpt.len()) - from;
     let end = d.span.end.clamp(from + start, from + excerpt.len()) - from;
-    let label = d.rule;
-    renderer
-        .render(&[level(d.severity)
-            .primary_title(d.message.as_str())
-            .id(d.code)
-            .element(
-                Snippet::source(excerpt)
-                    .line_start(first)
-                    .path(d.path.as_str())
-                    .annotation(AnnotationKind::Primary.span(start..end).label(label)),
-            )])
-        .to_string()
+    Snippet::source(excerpt)
+        .line_start(first)
+        .path(d.path.as_str())
+        .annotation(AnnotationKind::Primary.span(start..end).label(d.rule))
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -94,9 +72,5 @@ fn level(severity: Severity) -> Level<'static> {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -37,20 +37,16 @@ impl Rule for ActionItemClosed {
 
     fn check_document(&self, cx: &Context<'_>, doc: &Document, out: &mut Vec<Finding>) {
         let Some(pm) = &doc.postmortem else { return };
-        let started = pm.times.started_at.as_ref().map(|s| {
-            s.value
-                .timestamp
-                .to_zoned_datetime(cx.config.time_zone())
-                .date()
-        });
+        let started = pm
+            .times
+            .started_at
+            .as_ref()
+            .map(|s| s.value.timestamp.to_zoned_datetime(cx.config.time_zone()).date());
         for item in &pm.action_items {
             let Some(closed) = &item.closed_on else {
                 continue;
             };
-            let title = item
-                .title
-                .as_ref()
-                .map_or("(untitled)", |t| t.value.as_str());
+            let title = item.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
             if let Some(status) = item.status.as_ref().filter(|s| s.value.is_open()) {
                 out.push(
                     Finding::new(

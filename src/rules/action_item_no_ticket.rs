@@ -45,9 +45,7 @@ url = "https://jira.example.com/browse/{key}"
 
 /// Whether `ticket` is an absolute http(s) URL with a host.
 pub(crate) fn is_http_url(ticket: &str) -> bool {
-    let rest = ticket
-        .strip_prefix("https://")
-        .or_else(|| ticket.strip_prefix("http://"));
+    let rest = ticket.strip_prefix("https://").or_else(|| ticket.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or_default();
         !host.is_empty() && !r.contains(char::is_whitespace)
@@ -63,10 +61,7 @@ impl Rule for ActionItemNoTicket {
         let Some(pm) = &doc.postmortem else { return };
         let draft = pm.status_or_draft() == Status::Draft;
         for item in &pm.action_items {
-            let title = item
-                .title
-                .as_ref()
-                .map_or("(untitled)", |t| t.value.as_str());
+            let title = item.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
             match &item.ticket {
                 None if draft => {}
                 None => out.push(

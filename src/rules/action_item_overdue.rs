@@ -47,14 +47,9 @@ impl Rule for ActionItemOverdue {
             if due.value >= cx.today {
                 continue;
             }
-            let title = item
-                .title
-                .as_ref()
-                .map_or("(untitled)", |t| t.value.as_str());
-            let owner = item
-                .owner
-                .as_ref()
-                .map_or(String::new(), |o| format!(", owned by {}", o.value));
+            let title = item.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
+            let owner =
+                item.owner.as_ref().map_or(String::new(), |o| format!(", owned by {}", o.value));
             out.push(
                 Finding::new(due.span, format!("action item \"{title}\" was due {} ({}{owner})", due.value, ago(days_between(due.value, cx.today))))
                     .help("close it (status: done with closed_on), or move `due` with its owner's agreement"),

@@ -50,11 +50,7 @@ impl Rule for DuePolicy {
         let Some(days) = cx.config.deadlines.get(&severity.value) else {
             return;
         };
-        let resolved_on = resolved
-            .value
-            .timestamp
-            .to_zoned_datetime(cx.config.time_zone())
-            .date();
+        let resolved_on = resolved.value.timestamp.to_zoned_datetime(cx.config.time_zone()).date();
         let latest = add_business_days(resolved_on, *days.get_ref(), &[]);
         if due.value > latest {
             out.push(

@@ -34,11 +34,8 @@ impl Rule for DuplicateId {
     fn check_repo(&self, _cx: &Context<'_>, repo: &Repo, out: &mut Vec<(usize, Finding)>) {
         for (id, docs) in repo.by_id.iter().filter(|(_, d)| d.len() > 1) {
             for &i in docs {
-                let others: Vec<&str> = docs
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| repo.documents[j].path())
-                    .collect();
+                let others: Vec<&str> =
+                    docs.iter().filter(|&&j| j != i).map(|&j| repo.documents[j].path()).collect();
                 let span = repo.documents[i]
                     .postmortem
                     .as_ref()

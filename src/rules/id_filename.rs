@@ -47,10 +47,7 @@ impl Rule for IdFilename {
             out.push(
                 Finding::new(
                     id.span,
-                    format!(
-                        "the file name `{name}` does not start with the id `{}`",
-                        id.value
-                    ),
+                    format!("the file name `{name}` does not start with the id `{}`", id.value),
                 )
                 .help(format!("rename the file to `{}-<slug>.md`", id.value)),
             );

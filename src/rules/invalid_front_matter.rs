@@ -67,11 +67,10 @@ impl Rule for InvalidFrontMatter {
                 Finding::new(Span::point(*offset), "the file is not valid UTF-8")
                     .help("save the file as UTF-8")
             }
-            Problem::Binary => Finding::new(
-                start,
-                "the file is binary (it contains NUL bytes), not markdown",
-            )
-            .help("move it out of the postmortems folder, or give it another extension"),
+            Problem::Binary => {
+                Finding::new(start, "the file is binary (it contains NUL bytes), not markdown")
+                    .help("move it out of the postmortems folder, or give it another extension")
+            }
             Problem::Empty => Finding::new(start, "the file is empty")
                 .help("scaffold a postmortem with `pm new`, or delete the file"),
             Problem::FrontMatter(SplitError::Missing) => {

@@ -124,9 +124,7 @@ impl<'a> Context<'a> {
                 .trackers
                 .iter()
                 .filter_map(|(name, t)| {
-                    Regex::new(t.pattern.get_ref())
-                        .ok()
-                        .map(|r| (name.as_str(), r))
+                    Regex::new(t.pattern.get_ref()).ok().map(|r| (name.as_str(), r))
                 })
                 .collect(),
             required_sections: config.required_sections(),

@@ -90,10 +90,8 @@ impl Rule for PlaceholderText {
 }
 
 fn matches(cx: &Context<'_>, text: &str) -> Vec<(usize, usize)> {
-    let mut found: Vec<(usize, usize)> = BUILTIN
-        .find_iter(text)
-        .map(|m| (m.start(), m.end()))
-        .collect();
+    let mut found: Vec<(usize, usize)> =
+        BUILTIN.find_iter(text).map(|m| (m.start(), m.end())).collect();
     for re in &cx.placeholders {
         found.extend(re.find_iter(text).map(|m| (m.start(), m.end())));
     }

@@ -61,26 +61,19 @@ impl Rule for TimestampOrder {
             last = Some((name, value));
         }
         if let Some(ack) = &t.acknowledged_at {
-            if let Some(detected) = t
-                .detected_at
-                .as_ref()
-                .filter(|d| ack.value.timestamp < d.value.timestamp)
+            if let Some(detected) =
+                t.detected_at.as_ref().filter(|d| ack.value.timestamp < d.value.timestamp)
             {
                 out.push(misordered("acknowledged_at", ack, "detected_at", detected));
-            } else if let Some(resolved) = t
-                .resolved_at
-                .as_ref()
-                .filter(|r| ack.value.timestamp > r.value.timestamp)
+            } else if let Some(resolved) =
+                t.resolved_at.as_ref().filter(|r| ack.value.timestamp > r.value.timestamp)
             {
                 out.push(misordered("resolved_at", resolved, "acknowledged_at", ack));
             }
         }
         if let (Some(published), Some(resolved)) = (&pm.published_on, &t.resolved_at) {
-            let resolved_on = resolved
-                .value
-                .timestamp
-                .to_zoned_datetime(cx.config.time_zone())
-                .date();
+            let resolved_on =
+                resolved.value.timestamp.to_zoned_datetime(cx.config.time_zone()).date();
             if published.value < resolved_on {
                 out.push(
                     Finding::new(published.span, format!("`published_on` ({}) is before the incident was resolved ({resolved_on})", published.value))

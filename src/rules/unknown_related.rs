@@ -42,10 +42,7 @@ impl Rule for UnknownRelated {
                         i,
                         Finding::new(
                             related.span,
-                            format!(
-                                "`related` lists this postmortem's own id `{}`",
-                                related.value
-                            ),
+                            format!("`related` lists this postmortem's own id `{}`", related.value),
                         )
                         .help("remove it"),
                     ));

@@ -48,30 +48,20 @@ impl Rule for UnknownService {
                 service.span,
                 format!("service `{}` is not in the service catalog", service.value),
             );
-            out.push(
-                match super::unknown_owner::closest(&service.value, &names) {
-                    Some(best) => finding.help(format!(
-                        "did you mean `{best}`? Otherwise add `[services.{}]` to pm.toml",
-                        service.value
-                    )),
-                    None => finding.help(format!(
-                        "add `[services.{}]` with its `team` to pm.toml",
-                        service.value
-                    )),
-                },
-            );
+            out.push(match super::unknown_owner::closest(&service.value, &names) {
+                Some(best) => finding.help(format!(
+                    "did you mean `{best}`? Otherwise add `[services.{}]` to pm.toml",
+                    service.value
+                )),
+                None => finding
+                    .help(format!("add `[services.{}]` with its `team` to pm.toml", service.value)),
+            });
         }
         let Some(team) = &pm.team else { return };
         let owners: Vec<&str> = pm
             .services
             .iter()
-            .filter_map(|s| {
-                catalog
-                    .get(&s.value)?
-                    .team
-                    .as_ref()
-                    .map(|t| t.get_ref().as_str())
-            })
+            .filter_map(|s| catalog.get(&s.value)?.team.as_ref().map(|t| t.get_ref().as_str()))
             .collect();
         if !owners.is_empty() && !owners.contains(&team.value.as_str()) {
             out.push(
