@@ -113,35 +113,35 @@ impl Document {
             }
         }
         let source = Source::new(rel.to_owned(), text);
-        let yaml_text = &source.text[split.yaml.start..split.yaml.end];
-        let mut doc = Self {
-            source: source.clone(),
-            split: Some(split.clone()),
-            problem: None,
-            duplicates: Vec::new(),
-            postmortem: None,
-        };
-        let loaded = match yaml::load(yaml_text, split.yaml.start) {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                doc.problem = Some(Problem::Yaml(e));
-                return doc;
-            }
-        };
-        doc.duplicates = loaded.duplicates;
-        if loaded.root.as_map().is_none() {
-            let span = if loaded.root.span.is_empty() { split.open } else { loaded.root.span };
-            doc.problem = Some(Problem::NotMapping { found: loaded.root.type_name(), span });
-            return doc;
-        }
-        let body = match depth {
-            Depth::Full => {
-                markdown::parse(&source.text[split.body.start..split.body.end], split.body.start)
-            }
-            Depth::Id => markdown::Body::default(),
-        };
-        doc.postmortem = Some(Postmortem::from_front_matter(&loaded.root, body));
-        doc
+        let text = &source.text;
+        let (problem, duplicates, postmortem) =
+            match yaml::load(&text[split.yaml.start..split.yaml.end], split.yaml.start) {
+                Err(e) => (Some(Problem::Yaml(e)), Vec::new(), None),
+                Ok(loaded) if loaded.root.as_map().is_none() => {
+                    let span =
+                        if loaded.root.span.is_empty() { split.open } else { loaded.root.span };
+                    (
+                        Some(Problem::NotMapping { found: loaded.root.type_name(), span }),
+                        loaded.duplicates,
+                        None,
+                    )
+                }
+                Ok(loaded) => {
+                    let body = match depth {
+                        Depth::Full => markdown::parse(
+                            &text[split.body.start..split.body.end],
+                            split.body.start,
+                        ),
+                        Depth::Id => markdown::Body::default(),
+                    };
+                    (
+                        None,
+                        loaded.duplicates,
+                        Some(Postmortem::from_front_matter(loaded.root, body)),
+                    )
+                }
+            };
+        Self { source, split: Some(split), problem, duplicates, postmortem }
     }
 
     fn failed(rel: &str, text: String, problem: Problem) -> Self {

@@ -162,7 +162,8 @@ pub struct Postmortem {
 
 impl Postmortem {
     /// Reads the typed fields out of the front matter mapping `root`.
-    pub fn from_front_matter(root: &Node, body: Body) -> Self {
+    pub fn from_front_matter(tree: Node, body: Body) -> Self {
+        let root = &tree;
         let times = Timestamps {
             started_at: instant(root, "started_at"),
             detected_at: instant(root, "detected_at"),
@@ -213,7 +214,7 @@ impl Postmortem {
             chat: string(root, "chat"),
             impact,
             action_items,
-            front_matter: Some(root.clone()),
+            front_matter: Some(tree),
             body,
         }
     }

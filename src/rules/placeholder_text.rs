@@ -58,7 +58,7 @@ impl Rule for PlaceholderText {
                 Finding::new(
                     span,
                     format!(
-                        "placeholder `{}` left in a {} postmortem",
+                        "placeholder `{}` left in a postmortem with status {}",
                         shorten(text),
                         pm.status_or_draft()
                     ),
