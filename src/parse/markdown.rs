@@ -85,7 +85,7 @@ impl Body {
     pub fn section(&self, titles: &[String]) -> Option<&Section> {
         self.sections.iter().find(|s| {
             let t = normalize_title(&s.title);
-            titles.iter().any(|want| *want == t)
+            titles.contains(&t)
         })
     }
 
