@@ -48,6 +48,32 @@ pub struct Config {
     pub blameless: Blameless,
     /// Extra regular expressions that mark template placeholders.
     pub placeholders: Vec<Spanned<String>>,
+    /// Dates that are not business days, for deadlines (`YYYY-MM-DD`).
+    pub holidays: Vec<Spanned<String>>,
+    /// Release gate policy (`pm gate`).
+    pub gate: Gate,
+}
+
+/// When `pm gate` blocks a release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Gate {
+    /// Overdue postmortems a team may have before releases are blocked.
+    pub max_overdue_postmortems: usize,
+    /// Action-item priorities whose overdue items block a release.
+    pub block_priorities: Vec<Spanned<String>>,
+    /// Days past `due` before an item or postmortem counts as overdue for the gate.
+    pub grace_days: u32,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self {
+            max_overdue_postmortems: 0,
+            block_priorities: ["P0", "P1"].map(|p| Spanned::new(0..0, p.to_owned())).to_vec(),
+            grace_days: 0,
+        }
+    }
 }
 
 /// A team.
@@ -132,6 +158,8 @@ impl Default for Config {
             suppress: Vec::new(),
             blameless: Blameless::default(),
             placeholders: Vec::new(),
+            holidays: Vec::new(),
+            gate: Gate::default(),
         }
     }
 }
@@ -248,6 +276,27 @@ impl Config {
                 ));
             }
         }
+        for holiday in &self.holidays {
+            if holiday.get_ref().len() != 10
+                || holiday.get_ref().parse::<jiff::civil::Date>().is_err()
+            {
+                return Err((
+                    holiday.span(),
+                    format!("`holidays`: `{}` is not a date (YYYY-MM-DD)", holiday.get_ref()),
+                ));
+            }
+        }
+        for priority in &self.gate.block_priorities {
+            if priority.get_ref().parse::<crate::model::Priority>().is_err() {
+                return Err((
+                    priority.span(),
+                    format!(
+                        "`gate.block_priorities`: `{}` is not a priority (P0, P1, P2 or P3)",
+                        priority.get_ref()
+                    ),
+                ));
+            }
+        }
         for suppression in &self.suppress {
             for glob in &suppression.paths {
                 if let Err(e) = globset::Glob::new(glob.get_ref()) {
@@ -256,6 +305,25 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The holidays (validated at load).
+    pub fn holiday_dates(&self) -> Vec<jiff::civil::Date> {
+        self.holidays.iter().filter_map(|h| h.get_ref().parse().ok()).collect()
+    }
+
+    /// The link for an action item's or postmortem's `ticket`: the URL itself, or the first
+    /// tracker whose pattern matches the key and that has a `url` template. `None` when the
+    /// ticket is neither (it is then shown as text).
+    pub fn ticket_url(&self, ticket: &str) -> Option<String> {
+        if crate::rules::is_http_url(ticket) {
+            return Some(ticket.to_owned());
+        }
+        self.trackers.values().find_map(|t| {
+            let url = t.url.as_ref()?;
+            let re = regex::Regex::new(t.pattern.get_ref()).ok()?;
+            re.is_match(ticket).then(|| url.replace("{key}", ticket))
+        })
     }
 
     /// The configured time zone (validated at load).

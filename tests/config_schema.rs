@@ -34,6 +34,7 @@ fn every_table_matches_the_schema() {
         ("[sections]\n", "/properties/sections"),
         ("[[suppress]]\n", "/properties/suppress/items"),
         ("[blameless]\n", "/properties/blameless"),
+        ("[gate]\n", "/properties/gate"),
     ];
     for (prefix, pointer) in tables {
         assert_eq!(
@@ -53,6 +54,7 @@ timezone = "Europe/Berlin"
 severities = ["SEV1", "SEV2"]
 id_prefix = "OUT"
 placeholders = ["XXX"]
+holidays = ["2026-12-25"]
 [deadlines]
 SEV1 = 3
 [teams.payments]
@@ -77,6 +79,10 @@ rules = ["PM503"]
 [blameless]
 allow = ["culprit"]
 names = false
+[gate]
+max_overdue_postmortems = 1
+block_priorities = ["P0"]
+grace_days = 2
 "#;
     pm::config::Config::parse(text, "pm.toml").expect("the code accepts it");
     let value: toml::Value = toml::from_str(text).expect("toml");

@@ -55,6 +55,38 @@ pub struct Timestamps {
     pub resolved_at: Option<Spanned<Instant>>,
 }
 
+/// How long after `started_at` the incident reached each later stage. A stage written before
+/// the start (reported by `timestamp-order`) has no duration rather than a negative one, so one
+/// typo cannot skew a median.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Durations {
+    /// `detected_at − started_at`.
+    pub detect: Option<jiff::SignedDuration>,
+    /// `acknowledged_at − started_at`.
+    pub acknowledge: Option<jiff::SignedDuration>,
+    /// `mitigated_at − started_at`.
+    pub mitigate: Option<jiff::SignedDuration>,
+    /// `resolved_at − started_at`.
+    pub resolve: Option<jiff::SignedDuration>,
+}
+
+impl Timestamps {
+    /// The durations from the start to each stage that has a timestamp.
+    pub fn durations(&self) -> Durations {
+        let since_start = |t: &Option<Spanned<Instant>>| {
+            let start = self.started_at.as_ref()?.value.timestamp;
+            let d = t.as_ref()?.value.timestamp.duration_since(start);
+            (!d.is_negative()).then_some(d)
+        };
+        Durations {
+            detect: since_start(&self.detected_at),
+            acknowledge: since_start(&self.acknowledged_at),
+            mitigate: since_start(&self.mitigated_at),
+            resolve: since_start(&self.resolved_at),
+        }
+    }
+}
+
 /// An SLO and the error budget the incident consumed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SloImpact {

@@ -44,7 +44,7 @@ url = "https://jira.example.com/browse/{key}"
 };
 
 /// Whether `ticket` is an absolute http(s) URL with a host.
-pub(crate) fn is_http_url(ticket: &str) -> bool {
+pub fn is_http_url(ticket: &str) -> bool {
     let rest = ticket.strip_prefix("https://").or_else(|| ticket.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or_default();

@@ -15,7 +15,7 @@ static META: Meta = Meta {
     docs: r#"
 ### What it does
 When pm.toml sets `[deadlines]` for the postmortem's severity, `due` must be no later than that
-many business days (weekends skipped) after the date of `resolved_at`, in the configured time
+many business days (weekends and pm.toml `holidays` skipped) after the date of `resolved_at`, in the configured time
 zone.
 
 ### Why it matters
@@ -51,7 +51,7 @@ impl Rule for DuePolicy {
             return;
         };
         let resolved_on = resolved.value.timestamp.to_zoned_datetime(cx.config.time_zone()).date();
-        let latest = add_business_days(resolved_on, *days.get_ref(), &[]);
+        let latest = add_business_days(resolved_on, *days.get_ref(), &cx.holidays);
         if due.value > latest {
             out.push(
                 Finding::new(due.span, format!(

@@ -37,6 +37,8 @@ mod unknown_related;
 mod unknown_service;
 mod unknown_team;
 
+pub use action_item_no_ticket::is_http_url;
+
 /// What every rule declares about itself.
 #[derive(Debug)]
 pub struct Meta {
@@ -110,6 +112,8 @@ pub struct Context<'a> {
     pub required_sections: Vec<(String, Vec<String>)>,
     /// Extra placeholder patterns from pm.toml.
     pub placeholders: Vec<Regex>,
+    /// Holidays from pm.toml (not business days).
+    pub holidays: Vec<Date>,
 }
 
 impl<'a> Context<'a> {
@@ -128,6 +132,7 @@ impl<'a> Context<'a> {
                 })
                 .collect(),
             required_sections: config.required_sections(),
+            holidays: config.holiday_dates(),
             placeholders: config
                 .placeholders
                 .iter()
