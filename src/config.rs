@@ -52,6 +52,38 @@ pub struct Config {
     pub holidays: Vec<Spanned<String>>,
     /// Release gate policy (`pm gate`).
     pub gate: Gate,
+    /// The static site (`pm build`).
+    pub site: Site,
+}
+
+/// Settings of the static site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Site {
+    /// Output folder, relative to the root.
+    pub output: String,
+    /// Absolute URL the site is published at; used only for the feed and sitemap (every page
+    /// link is relative).
+    pub base_url: Option<String>,
+    /// Web URL of the repository (e.g. `https://github.com/acme/postmortems`), for "edit" and
+    /// "history" links.
+    pub repo_url: Option<String>,
+    /// Branch the edit and history links point at.
+    pub branch: String,
+    /// Let raw HTML in postmortem bodies through an allow-list sanitizer instead of escaping it.
+    pub allow_html: bool,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Self {
+            output: "public".into(),
+            base_url: None,
+            repo_url: None,
+            branch: "main".into(),
+            allow_html: false,
+        }
+    }
 }
 
 /// When `pm gate` blocks a release.
@@ -160,6 +192,7 @@ impl Default for Config {
             placeholders: Vec::new(),
             holidays: Vec::new(),
             gate: Gate::default(),
+            site: Site::default(),
         }
     }
 }

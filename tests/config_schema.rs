@@ -35,6 +35,7 @@ fn every_table_matches_the_schema() {
         ("[[suppress]]\n", "/properties/suppress/items"),
         ("[blameless]\n", "/properties/blameless"),
         ("[gate]\n", "/properties/gate"),
+        ("[site]\n", "/properties/site"),
     ];
     for (prefix, pointer) in tables {
         assert_eq!(
@@ -83,6 +84,12 @@ names = false
 max_overdue_postmortems = 1
 block_priorities = ["P0"]
 grace_days = 2
+[site]
+output = "site"
+base_url = "https://pm.example.com/"
+repo_url = "https://github.com/acme/pms"
+branch = "trunk"
+allow_html = true
 "#;
     pm::config::Config::parse(text, "pm.toml").expect("the code accepts it");
     let value: toml::Value = toml::from_str(text).expect("toml");
