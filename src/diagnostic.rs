@@ -139,3 +139,38 @@ impl Summary {
         }
     }
 }
+
+/// The candidate `name` was most likely meant to be, for "did you mean" help: the closest by
+/// edit distance, within a small budget that grows with the length, and only when no other
+/// candidate is as close (an ambiguous guess is worse than none).
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let budget = (name.chars().count() / 6).max(1);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .iter()
+        .map(|c| (strsim::osa_distance(name, c), *c))
+        .filter(|(d, _)| *d <= budget)
+        .collect();
+    scored.sort_unstable();
+    match scored.as_slice() {
+        [(best, c)] => (*best > 0).then_some(*c),
+        [(best, c), (next, _), ..] if best < next => (*best > 0).then_some(*c),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_only_close_unique_matches() {
+        assert_eq!(
+            did_you_mean("resovled_at", &["resolved_at", "started_at"]),
+            Some("resolved_at")
+        );
+        assert_eq!(did_you_mean("jdoe", &["j.doe", "asmith"]), Some("j.doe"));
+        assert_eq!(did_you_mean("INC-2025-0999", &["INC-2026-0109"]), None);
+        assert_eq!(did_you_mean("INC-2026-0117", &["INC-2026-0107", "INC-2026-0110"]), None);
+        assert_eq!(did_you_mean("same", &["same"]), None);
+    }
+}

@@ -195,7 +195,7 @@ fn explain(
             } else {
                 Vec::new()
             };
-            match closest(&name, &candidates) {
+            match crate::diagnostic::did_you_mean(&name, &candidates) {
                 Some(best) => finding.help(format!(
                     "did you mean `{best}`? (keys starting with `x-` are free for your own use)"
                 )),
@@ -311,15 +311,6 @@ fn required_help(name: &str) -> String {
         }
         _ => format!("add `{name}:` to the front matter"),
     }
-}
-
-fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(name, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct LoadError {
     pub message: String,
     /// Where.
     pub span: Span,
+    /// The document is valid YAML but exceeds a safety limit (size, nesting), rather than
+    /// being malformed.
+    pub limit: bool,
 }
 
 impl Node {
@@ -251,7 +254,11 @@ impl<'a> Loader<'a> {
     }
 
     fn error(&self, message: impl Into<String>, span: Span) -> LoadError {
-        LoadError { message: message.into(), span }
+        LoadError { message: message.into(), span, limit: false }
+    }
+
+    fn limit(&self, message: impl Into<String>, span: Span) -> LoadError {
+        LoadError { message: message.into(), span, limit: true }
     }
 
     fn run(mut self) -> Result<Document, LoadError> {
@@ -260,7 +267,16 @@ impl<'a> Loader<'a> {
         while let Some(next) = parser.next_event() {
             let (event, yspan) = next.map_err(|e| {
                 let at = self.byte(e.marker().index());
-                self.error(format!("YAML syntax error: {}", e.info()), Span::point(at))
+                let info = e.info();
+                // saphyr's own guard against deep flow nesting is a limit, not a typo.
+                if info.contains("recursion limit") {
+                    self.limit(
+                        format!("the front matter nests too deeply ({info})"),
+                        Span::point(at),
+                    )
+                } else {
+                    self.error(format!("YAML syntax error: {info}"), Span::point(at))
+                }
             })?;
             let span = self.span(yspan);
             match event {
@@ -319,7 +335,7 @@ impl<'a> Loader<'a> {
                     let size = target.count();
                     self.nodes += size;
                     if self.nodes > MAX_NODES {
-                        return Err(self.error(
+                        return Err(self.limit(
                             format!(
                                 "aliases expand the front matter to more than {MAX_NODES} nodes"
                             ),
@@ -342,7 +358,7 @@ impl<'a> Loader<'a> {
     fn open(&mut self, span: Span) -> Result<(), LoadError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(
-                self.error(format!("the front matter nests deeper than {MAX_DEPTH} levels"), span)
+                self.limit(format!("the front matter nests deeper than {MAX_DEPTH} levels"), span)
             );
         }
         Ok(())
@@ -358,7 +374,7 @@ impl<'a> Loader<'a> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(
-                self.error(format!("the front matter has more than {MAX_NODES} nodes"), node.span)
+                self.limit(format!("the front matter has more than {MAX_NODES} nodes"), node.span)
             );
         }
         match self.stack.last_mut() {

@@ -82,6 +82,9 @@ impl Rule for InvalidFrontMatter {
                 Finding::new(*open, "the front matter is never closed")
                     .help("add a `---` line after the last YAML field")
             }
+            Problem::Yaml(e) if e.limit => Finding::new(e.span, e.message.clone()).help(
+                "pm refuses front matter this large or deep to stay safe on hostile input; postmortem fields never need it: flatten it and drop YAML aliases",
+            ),
             Problem::Yaml(e) => Finding::new(e.span, e.message.clone()).help(
                 "fix the YAML; quote values that contain `: ` or start with a special character",
             ),

@@ -71,6 +71,20 @@ impl Rule for PlaceholderText {
                 report(prose.span(m.0, m.1), &prose.text[m.0..m.1]);
             }
         }
+        // Markdown reads a prompt such as `<your text here>` as inline HTML, so raw HTML (but
+        // not comments, where template guidance lives) is searched too.
+        for span in &pm.body.html {
+            let raw = &doc.source.text[span.start..span.end];
+            if raw.trim_start().starts_with("<!--") {
+                continue;
+            }
+            for m in matches(cx, raw) {
+                report(
+                    crate::source::Span::new(span.start + m.0, span.start + m.1),
+                    &raw[m.0..m.1],
+                );
+            }
+        }
         if let Some(root) = &pm.front_matter {
             let mut stack: Vec<&Node> = vec![root];
             while let Some(node) = stack.pop() {

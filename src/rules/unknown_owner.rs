@@ -54,7 +54,7 @@ impl Rule for UnknownOwner {
                 person.span,
                 format!("{role} `{}` is not in the teams registry", person.value),
             );
-            out.push(match closest(&person.value, &candidates) {
+            out.push(match crate::diagnostic::did_you_mean(&person.value, &candidates) {
                 Some(best) => finding.help(format!(
                     "did you mean `{best}`? Otherwise add them to a team's `members` in pm.toml"
                 )),
@@ -63,13 +63,4 @@ impl Rule for UnknownOwner {
             });
         }
     }
-}
-
-pub(super) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(name, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
 }

@@ -57,7 +57,7 @@ impl Rule for UnknownRelated {
                     );
                     out.push((
                         i,
-                        match super::unknown_owner::closest(&related.value, &ids) {
+                        match crate::diagnostic::did_you_mean(&related.value, &ids) {
                             Some(best) => finding.help(format!("did you mean `{best}`?")),
                             None => finding.help("check the id, or remove it"),
                         },

@@ -48,7 +48,7 @@ impl Rule for UnknownService {
                 service.span,
                 format!("service `{}` is not in the service catalog", service.value),
             );
-            out.push(match super::unknown_owner::closest(&service.value, &names) {
+            out.push(match crate::diagnostic::did_you_mean(&service.value, &names) {
                 Some(best) => finding.help(format!(
                     "did you mean `{best}`? Otherwise add `[services.{}]` to pm.toml",
                     service.value
@@ -57,7 +57,14 @@ impl Rule for UnknownService {
                     .help(format!("add `[services.{}]` with its `team` to pm.toml", service.value)),
             });
         }
-        let Some(team) = &pm.team else { return };
+        // An unknown team is `unknown-team`'s finding; comparing it with owners adds nothing.
+        let Some(team) = pm
+            .team
+            .as_ref()
+            .filter(|t| cx.config.teams.is_empty() || cx.config.teams.contains_key(&t.value))
+        else {
+            return;
+        };
         let owners: Vec<&str> = pm
             .services
             .iter()

@@ -42,7 +42,7 @@ impl Rule for UnknownTeam {
         }
         let names: Vec<&str> = teams.keys().map(String::as_str).collect();
         let finding = Finding::new(team.span, format!("team `{}` is not in pm.toml", team.value));
-        out.push(match super::unknown_owner::closest(&team.value, &names) {
+        out.push(match crate::diagnostic::did_you_mean(&team.value, &names) {
             Some(best) => finding.help(format!("did you mean `{best}`?")),
             None => finding.help(format!(
                 "use one of: {}; or add `[teams.{}]` to pm.toml",
