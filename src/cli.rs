@@ -45,6 +45,16 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a built-in JSON schema (for editors and other tools).
     Schema(SchemaArgs),
+    /// Scaffold a new postmortem from a template.
+    New(crate::cmd::new::NewArgs),
+    /// Scaffold a whole postmortem repository.
+    Init(crate::cmd::init::InitArgs),
+    /// List the postmortem templates (built-in and the repository's own).
+    Templates(crate::cmd::templates::TemplatesArgs),
+    /// Print shell completions.
+    Completions(crate::cmd::completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(crate::cmd::completions::ManArgs),
 }
 
 /// Options of `pm check`.

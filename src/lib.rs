@@ -18,6 +18,7 @@ pub mod parse;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod suppress;
@@ -48,5 +49,10 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Check(args) => cmd::check::run(&global, &args),
         cli::Command::Explain(args) => cmd::explain::run(&args),
         cli::Command::Schema(args) => cmd::schema::run(&args),
+        cli::Command::New(args) => cmd::new::run(&global, &args),
+        cli::Command::Init(args) => cmd::init::run(&global, &args),
+        cli::Command::Templates(args) => cmd::templates::run(&global, &args),
+        cli::Command::Completions(args) => cmd::completions::run(&args),
+        cli::Command::Man(args) => cmd::completions::man(&args),
     }
 }

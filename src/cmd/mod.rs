@@ -2,8 +2,12 @@
 //! error with context.
 
 pub mod check;
+pub mod completions;
 pub mod explain;
+pub mod init;
+pub mod new;
 pub mod schema;
+pub mod templates;
 
 use std::path::PathBuf;
 
