@@ -55,6 +55,14 @@ pub enum Command {
     Completions(crate::cmd::completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(crate::cmd::completions::ManArgs),
+    /// The outstanding action-item report.
+    Actions(crate::cmd::actions::ActionsArgs),
+    /// Release gate: fail when a team has overdue postmortems or action items.
+    Gate(crate::cmd::gate::GateArgs),
+    /// Export the repository as structured data (JSON, NDJSON, CSV).
+    Export(crate::cmd::export::ExportArgs),
+    /// Timeline tools (import from a Slack export).
+    Timeline(crate::cmd::timeline::TimelineArgs),
 }
 
 /// Options of `pm check`.
@@ -122,6 +130,8 @@ pub enum SchemaKind {
     Postmortem,
     /// pm.toml.
     Config,
+    /// Records of `pm export`.
+    Export,
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {

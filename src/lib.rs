@@ -13,6 +13,8 @@ pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod export;
+pub mod followup;
 pub mod model;
 pub mod parse;
 pub mod repo;
@@ -22,6 +24,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod suppress;
+pub mod timeline;
 
 /// How a command ended, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,5 +57,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Templates(args) => cmd::templates::run(&global, &args),
         cli::Command::Completions(args) => cmd::completions::run(&args),
         cli::Command::Man(args) => cmd::completions::man(&args),
+        cli::Command::Actions(args) => cmd::actions::run(&global, &args),
+        cli::Command::Gate(args) => cmd::gate::run(&global, &args),
+        cli::Command::Export(args) => cmd::export::run(&global, &args),
+        cli::Command::Timeline(args) => cmd::timeline::run(&global, &args),
     }
 }

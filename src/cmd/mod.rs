@@ -1,13 +1,17 @@
 //! One module per command. Each takes parsed arguments and returns an [`crate::Outcome`] or an
 //! error with context.
 
+pub mod actions;
 pub mod check;
 pub mod completions;
 pub mod explain;
+pub mod export;
+pub mod gate;
 pub mod init;
 pub mod new;
 pub mod schema;
 pub mod templates;
+pub mod timeline;
 
 use std::path::PathBuf;
 

@@ -7,12 +7,15 @@ use crate::cli::{SchemaArgs, SchemaKind};
 
 /// The pm.toml schema, as shipped.
 pub const CONFIG_SCHEMA: &str = include_str!("../../schema/pm.toml.schema.json");
+/// The `pm export` records schema, as shipped.
+pub const EXPORT_SCHEMA: &str = include_str!("../../schema/export.schema.json");
 
 /// Prints the requested schema.
 pub fn run(args: &SchemaArgs) -> anyhow::Result<Outcome> {
     let text = match args.kind {
         SchemaKind::Postmortem => crate::schema::BUILTIN,
         SchemaKind::Config => CONFIG_SCHEMA,
+        SchemaKind::Export => EXPORT_SCHEMA,
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(Outcome::Clean)

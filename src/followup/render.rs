@@ -1,0 +1,347 @@
+//! The action-item report in each output format: an aligned terminal table, markdown for a
+//! chat channel or a ticket (grouped by owner), JSON and CSV.
+//!
+//! Every renderer takes items already selected and sorted (see [`super::select`]) and returns
+//! the whole text, so the command writes it in one go and tests compare it byte for byte.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Effects, Style};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::Item;
+use crate::config::Config;
+use crate::model::{ItemStatus, Priority};
+
+/// Longest item title shown in the table before it is cut with "…".
+const TITLE_WIDTH: usize = 60;
+
+/// "1 action item" / "3 action items".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
+}
+
+/// The one-line summary under a report.
+pub fn summary(items: &[Item], today: Date) -> String {
+    let overdue = items.iter().filter(|i| i.overdue).count();
+    format!(
+        "{}, {overdue} overdue (as of {today})",
+        plural(items.len(), "action item", "action items")
+    )
+}
+
+/// Paints `text` with `style` when `color` is on.
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color && style != Style::new() && !text.is_empty() {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A terminal hyperlink (OSC 8) around `text` when colours are on; terminals that do not know
+/// the sequence show the text alone.
+fn hyperlink(color: bool, url: Option<&str>, text: &str) -> String {
+    match url {
+        Some(url) if color => format!("\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\"),
+        _ => text.to_owned(),
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+fn priority_style(p: Option<Priority>) -> Style {
+    match p {
+        Some(Priority::P0) => AnsiColor::Red.on_default().effects(Effects::BOLD),
+        Some(Priority::P1) => AnsiColor::Yellow.on_default(),
+        _ => Style::new(),
+    }
+}
+
+/// The aligned table. Colours (and terminal hyperlinks on tickets) only when `color`.
+pub fn table(items: &[Item], today: Date, color: bool) -> String {
+    if items.is_empty() {
+        return format!("No action items match (as of {today}).\n");
+    }
+    let dash = || "-".to_owned();
+    let header = ["DUE", "OVERDUE", "PRI", "STATUS", "OWNER", "POSTMORTEM", "TICKET", "ITEM"];
+    // Cells as plain text first (for widths), with the style each gets when painted.
+    let rows: Vec<Vec<(String, Style, Option<String>)>> = items
+        .iter()
+        .map(|i| {
+            let late = AnsiColor::Red.on_default().effects(Effects::BOLD);
+            let faded = if i.is_outstanding() {
+                Style::new()
+            } else {
+                Style::new().effects(Effects::DIMMED)
+            };
+            vec![
+                (
+                    i.due.map_or_else(dash, |d| d.to_string()),
+                    if i.overdue { late } else { faded },
+                    None,
+                ),
+                (
+                    if i.overdue { format!("{}d", i.days_overdue) } else { String::new() },
+                    late,
+                    None,
+                ),
+                (i.priority.map_or_else(dash, |p| p.to_string()), priority_style(i.priority), None),
+                (i.status_label().to_owned(), faded, None),
+                (i.owner.clone().unwrap_or_else(dash), Style::new(), None),
+                (i.postmortem_id.clone().unwrap_or_else(|| i.path.clone()), Style::new(), None),
+                (i.ticket.clone().unwrap_or_else(dash), Style::new(), i.ticket_url.clone()),
+                (truncate(i.title.as_deref().unwrap_or("(untitled)"), TITLE_WIDTH), faded, None),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, (cell, _, _)) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let bold = Style::new().effects(Effects::BOLD);
+    let last = header.len() - 1;
+    let line: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            let padded =
+                if c == last { (*h).to_owned() } else { format!("{h:<w$}", w = widths[c]) };
+            paint(color, bold, &padded)
+        })
+        .collect();
+    let _ = writeln!(out, "{}", line.join("  "));
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, (text, style, url))| {
+                let pad = if c == last { 0 } else { widths[c] - text.chars().count() };
+                let shown = hyperlink(color, url.as_deref(), &paint(color, *style, text));
+                format!("{shown}{}", " ".repeat(pad))
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    let _ = writeln!(out, "\n{}", summary(items, today));
+    out
+}
+
+/// The ticket as a markdown link when it has a URL, else as text.
+fn ticket_link(item: &Item) -> Option<String> {
+    let ticket = item.ticket.as_deref()?;
+    Some(match &item.ticket_url {
+        Some(url) if url == ticket => {
+            let label = ticket.trim_start_matches("https://").trim_start_matches("http://");
+            format!("[{label}]({url})")
+        }
+        Some(url) => format!("[{ticket}]({url})"),
+        None => format!("`{ticket}`"),
+    })
+}
+
+/// Markdown grouped by owner, owners in report order (the owner of the most overdue item
+/// first), each with a count; ready to paste into a chat channel, an issue or a ticket.
+pub fn markdown(items: &[Item], today: Date, config: &Config) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Action items\n");
+    if items.is_empty() {
+        let _ = writeln!(out, "No action items match (as of {today}).");
+        return out;
+    }
+    let _ = writeln!(out, "{}.", capitalize(&summary(items, today)));
+    let mut owners: Vec<Option<&str>> = Vec::new();
+    for item in items {
+        if !owners.contains(&item.owner.as_deref()) {
+            owners.push(item.owner.as_deref());
+        }
+    }
+    // Items without an owner go last: they are nobody's until someone takes them.
+    owners.sort_by_key(|o| o.is_none());
+    for owner in owners {
+        let mine: Vec<&Item> = items.iter().filter(|i| i.owner.as_deref() == owner).collect();
+        let overdue = mine.iter().filter(|i| i.overdue).count();
+        let who = match owner {
+            Some(o) => {
+                let teams: Vec<String> = super::teams_of(config, o)
+                    .iter()
+                    .map(|t| {
+                        config
+                            .teams
+                            .get(t)
+                            .and_then(|t| t.name.clone())
+                            .unwrap_or_else(|| t.clone())
+                    })
+                    .collect();
+                if teams.is_empty() { o.to_owned() } else { format!("{o} ({})", teams.join(", ")) }
+            }
+            None => "No owner".to_owned(),
+        };
+        let count = plural(mine.len(), "item", "items");
+        let late = if overdue > 0 { format!(", {overdue} overdue") } else { String::new() };
+        let _ = writeln!(out, "\n### {who} — {count}{late}\n");
+        for item in mine {
+            let _ = writeln!(out, "{}", markdown_line(item));
+        }
+    }
+    out
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn markdown_line(item: &Item) -> String {
+    let done = matches!(item.status, Some(ItemStatus::Done | ItemStatus::WontDo));
+    let mut parts: Vec<String> = Vec::new();
+    let mut head = String::new();
+    if let Some(p) = item.priority {
+        let _ = write!(head, "**{p}** ");
+    }
+    head.push_str(item.title.as_deref().unwrap_or("(untitled)"));
+    parts.push(head);
+    match item.due {
+        Some(due) if item.overdue => {
+            let days = plural(usize::try_from(item.days_overdue).unwrap_or(0), "day", "days");
+            parts.push(format!("due {due}, **{days} overdue**"));
+        }
+        Some(due) => parts.push(format!("due {due}")),
+        None => parts.push("no due date".to_owned()),
+    }
+    if item.status != Some(ItemStatus::Open) {
+        parts.push(item.status.map_or("no valid status".to_owned(), |s| s.to_string()));
+    }
+    parts.push(ticket_link(item).unwrap_or_else(|| "no ticket".to_owned()));
+    let pm = match (&item.postmortem_id, &item.postmortem_title) {
+        (Some(id), Some(title)) => format!("{id} ({title})"),
+        (Some(id), None) => id.clone(),
+        (None, _) => format!("`{}`", item.path),
+    };
+    parts.push(pm);
+    format!("- [{}] {}", if done { "x" } else { " " }, parts.join(" · "))
+}
+
+/// The JSON report: `{"today", "summary": {"items", "overdue"}, "items": [...]}`.
+pub fn json(items: &[Item], today: Date) -> anyhow::Result<String> {
+    #[derive(Serialize)]
+    struct Summary {
+        items: usize,
+        overdue: usize,
+    }
+    #[derive(Serialize)]
+    struct Report<'a> {
+        today: Date,
+        summary: Summary,
+        items: &'a [Item],
+    }
+    let report = Report {
+        today,
+        summary: Summary {
+            items: items.len(),
+            overdue: items.iter().filter(|i| i.overdue).count(),
+        },
+        items,
+    };
+    let mut text = serde_json::to_string_pretty(&report)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// CSV with a header row; the columns are the JSON report's item fields, lists joined by `;`.
+pub fn csv(items: &[Item]) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "postmortem_id",
+        "postmortem_title",
+        "path",
+        "team",
+        "severity",
+        "services",
+        "index",
+        "id",
+        "title",
+        "owner",
+        "owner_teams",
+        "due",
+        "status",
+        "priority",
+        "type",
+        "ticket",
+        "ticket_url",
+        "closed_on",
+        "overdue",
+        "days_overdue",
+    ])?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let shown = |v: Option<String>| v.unwrap_or_default();
+    for i in items {
+        writer.write_record([
+            text(&i.postmortem_id),
+            text(&i.postmortem_title),
+            i.path.clone(),
+            text(&i.team),
+            text(&i.severity),
+            i.services.join(";"),
+            i.index.to_string(),
+            text(&i.id),
+            text(&i.title),
+            text(&i.owner),
+            i.owner_teams.join(";"),
+            shown(i.due.map(|d| d.to_string())),
+            shown(i.status.map(|s| s.to_string())),
+            shown(i.priority.map(|p| p.to_string())),
+            shown(i.kind.map(|k| k.to_string())),
+            text(&i.ticket),
+            text(&i.ticket_url),
+            shown(i.closed_on.map(|d| d.to_string())),
+            i.overdue.to_string(),
+            i.days_overdue.to_string(),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+/// Writes a whole report to stdout. A closed pipe (`pm actions | head`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_on_characters() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("Zone évacuation game day", 10), "Zone évac…");
+        assert_eq!(truncate("aaaa bbbb", 6), "aaaa…");
+    }
+
+    #[test]
+    fn no_escape_sequences_without_colour() {
+        assert_eq!(paint(false, AnsiColor::Red.on_default(), "x"), "x");
+        assert_eq!(hyperlink(false, Some("https://x"), "T-1"), "T-1");
+        assert!(hyperlink(true, Some("https://x"), "T-1").contains("\x1b]8;;https://x"));
+    }
+}

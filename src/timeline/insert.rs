@@ -1,0 +1,215 @@
+//! `--into FILE`: adds timeline lines at the end of a file's Timeline section and changes
+//! nothing else.
+//!
+//! The new text is spliced in at one byte offset — right after the last non-blank character of
+//! the section — so every byte before and after it is the file's own: front matter, other
+//! sections, line endings (CRLF files get CRLF lines), a missing final newline. When the
+//! section ends with a bullet list the new items continue it, with its marker; otherwise they
+//! start a new list after a blank line. Entries whose first line is already in the section are
+//! skipped, so importing the same window twice adds nothing.
+//!
+//! The file is replaced atomically: the new contents go to a temporary file in the same folder
+//! (same file system), are flushed to disk, get the original's permissions, and are renamed
+//! over the original (through a symlink, to its target). If the file changed since it was read,
+//! nothing is written.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use super::lines::{Block, render};
+use crate::parse::{front_matter, markdown};
+
+/// What the insertion will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The file's new text.
+    pub text: String,
+    /// Byte offset of the insertion in the original.
+    pub at: usize,
+    /// Entries added (replies not counted).
+    pub added: usize,
+    /// Entries already in the section, skipped.
+    pub skipped: usize,
+}
+
+/// Plans the insertion of `blocks` into `original` (the file's text), whose Timeline section
+/// has one of the normalized `titles`. Fails when there is no such section.
+pub fn plan(
+    original: &str,
+    blocks: &[Block],
+    titles: &[String],
+    path: &str,
+) -> anyhow::Result<Plan> {
+    let (body_start, body_text) = match front_matter::split(original) {
+        Ok(split) => (split.body.start, &original[split.body.start..split.body.end]),
+        Err(_) => (0, original),
+    };
+    let body = markdown::parse(body_text, body_start);
+    let Some(section) = body.section(titles) else {
+        bail!(
+            "{path} has no Timeline section: add a `## Timeline` heading where the lines should go"
+        );
+    };
+    let region = &original[section.heading.start..section.content.end];
+    let at = section.heading.start + region.trim_end().len();
+    let newline = if original.contains("\r\n") { "\r\n" } else { "\n" };
+
+    // Continue the section's list when it ends with a bullet item; else start a new list.
+    let items: Vec<_> = body.items_in(section).collect();
+    let top_level = |item: &markdown::ListItem| {
+        !items.iter().any(|o| {
+            o.span != item.span && o.span.start <= item.span.start && item.span.end <= o.span.end
+        })
+    };
+    let bullet = |item: &markdown::ListItem| {
+        original[item.span.start..].chars().next().filter(|c| matches!(c, '-' | '*' | '+'))
+    };
+    let continues = items.iter().filter(|i| top_level(i)).find_map(|item| {
+        let text = &original[item.span.start..item.span.end.min(original.len())];
+        let end = item.span.start + text.trim_end().len();
+        if end == at { bullet(item) } else { None }
+    });
+    let marker = continues.or_else(|| items.iter().find(|i| top_level(i)).and_then(|i| bullet(i)));
+    let marker = marker.unwrap_or('-');
+
+    let existing: std::collections::BTreeSet<&str> = original
+        [section.content.start..section.content.end]
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['-', '*', '+']).trim())
+        .collect();
+    let mut fresh: Vec<Block> = Vec::new();
+    let mut skipped = 0;
+    for block in blocks {
+        let first = block.line.lines().next().unwrap_or("").trim();
+        if existing.contains(first) {
+            skipped += 1;
+        } else {
+            fresh.push(block.clone());
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(Plan { text: original.to_owned(), at, added: 0, skipped });
+    }
+    let mut inserted = String::new();
+    inserted.push_str(newline);
+    if continues.is_none() {
+        inserted.push_str(newline);
+    }
+    inserted.push_str(&render(&fresh, marker, newline));
+    if at < original.len() && !original[at..].starts_with(['\n', '\r']) {
+        inserted.push_str(newline);
+    }
+    let mut text = String::with_capacity(original.len() + inserted.len());
+    text.push_str(&original[..at]);
+    text.push_str(&inserted);
+    text.push_str(&original[at..]);
+    Ok(Plan { text, at, added: fresh.len(), skipped })
+}
+
+/// Replaces the file at `path` with `contents` atomically, provided it still holds `expected`.
+pub fn write_atomic(path: &Path, expected: &[u8], contents: &[u8]) -> anyhow::Result<()> {
+    let target = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let permissions = std::fs::metadata(&target)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .permissions();
+
+    let (temp, mut file) = (0..100)
+        .find_map(|n| {
+            let temp = folder.join(format!(".{name}.pm-{}-{n}.tmp", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+                .ok()
+                .map(|f| (temp, f))
+        })
+        .with_context(|| format!("cannot create a temporary file in {}", folder.display()))?;
+    let written = (|| -> anyhow::Result<()> {
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::set_permissions(&temp, permissions)?;
+        let now = std::fs::read(&target)?;
+        if now != expected {
+            bail!(
+                "{} changed while the timeline was being imported; nothing was written",
+                path.display()
+            );
+        }
+        std::fs::rename(&temp, &target)?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e.context(format!("cannot write {}", path.display())));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(line: &str) -> Block {
+        Block { line: line.to_owned(), replies: Vec::new() }
+    }
+
+    fn titles() -> Vec<String> {
+        vec!["timeline".to_owned()]
+    }
+
+    #[test]
+    fn continues_a_list_and_keeps_the_rest() {
+        let doc = "---\nid: X\n---\n# T\n\n## Timeline\n\n* 10:00 UTC — a\n* 10:05 UTC — b\n\n## Resolution\n\nDone.\n";
+        let blocks = [Block {
+            line: "10:07 UTC — AO: c".into(),
+            replies: vec!["10:08 UTC — HW: d\nmore".into()],
+        }];
+        let p = plan(doc, &blocks, &titles(), "x.md").expect("plan");
+        assert_eq!(
+            p.text,
+            "---\nid: X\n---\n# T\n\n## Timeline\n\n* 10:00 UTC — a\n* 10:05 UTC — b\n* 10:07 UTC — AO: c\n  * 10:08 UTC — HW: d\n    more\n\n## Resolution\n\nDone.\n"
+        );
+        assert_eq!(&p.text[..p.at], &doc[..p.at]);
+        assert!(p.text.ends_with(&doc[p.at..]));
+    }
+
+    #[test]
+    fn starts_a_list_after_prose_with_crlf() {
+        let doc = "## Timeline\r\n\r\nAll times UTC.\r\n\r\n## Next\r\n";
+        let p = plan(doc, &[block("10:07 UTC — AO: c")], &titles(), "x.md").expect("plan");
+        assert_eq!(
+            p.text,
+            "## Timeline\r\n\r\nAll times UTC.\r\n\r\n- 10:07 UTC — AO: c\r\n\r\n## Next\r\n"
+        );
+    }
+
+    #[test]
+    fn empty_section_at_end_without_newline() {
+        let doc = "# T\n\n## Timeline";
+        let p = plan(doc, &[block("10:07 UTC — AO: c")], &titles(), "x.md").expect("plan");
+        assert_eq!(p.text, "# T\n\n## Timeline\n\n- 10:07 UTC — AO: c");
+    }
+
+    #[test]
+    fn skips_entries_already_there() {
+        let doc = "## Timeline\n\n- 10:07 UTC — AO: c\n";
+        let p =
+            plan(doc, &[block("10:07 UTC — AO: c"), block("10:09 UTC — AO: e")], &titles(), "x.md")
+                .expect("plan");
+        assert_eq!((p.added, p.skipped), (1, 1));
+        assert_eq!(p.text, "## Timeline\n\n- 10:07 UTC — AO: c\n- 10:09 UTC — AO: e\n");
+    }
+
+    #[test]
+    fn refuses_without_a_timeline() {
+        let e = plan("# T\n\n## Summary\n\nx\n", &[block("a")], &titles(), "x.md")
+            .expect_err("no section");
+        assert!(e.to_string().contains("x.md has no Timeline section"), "{e}");
+    }
+}

@@ -1,0 +1,202 @@
+//! Imported chat messages → timeline lines: `- 14:05 CEST — AO: text`.
+//!
+//! Times are shown in the configured time zone with its abbreviation (or its offset, for zones
+//! without one). When the messages span more than one local day, the first line of each day
+//! carries the date (`- 17 Jun 09:30 CEST — …`), as a person writing the timeline would; the
+//! reader of timelines ([`super::entries`]) understands both shapes. People are labelled by
+//! initials (blameless by default), by name with `--names`, or by a role given with `--role`.
+//! Thread replies are nested under their parent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::bail;
+use jiff::tz::TimeZone;
+
+use super::markup::{self, Resolver};
+use super::slack::{ChannelLog, Export, Message, User};
+
+/// How people are labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Naming {
+    /// Initials (`AO`), made unique within the import (`HW`, `HW2`).
+    #[default]
+    Initials,
+    /// Display names.
+    Names,
+}
+
+/// Labels for the people of one import.
+#[derive(Debug, Clone, Default)]
+pub struct People {
+    labels: BTreeMap<String, String>,
+    channels: BTreeMap<String, String>,
+}
+
+impl Resolver for People {
+    fn user(&self, id: &str) -> Option<String> {
+        self.labels.get(id).cloned()
+    }
+    fn channel(&self, id: &str) -> Option<String> {
+        self.channels.get(id).cloned()
+    }
+}
+
+/// User ids mentioned (`<@U…>`) in `text`.
+fn mentions(text: &str) -> impl Iterator<Item = &str> {
+    text.split("<@").skip(1).filter_map(|rest| {
+        let end = rest.find(['>', '|'])?;
+        Some(&rest[..end])
+    })
+}
+
+impl People {
+    /// Labels every author and mentioned person of `log`. `roles` are `(who, role)` pairs where
+    /// `who` is a user id, handle, display name or full name (case-insensitive); a `who` that
+    /// matches nobody in the export is an error.
+    pub fn new(
+        export: &Export,
+        log: &ChannelLog,
+        naming: Naming,
+        roles: &[(String, String)],
+    ) -> anyhow::Result<Self> {
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for m in log.messages() {
+            ids.extend(m.user.iter().cloned());
+            ids.extend(mentions(&m.text).map(str::to_owned));
+        }
+        let user = |id: &str| {
+            export
+                .users
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| User { id: id.to_owned(), ..User::default() })
+        };
+
+        let mut labels: BTreeMap<String, String> = BTreeMap::new();
+        match naming {
+            Naming::Names => {
+                for id in &ids {
+                    labels.insert(id.clone(), user(id).shown_name());
+                }
+            }
+            Naming::Initials => {
+                let mut by_initials: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for id in &ids {
+                    by_initials.entry(user(id).initials()).or_default().push(id.clone());
+                }
+                for (initials, people) in by_initials {
+                    for (n, id) in people.into_iter().enumerate() {
+                        let label =
+                            if n == 0 { initials.clone() } else { format!("{initials}{}", n + 1) };
+                        labels.insert(id, label);
+                    }
+                }
+            }
+        }
+        for (who, role) in roles {
+            let wanted = who.trim_start_matches('@').to_lowercase();
+            let matches = |u: &User| {
+                u.id.to_lowercase() == wanted
+                    || [&u.name, &u.display_name, &u.real_name]
+                        .iter()
+                        .any(|n| n.as_deref().is_some_and(|n| n.to_lowercase() == wanted))
+            };
+            let found: Vec<&User> = export.users.values().filter(|u| matches(u)).collect();
+            match found.as_slice() {
+                [] => bail!(
+                    "--role {who}={role}: no user `{who}` in the Slack export (give a user id, handle or name)"
+                ),
+                [u] => {
+                    labels.insert(u.id.clone(), role.clone());
+                }
+                many => {
+                    let ids: Vec<&str> = many.iter().map(|u| u.id.as_str()).collect();
+                    bail!(
+                        "--role {who}={role}: `{who}` matches several users ({}); give a user id",
+                        ids.join(", ")
+                    )
+                }
+            }
+        }
+        let channels = export.channels.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
+        Ok(Self { labels, channels })
+    }
+
+    fn label(&self, m: &Message) -> String {
+        m.user.as_deref().map_or_else(
+            || "?".to_owned(),
+            |id| self.labels.get(id).cloned().unwrap_or_else(|| id.to_owned()),
+        )
+    }
+}
+
+/// One timeline entry to write: its text after the list marker (lines after the first are
+/// continuation lines, without indentation), and its nested replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// `14:05 CEST — AO: text`.
+    pub line: String,
+    /// Replies, each like `line`.
+    pub replies: Vec<String>,
+}
+
+/// Renders `log` as blocks in the time zone `tz`.
+pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
+    let days: BTreeSet<jiff::civil::Date> =
+        log.messages().map(|m| m.at.to_zoned_datetime(tz.clone()).date()).collect();
+    let dated = days.len() > 1;
+    let mut last_day: Option<jiff::civil::Date> = None;
+    let mut line = |m: &Message| {
+        let zoned = m.at.to_zoned_datetime(tz.clone());
+        let day = zoned.date();
+        let date = if dated && last_day != Some(day) {
+            format!("{} ", zoned.strftime("%-d %b"))
+        } else {
+            String::new()
+        };
+        last_day = Some(day);
+        let zone = super::zones::label(tz, m.at);
+        let mut text = markup::to_markdown(m.text.trim(), people);
+        for file in &m.files {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&format!("(attached: {})", markup::decode(file)));
+        }
+        if text.is_empty() {
+            text.push_str("(no text)");
+        }
+        format!("{date}{} {zone} — {}: {text}", zoned.strftime("%H:%M"), people.label(m))
+    };
+    log.threads
+        .iter()
+        .map(|t| {
+            let first = line(&t.message);
+            Block { line: first, replies: t.replies.iter().map(&mut line).collect() }
+        })
+        .collect()
+}
+
+/// Writes `blocks` as a markdown list with `marker` (`-`, `*` or `+`), `newline` between lines;
+/// replies are nested two columns further, continuation lines indented to their item's text.
+pub fn render(blocks: &[Block], marker: char, newline: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut push = |text: &str, indent: &str| {
+        let mut parts = text.lines();
+        lines.push(format!("{indent}{marker} {}", parts.next().unwrap_or("").trim_end()));
+        for part in parts {
+            if part.trim().is_empty() {
+                lines.push(String::new());
+            } else {
+                lines.push(format!("{indent}  {}", part.trim_end()));
+            }
+        }
+    };
+    for block in blocks {
+        push(&block.line, "");
+        for reply in &block.replies {
+            push(reply, "  ");
+        }
+    }
+    lines.join(newline)
+}
