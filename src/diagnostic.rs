@@ -145,17 +145,73 @@ impl Summary {
 /// candidate is as close (an ambiguous guess is worse than none).
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let budget = (name.chars().count() / 6).max(1);
-    let mut scored: Vec<(usize, &str)> = candidates
-        .iter()
-        .map(|c| (strsim::osa_distance(name, c), *c))
-        .filter(|(d, _)| *d <= budget)
-        .collect();
-    scored.sort_unstable();
-    match scored.as_slice() {
-        [(best, c)] => (*best > 0).then_some(*c),
-        [(best, c), (next, _), ..] if best < next => (*best > 0).then_some(*c),
+    let name: Vec<char> = name.chars().collect();
+    let mut best: Option<(usize, &str)> = None;
+    let mut tie = false;
+    let mut other: Vec<char> = Vec::new();
+    let mut rows = [Vec::new(), Vec::new(), Vec::new()];
+    for candidate in candidates {
+        // Byte lengths bound character lengths from both sides within a factor of four.
+        if candidate.len() + budget * 4 < name.len() || candidate.len() > (name.len() + budget) * 4
+        {
+            continue;
+        }
+        other.clear();
+        other.extend(candidate.chars());
+        let Some(d) = bounded_osa(&name, &other, budget, &mut rows) else { continue };
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tie = true,
+            _ => {
+                best = Some((d, candidate));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((d, c)) if d > 0 && !tie => Some(c),
         _ => None,
     }
+}
+
+/// The optimal-string-alignment distance (edits, with adjacent transpositions counting one) of
+/// `a` and `b` if it is at most `k`. Only a band of width `2k + 1` is computed and the search
+/// stops as soon as every cell in a row exceeds `k`: suggestions are checked against every id
+/// in a repository, so the full quadratic table would dominate `pm check`'s run time.
+fn bounded_osa(a: &[char], b: &[char], k: usize, rows: &mut [Vec<usize>; 3]) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > k {
+        return None;
+    }
+    let big = k + 1;
+    let n = b.len();
+    let [prev2, prev, cur] = rows;
+    for row in [&mut *prev2, &mut *prev, &mut *cur] {
+        row.clear();
+        row.resize(n + 1, big);
+    }
+    for (j, cell) in prev.iter_mut().enumerate().take(k.min(n) + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cur.fill(big);
+        cur[0] = if i <= k { i } else { big };
+        let mut row_min = cur[0];
+        for j in i.saturating_sub(k).max(1)..=(i + k).min(n) {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d.min(big);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > k {
+            return None;
+        }
+        std::mem::swap(prev2, prev);
+        std::mem::swap(prev, cur);
+    }
+    (prev[n] <= k).then_some(prev[n])
 }
 
 #[cfg(test)]
@@ -172,5 +228,40 @@ mod tests {
         assert_eq!(did_you_mean("INC-2025-0999", &["INC-2026-0109"]), None);
         assert_eq!(did_you_mean("INC-2026-0117", &["INC-2026-0107", "INC-2026-0110"]), None);
         assert_eq!(did_you_mean("same", &["same"]), None);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "kitten",
+            "sitting",
+            "resolved_at",
+            "resovled_at",
+            "INC-2026-0107",
+            "INC-2026-0117",
+            "INC-2025-0999",
+        ];
+        for a in words {
+            for b in words {
+                let full = strsim::osa_distance(a, b);
+                let ac: Vec<char> = a.chars().collect();
+                let bc: Vec<char> = b.chars().collect();
+                for k in 0..4 {
+                    let want = (full <= k).then_some(full);
+                    let mut rows = [Vec::new(), Vec::new(), Vec::new()];
+                    assert_eq!(
+                        super::bounded_osa(&ac, &bc, k, &mut rows),
+                        want,
+                        "{a:?} {b:?} k={k}"
+                    );
+                }
+            }
+        }
     }
 }

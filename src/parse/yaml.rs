@@ -85,11 +85,18 @@ impl Node {
     /// The key node and value under `key`.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         match &self.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.key_text().as_deref() == Some(key))
-                .map(|(k, v)| (k, v)),
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.is_key(key)).map(|(k, v)| (k, v)),
             _ => None,
+        }
+    }
+
+    /// Whether this scalar, used as a mapping key, is `key` (without allocating for the usual
+    /// string keys: lookups run for every field of every document).
+    pub fn is_key(&self, key: &str) -> bool {
+        match &self.value {
+            Value::Str(s) => s == key,
+            Value::Seq(_) | Value::Map(_) => false,
+            _ => self.key_text().as_deref() == Some(key),
         }
     }
 
@@ -384,9 +391,8 @@ impl<'a> Loader<'a> {
                 None => *key = Some(node),
                 Some(k) => {
                     let text = k.key_text();
-                    let first = text.as_ref().and_then(|t| {
-                        entries.iter().find(|(e, _)| e.key_text().as_ref() == Some(t))
-                    });
+                    let first =
+                        text.as_ref().and_then(|t| entries.iter().find(|(e, _)| e.is_key(t)));
                     match (first, text) {
                         (Some((first, _)), Some(text)) => self.duplicates.push(DuplicateKey {
                             key: text,
