@@ -1,5 +1,10 @@
-//! The check engine: runs every rule over a loaded repository and turns findings into sorted,
-//! located diagnostics with the configured severities and suppressions applied.
+//! The check engine: runs every rule and turns findings into sorted, located diagnostics with
+//! the configured severities and suppressions applied.
+//!
+//! Per-document rules run in the same parallel task that parsed the document
+//! ([`check_document`]), so `pm check` can drop each parsed body and front matter tree as soon
+//! as it is judged and keep only what repo-wide rules need ([`Document::slim`]); the rules that
+//! span files then run once over the slim repository ([`check_repo`]).
 
 use std::collections::BTreeSet;
 
@@ -10,64 +15,100 @@ use crate::repo::{Document, Repo};
 use crate::rules::{Context, Meta, RULES};
 use crate::suppress::{Inline, Policy};
 
-/// Runs all rules. `selected` limits the reported files (by document index); repo-wide rules
-/// still see every document.
+/// One document's verdict from the per-document rules, with its inline suppressions kept for
+/// the repo-wide findings that come later.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Located, filtered diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The document's `pm-disable` comments.
+    pub inline: Inline,
+}
+
+/// Runs the per-document rules on `doc`.
+pub fn check_document(cx: &Context<'_>, policy: &Policy, doc: &Document) -> Checked {
+    let mut findings = Vec::new();
+    for rule in RULES {
+        let mut out = Vec::new();
+        rule.check_document(cx, doc, &mut out);
+        findings.extend(out.into_iter().map(|f| (rule.meta(), f)));
+    }
+    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
+    let inline = Inline::read(&doc.source, html);
+    Checked { diagnostics: locate(doc, findings, policy, &inline), inline }
+}
+
+/// Runs the repo-wide rules. `inline` holds each document's suppressions (by index);
+/// `selected` limits the reported files.
+pub fn check_repo(
+    repo: &Repo,
+    cx: &Context<'_>,
+    policy: &Policy,
+    inline: &[Inline],
+    selected: Option<&BTreeSet<usize>>,
+) -> Vec<Diagnostic> {
+    let mut per_doc: Vec<Vec<(&'static Meta, Finding)>> = vec![Vec::new(); repo.documents.len()];
+    for rule in RULES {
+        let mut out = Vec::new();
+        rule.check_repo(cx, repo, &mut out);
+        for (i, finding) in out {
+            if selected.is_none_or(|s| s.contains(&i)) {
+                per_doc[i].push((rule.meta(), finding));
+            }
+        }
+    }
+    let none = Inline::default();
+    per_doc
+        .into_iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_empty())
+        .flat_map(|(i, f)| locate(&repo.documents[i], f, policy, inline.get(i).unwrap_or(&none)))
+        .collect()
+}
+
+/// Runs all rules over an already loaded repository. `selected` limits the reported files (by
+/// document index); repo-wide rules still see every document.
 pub fn run(
     repo: &Repo,
     cx: &Context<'_>,
     policy: &Policy,
     selected: Option<&BTreeSet<usize>>,
 ) -> Vec<Diagnostic> {
-    let is_selected = |i: usize| selected.is_none_or(|s| s.contains(&i));
-    let mut per_doc: Vec<Vec<(&'static Meta, Finding)>> = repo
+    let checked: Vec<Checked> = repo
         .documents
         .par_iter()
         .enumerate()
         .map(|(i, doc)| {
-            if !is_selected(i) {
-                return Vec::new();
+            if selected.is_none_or(|s| s.contains(&i)) {
+                check_document(cx, policy, doc)
+            } else {
+                Checked::default()
             }
-            let mut found = Vec::new();
-            for rule in RULES {
-                let mut out = Vec::new();
-                rule.check_document(cx, doc, &mut out);
-                found.extend(out.into_iter().map(|f| (rule.meta(), f)));
-            }
-            found
         })
         .collect();
-    for rule in RULES {
-        let mut out = Vec::new();
-        rule.check_repo(cx, repo, &mut out);
-        for (i, finding) in out {
-            if is_selected(i) {
-                per_doc[i].push((rule.meta(), finding));
-            }
-        }
-    }
-    let mut diagnostics: Vec<Diagnostic> = per_doc
-        .into_par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, findings)| locate(&repo.documents[i], findings, policy))
-        .collect();
+    let inline: Vec<Inline> = checked.iter().map(|c| c.inline.clone()).collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        checked.into_iter().flat_map(|c| c.diagnostics).collect();
+    diagnostics.extend(check_repo(repo, cx, policy, &inline, selected));
+    sort(&mut diagnostics);
+    diagnostics
+}
+
+/// Sorts by path, position and code, and removes exact duplicates: reports are deterministic.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.code, &a.message)
             .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
     });
     diagnostics.dedup();
-    diagnostics
 }
 
 fn locate(
     doc: &Document,
     findings: Vec<(&'static Meta, Finding)>,
     policy: &Policy,
+    inline: &Inline,
 ) -> Vec<Diagnostic> {
-    if findings.is_empty() {
-        return Vec::new();
-    }
-    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
-    let inline = Inline::read(&doc.source, html);
     findings
         .into_iter()
         .filter_map(|(meta, f)| {

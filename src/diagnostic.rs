@@ -145,7 +145,7 @@ impl Summary {
 /// candidate is as close (an ambiguous guess is worse than none).
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let budget = (name.chars().count() / 6).max(1);
-    let name: Vec<char> = name.chars().collect();
+    let name_chars: Vec<char> = name.chars().collect();
     let mut best: Option<(usize, &str)> = None;
     let mut tie = false;
     let mut other: Vec<char> = Vec::new();
@@ -156,9 +156,16 @@ pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         {
             continue;
         }
-        other.clear();
-        other.extend(candidate.chars());
-        let Some(d) = bounded_osa(&name, &other, budget, &mut rows) else { continue };
+        // Ids and handles are ASCII: compare bytes without decoding (this runs for every id of
+        // a repository per unknown reference).
+        let distance = if name.is_ascii() && candidate.is_ascii() {
+            bounded_osa(name.as_bytes(), candidate.as_bytes(), budget, &mut rows)
+        } else {
+            other.clear();
+            other.extend(candidate.chars());
+            bounded_osa(&name_chars, &other, budget, &mut rows)
+        };
+        let Some(d) = distance else { continue };
         match best {
             Some((b, _)) if d > b => {}
             Some((b, _)) if d == b => tie = true,
@@ -178,7 +185,12 @@ pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// `a` and `b` if it is at most `k`. Only a band of width `2k + 1` is computed and the search
 /// stops as soon as every cell in a row exceeds `k`: suggestions are checked against every id
 /// in a repository, so the full quadratic table would dominate `pm check`'s run time.
-fn bounded_osa(a: &[char], b: &[char], k: usize, rows: &mut [Vec<usize>; 3]) -> Option<usize> {
+fn bounded_osa<T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    k: usize,
+    rows: &mut [Vec<usize>; 3],
+) -> Option<usize> {
     if a.len().abs_diff(b.len()) > k {
         return None;
     }
@@ -193,10 +205,18 @@ fn bounded_osa(a: &[char], b: &[char], k: usize, rows: &mut [Vec<usize>; 3]) -> 
         *cell = j;
     }
     for i in 1..=a.len() {
-        cur.fill(big);
+        // Rows rotate, so only the cells just outside the band (which the next rows read) are
+        // reset, not the whole row: the band is what keeps this linear in the length.
+        let (from, to) = (i.saturating_sub(k).max(1), (i + k).min(n));
         cur[0] = if i <= k { i } else { big };
+        if from >= 2 {
+            cur[from - 1] = big;
+        }
+        if to < n {
+            cur[to + 1] = big;
+        }
         let mut row_min = cur[0];
-        for j in i.saturating_sub(k).max(1)..=(i + k).min(n) {
+        for j in from..=to {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {

@@ -38,8 +38,12 @@ pub fn is_postmortem_name(path: &Path) -> bool {
 
 /// The repo-relative `/` form of `abs` under `root`.
 pub fn relative(root: &Path, abs: &Path) -> String {
-    let rel = abs.strip_prefix(root).unwrap_or(abs);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let rel = abs.strip_prefix(root).unwrap_or(abs).to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        rel.into_owned()
+    } else {
+        rel.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }
 
 /// Every postmortem under `root/folder`, sorted by path.

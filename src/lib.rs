@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod export;
 pub mod followup;
+pub mod idcache;
 pub mod model;
 pub mod parse;
 pub mod repo;

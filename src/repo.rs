@@ -65,9 +65,53 @@ pub enum Depth {
 impl Document {
     /// Reads and parses the file at `abs`, shown as `rel`.
     pub fn read(rel: &str, abs: &Path, depth: Depth) -> Self {
+        if depth == Depth::Id {
+            if let Some(doc) = Self::read_id(rel, abs) {
+                return doc;
+            }
+        }
         match std::fs::read(abs) {
             Ok(bytes) => Self::parse(rel, bytes, depth),
             Err(e) => Self::failed(rel, String::new(), Problem::Unreadable(e.to_string())),
+        }
+    }
+
+    /// Reads only the head of the file for its id: a one-file check in a large repository
+    /// needs every other id, and reading whole files would dominate its time. `None` when the
+    /// head is not enough (long front matter, odd YAML): the caller reads the whole file.
+    fn read_id(rel: &str, abs: &Path) -> Option<Self> {
+        use std::io::Read;
+        const HEAD: usize = 4 * 1024;
+        let mut head = Vec::with_capacity(HEAD);
+        std::fs::File::open(abs).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
+        let text = std::str::from_utf8(&head).ok().or_else(|| {
+            // A multi-byte character cut at the end of the head is fine.
+            let e = std::str::from_utf8(&head).err()?;
+            e.error_len()
+                .is_none()
+                .then(|| std::str::from_utf8(&head[..e.valid_up_to()]).ok())
+                .flatten()
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let split = front_matter::split(text).ok()?;
+        let (id, span) = front_matter::scan_id(text, split.yaml)?;
+        Some(Self::id_only(rel, Some(split), id, span))
+    }
+
+    /// A document known only by its id (from the id cache): enough for repo-wide facts.
+    pub fn known_id(rel: &str, id: String) -> Self {
+        Self::id_only(rel, None, id, Span::default())
+    }
+
+    /// A document known only by its id (and where its front matter is).
+    fn id_only(rel: &str, split: Option<Split>, id: String, span: Span) -> Self {
+        let id = Some(crate::source::Spanned::new(id, span));
+        Self {
+            source: Source::new(rel.to_owned(), String::new()),
+            split,
+            problem: None,
+            duplicates: Vec::new(),
+            postmortem: Some(Postmortem { id, ..Postmortem::default() }),
         }
     }
 
@@ -102,14 +146,7 @@ impl Document {
         };
         if depth == Depth::Id {
             if let Some((id, span)) = front_matter::scan_id(&text, split.yaml) {
-                let id = Some(crate::source::Spanned::new(id, span));
-                return Self {
-                    source: Source::new(rel.to_owned(), String::new()),
-                    split: Some(split),
-                    problem: None,
-                    duplicates: Vec::new(),
-                    postmortem: Some(Postmortem { id, ..Postmortem::default() }),
-                };
+                return Self::id_only(rel, Some(split), id, span);
             }
         }
         let source = Source::new(rel.to_owned(), text);
@@ -152,6 +189,18 @@ impl Document {
             duplicates: Vec::new(),
             postmortem: None,
         }
+    }
+
+    /// The document with only what repo-wide rules need (id and `related`): the parsed body
+    /// and front matter tree are dropped. The source text stays, for locating findings.
+    #[must_use]
+    pub fn slim(self) -> Self {
+        let postmortem = self.postmortem.map(|p| Postmortem {
+            id: p.id,
+            related: p.related,
+            ..Postmortem::default()
+        });
+        Self { postmortem, ..self }
     }
 
     /// The repo-relative path.

@@ -13,7 +13,12 @@ use crate::cli::{CheckArgs, Deny};
 use crate::cmd::Global;
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::discover::relative;
-use crate::repo::Repo;
+use rayon::prelude::*;
+
+use crate::check::Checked;
+use crate::discover::discover;
+use crate::idcache::{self, IdCache, Stamp};
+use crate::repo::{Depth, Document, Repo};
 use crate::report::{self, Report};
 use crate::rules::{self, Context};
 use crate::schema::Schema;
@@ -55,19 +60,57 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Some(select(&workspace.root, &global.cwd, &args.paths)?)
     };
-    let repo = Repo::load(workspace, |f| selection.as_ref().is_none_or(|s| s.matches(&f.rel)));
-    let selected: Option<BTreeSet<usize>> = selection.as_ref().map(|s| {
+    // Parse and judge each document in one parallel task, then keep only what the repo-wide
+    // rules need: the parsed trees of 10,000 postmortems never sit in memory together.
+    let cx = Context::new(&workspace.config, &schema, today);
+    let (found, walk_problems) = discover(&workspace.root, &workspace.config.postmortems);
+    let is_selected = |rel: &str| selection.as_ref().is_none_or(|s| s.matches(rel));
+    // A partial check still needs every other file's id; the id cache spares reading them.
+    let cache = selection.as_ref().map(|_| IdCache::open(&workspace.root));
+    let loaded: Vec<(Document, Checked, Option<Stamp>)> = found
+        .par_iter()
+        .map(|f| {
+            let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
+            if is_selected(&f.rel) {
+                let doc = Document::read(&f.rel, &f.abs, Depth::Full);
+                let checked = crate::check::check_document(&cx, &policy, &doc);
+                return (doc.slim(), checked, stamp);
+            }
+            let cached = cache.as_ref().zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
+            let doc = match cached {
+                Some(id) => Document::known_id(&f.rel, id.to_owned()),
+                None => Document::read(&f.rel, &f.abs, Depth::Id),
+            };
+            (doc, Checked::default(), stamp)
+        })
+        .collect();
+    if let Some(cache) = &cache {
+        let entries: Vec<(&str, Stamp, &str)> = loaded
+            .iter()
+            .filter_map(|(doc, _, stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
+            .collect();
+        cache.save(&entries);
+    }
+    let mut diagnostics = Vec::new();
+    let mut documents = Vec::with_capacity(loaded.len());
+    let mut inline = Vec::with_capacity(loaded.len());
+    for (doc, checked, _) in loaded {
+        diagnostics.extend(checked.diagnostics);
+        inline.push(checked.inline);
+        documents.push(doc);
+    }
+    let repo = Repo::from_documents(workspace.clone(), documents, walk_problems);
+    let selected: Option<BTreeSet<usize>> = selection.as_ref().map(|_| {
         repo.documents
             .iter()
             .enumerate()
-            .filter(|(_, d)| s.matches(d.path()))
+            .filter(|(_, d)| is_selected(d.path()))
             .map(|(i, _)| i)
             .collect()
     });
-
-    let cx = Context::new(&repo.workspace.config, &schema, today);
-    let mut diagnostics = crate::check::run(&repo, &cx, &policy, selected.as_ref());
+    diagnostics.extend(crate::check::check_repo(&repo, &cx, &policy, &inline, selected.as_ref()));
     diagnostics.extend(walk_diagnostics(&repo, selection.as_ref()));
+    crate::check::sort(&mut diagnostics);
 
     let fail_level = match args.deny {
         None => Severity::Error,

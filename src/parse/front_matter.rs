@@ -63,8 +63,8 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
 /// is not a simple plain or single-quoted scalar — and the caller then parses the YAML.
 pub fn scan_id(text: &str, yaml: Span) -> Option<(String, Span)> {
     let mut found = None;
-    let mut offset = yaml.start;
-    for line in text[yaml.start..yaml.end].split_inclusive('\n') {
+    for (offset, line) in lines_with_offsets(&text[yaml.start..yaml.end]) {
+        let offset = offset + yaml.start;
         if let Some(rest) = line.strip_prefix("id:") {
             if found.is_some() {
                 return None;
@@ -110,7 +110,6 @@ pub fn scan_id(text: &str, yaml: Span) -> Option<(String, Span)> {
             }
             found = Some((value.to_owned(), Span::new(value_start, value_start + raw.len())));
         }
-        offset += line.len();
     }
     found
 }
@@ -121,11 +120,19 @@ fn is_fence(line: &str, fence: &str) -> bool {
 
 /// Lines including their terminator, each with its start offset.
 fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |line| {
-        let at = offset;
-        offset += line.len();
-        (at, line)
+    // memchr rather than `split_inclusive('\n')`: this runs over the head of every file when a
+    // single file is checked in a large repository.
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .chain(std::iter::once(text.len()));
+    let mut start = 0;
+    ends.filter_map(move |end| {
+        if end <= start {
+            return None;
+        }
+        let line = (start, &text[start..end]);
+        start = end;
+        Some(line)
     })
 }
 

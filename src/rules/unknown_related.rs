@@ -1,5 +1,7 @@
 //! `unknown-related`: `related` names an id that no postmortem has.
 
+use rayon::prelude::*;
+
 use super::{Context, Meta, Rule};
 use crate::diagnostic::Finding;
 use crate::repo::Repo;
@@ -33,37 +35,47 @@ impl Rule for UnknownRelated {
     }
 
     fn check_repo(&self, _cx: &Context<'_>, repo: &Repo, out: &mut Vec<(usize, Finding)>) {
-        for (i, doc) in repo.documents.iter().enumerate() {
-            let Some(pm) = &doc.postmortem else { continue };
-            let own = pm.id.as_ref().map(|s| s.value.as_str());
-            for related in &pm.related {
-                if Some(related.value.as_str()) == own {
-                    out.push((
-                        i,
-                        Finding::new(
-                            related.span,
-                            format!("`related` lists this postmortem's own id `{}`", related.value),
-                        )
-                        .help("remove it"),
-                    ));
-                } else if !repo.by_id.contains_key(&related.value) {
-                    let ids: Vec<&str> = repo.by_id.keys().map(String::as_str).collect();
-                    let finding = Finding::new(
-                        related.span,
-                        format!(
+        // Suggestions compare an unknown id with every id: parallel, and the id list built once.
+        let ids: Vec<&str> = repo.by_id.keys().map(String::as_str).collect();
+        let found: Vec<Vec<(usize, Finding)>> = repo
+            .documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let Some(pm) = &doc.postmortem else { return Vec::new() };
+                let own = pm.id.as_ref().map(|s| s.value.as_str());
+                pm.related
+                    .iter()
+                    .filter_map(|related| {
+                        if Some(related.value.as_str()) == own {
+                            let message = format!(
+                                "`related` lists this postmortem's own id `{}`",
+                                related.value
+                            );
+                            return Some((
+                                i,
+                                Finding::new(related.span, message).help("remove it"),
+                            ));
+                        }
+                        if repo.by_id.contains_key(&related.value) {
+                            return None;
+                        }
+                        let message = format!(
                             "`related` names `{}`, but no postmortem has that id",
                             related.value
-                        ),
-                    );
-                    out.push((
-                        i,
-                        match crate::diagnostic::did_you_mean(&related.value, &ids) {
-                            Some(best) => finding.help(format!("did you mean `{best}`?")),
-                            None => finding.help("check the id, or remove it"),
-                        },
-                    ));
-                }
-            }
-        }
+                        );
+                        let finding = Finding::new(related.span, message);
+                        Some((
+                            i,
+                            match crate::diagnostic::did_you_mean(&related.value, &ids) {
+                                Some(best) => finding.help(format!("did you mean `{best}`?")),
+                                None => finding.help("check the id, or remove it"),
+                            },
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        out.extend(found.into_iter().flatten());
     }
 }
