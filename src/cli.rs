@@ -63,6 +63,8 @@ pub enum Command {
     Export(crate::cmd::export::ExportArgs),
     /// Timeline tools (import from a Slack export).
     Timeline(crate::cmd::timeline::TimelineArgs),
+    /// Reliability metrics: durations, timeliness, follow-through.
+    Metrics(crate::cmd::metrics::MetricsArgs),
 }
 
 /// Options of `pm check`.

@@ -16,6 +16,7 @@ pub mod discover;
 pub mod export;
 pub mod followup;
 pub mod idcache;
+pub mod metrics;
 pub mod model;
 pub mod parse;
 pub mod repo;
@@ -62,5 +63,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Gate(args) => cmd::gate::run(&global, &args),
         cli::Command::Export(args) => cmd::export::run(&global, &args),
         cli::Command::Timeline(args) => cmd::timeline::run(&global, &args),
+        cli::Command::Metrics(args) => cmd::metrics::run(&global, &args),
     }
 }

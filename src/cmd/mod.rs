@@ -8,6 +8,7 @@ pub mod explain;
 pub mod export;
 pub mod gate;
 pub mod init;
+pub mod metrics;
 pub mod new;
 pub mod schema;
 pub mod templates;
