@@ -65,6 +65,12 @@ pub enum Command {
     Timeline(crate::cmd::timeline::TimelineArgs),
     /// Reliability metrics: durations, timeliness, follow-through.
     Metrics(crate::cmd::metrics::MetricsArgs),
+    /// Build the static postmortem site.
+    Build(crate::cmd::build::BuildArgs),
+    /// Serve the site on localhost and rebuild on change.
+    Serve(crate::cmd::serve::ServeArgs),
+    /// Site theme tools (`pm theme eject`).
+    Theme(crate::cmd::theme::ThemeArgs),
 }
 
 /// Options of `pm check`.

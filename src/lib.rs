@@ -24,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod scaffold;
 pub mod schema;
+pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod timeline;
@@ -64,5 +65,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Export(args) => cmd::export::run(&global, &args),
         cli::Command::Timeline(args) => cmd::timeline::run(&global, &args),
         cli::Command::Metrics(args) => cmd::metrics::run(&global, &args),
+        cli::Command::Build(args) => cmd::build::run(&global, &args),
+        cli::Command::Serve(args) => cmd::serve::run(&global, &args),
+        cli::Command::Theme(args) => cmd::theme::run(&global, &args),
     }
 }

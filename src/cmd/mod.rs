@@ -2,6 +2,7 @@
 //! error with context.
 
 pub mod actions;
+pub mod build;
 pub mod check;
 pub mod completions;
 pub mod explain;
@@ -11,7 +12,9 @@ pub mod init;
 pub mod metrics;
 pub mod new;
 pub mod schema;
+pub mod serve;
 pub mod templates;
+pub mod theme;
 pub mod timeline;
 
 use std::path::PathBuf;

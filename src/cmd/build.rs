@@ -1,0 +1,91 @@
+//! `pm build`: render the repository as a static site (see [`crate::site`]).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::Outcome;
+use crate::calendar;
+use crate::cmd::Global;
+use crate::site::{self, Options};
+
+/// Options of `pm build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Output folder (default: `[site] output` of pm.toml under the root, usually `public`).
+    /// It is replaced as a whole, so it must be empty or a site `pm build` wrote before.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Fail (exit 1) without writing anything when `pm check` reports errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// What "today" is, for overdue badges (YYYY-MM-DD; default: the current date in pm.toml's
+    /// timezone).
+    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse().map_err(|e| format!("`{s}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// Runs `pm build`.
+pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
+    let workspace = global.workspace()?;
+    let today = args.today.unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
+    let out = match &args.out {
+        Some(out) => global.cwd.join(out),
+        None => workspace.root.join(&workspace.config.site.output),
+    };
+    let options =
+        Options { out, today, strict: args.strict, progress: std::io::stderr().is_terminal() };
+    match site::build(workspace, &options)? {
+        site::Outcome::Refused { errors, skipped } => {
+            report_skipped(&skipped);
+            for d in &errors {
+                eprintln!("{}:{}:{}: error[{}] {}", d.path, d.line, d.column, d.code, d.message);
+            }
+            eprintln!(
+                "error: `pm check` found {} error{} (--strict): the site was not built",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            Ok(Outcome::Findings)
+        }
+        site::Outcome::Built(built) => {
+            report_skipped(&built.skipped);
+            println!("{}", summary(&built, &global.cwd));
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn report_skipped(skipped: &[(String, String)]) {
+    for (path, reason) in skipped {
+        eprintln!("warning: skipped {path}: {reason}");
+    }
+}
+
+/// `Built 212 pages from 15 postmortems (1 with check errors, 1 file skipped) in 0.21 s: public`
+pub fn summary(built: &site::Built, cwd: &Path) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut notes = Vec::new();
+    if built.with_errors > 0 {
+        notes.push(format!("{} with check errors", built.with_errors));
+    }
+    if !built.skipped.is_empty() {
+        notes.push(format!("{} skipped", plural(built.skipped.len(), "file")));
+    }
+    let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
+    let out = built.out.strip_prefix(cwd).unwrap_or(&built.out);
+    let out = if out.as_os_str().is_empty() { Path::new(".") } else { out };
+    format!(
+        "Built {} from {}{notes} in {:.2} s: {}",
+        plural(built.pages, "page"),
+        plural(built.postmortems, "postmortem"),
+        built.elapsed.as_secs_f64(),
+        out.display()
+    )
+}

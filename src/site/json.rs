@@ -1,0 +1,198 @@
+//! `postmortems.json`: every postmortem's structured data in one file, for other tools and
+//! dashboards. Its shape is documented in `docs/site.md`; fields may be added, a change of
+//! meaning bumps `version`.
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::Instant;
+use crate::site::pages::Model;
+use crate::source::Spanned;
+
+/// The whole file, serialized.
+pub(super) fn postmortems_json(m: &Model<'_>, base_url: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let postmortems: Vec<JsonPostmortem<'_>> =
+        (0..m.entries.len()).into_par_iter().map(|i| json_postmortem(m, i)).collect();
+    let doc = JsonDoc {
+        version: 1,
+        title: &m.config.title,
+        today: m.today.to_string(),
+        base_url,
+        postmortems,
+    };
+    let mut bytes = serde_json::to_vec(&doc).context("cannot serialize postmortems.json")?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn json_postmortem<'a>(m: &'a Model<'_>, i: usize) -> JsonPostmortem<'a> {
+    let e = &m.entries[i];
+    let pm = e.pm;
+    let t = &pm.times;
+    let instant = |v: &Option<Spanned<Instant>>| {
+        v.as_ref().map(|v| v.value.timestamp.display_with_offset(v.value.offset).to_string())
+    };
+    let d = t.durations();
+    let minutes = |v: Option<jiff::SignedDuration>| v.map(|d| d.as_secs() / 60);
+    fn s(v: &Option<Spanned<String>>) -> Option<&str> {
+        v.as_ref().map(|v| v.value.as_str())
+    }
+    let list = |v: &'a [Spanned<String>]| v.iter().map(|x| x.value.as_str()).collect();
+    JsonPostmortem {
+        id: &e.id,
+        title: &e.title,
+        url: e.href(),
+        source: e.doc.path(),
+        status: e.status().as_str(),
+        severity: s(&pm.severity),
+        owner: s(&pm.owner),
+        team: s(&pm.team),
+        services: list(&pm.services),
+        authors: list(&pm.authors),
+        reviewers: list(&pm.reviewers),
+        detection: pm.detection.as_ref().map(|d| d.value.as_str()),
+        contributing_factors: list(&pm.contributing_factors),
+        tags: list(&pm.tags),
+        related: e.related.iter().map(|(id, _)| id.as_str()).collect(),
+        backlinks: e.backlinks.iter().map(|&b| m.entries[b].id.as_str()).collect(),
+        ticket: s(&pm.ticket),
+        chat: s(&pm.chat),
+        date: e.date.map(|d| d.to_string()),
+        started_at: instant(&t.started_at),
+        detected_at: instant(&t.detected_at),
+        acknowledged_at: instant(&t.acknowledged_at),
+        mitigated_at: instant(&t.mitigated_at),
+        resolved_at: instant(&t.resolved_at),
+        minutes_to: JsonDurations {
+            detect: minutes(d.detect),
+            acknowledge: minutes(d.acknowledge),
+            mitigate: minutes(d.mitigate),
+            resolve: minutes(d.resolve),
+        },
+        due: pm.due.as_ref().map(|d| d.value.to_string()),
+        published_on: pm.published_on.as_ref().map(|d| d.value.to_string()),
+        overdue: e.overdue,
+        last_updated: e.updated.as_deref(),
+        summary: &e.summary,
+        impact: JsonImpact {
+            summary: pm.impact.summary.as_deref(),
+            users_affected: pm.impact.users_affected,
+            revenue_loss: pm.impact.revenue_loss,
+            slos: pm
+                .impact
+                .slos
+                .iter()
+                .map(|s| JsonSlo { name: &s.name, error_budget_consumed: s.error_budget_consumed })
+                .collect(),
+        },
+        action_items: pm
+            .action_items
+            .iter()
+            .zip(m.items(i))
+            .map(|(a, view)| JsonItem {
+                id: s(&a.id),
+                title: s(&a.title),
+                owner: s(&a.owner),
+                due: a.due.as_ref().map(|d| d.value.to_string()),
+                status: a.status.as_ref().map(|v| v.value.as_str()),
+                priority: a.priority.as_ref().map(|v| v.value.as_str()),
+                r#type: a.kind.as_ref().map(|v| v.value.as_str()),
+                ticket: s(&a.ticket),
+                ticket_url: view.ticket_url.clone(),
+                closed_on: a.closed_on.as_ref().map(|d| d.value.to_string()),
+                overdue_days: view.overdue_days,
+            })
+            .collect(),
+        check: JsonCheck { errors: e.errors, warnings: e.problems.len() - e.errors },
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    version: u32,
+    title: &'a str,
+    today: String,
+    base_url: Option<&'a str>,
+    postmortems: Vec<JsonPostmortem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPostmortem<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    source: &'a str,
+    status: &'static str,
+    severity: Option<&'a str>,
+    owner: Option<&'a str>,
+    team: Option<&'a str>,
+    services: Vec<&'a str>,
+    authors: Vec<&'a str>,
+    reviewers: Vec<&'a str>,
+    detection: Option<&'static str>,
+    contributing_factors: Vec<&'a str>,
+    tags: Vec<&'a str>,
+    related: Vec<&'a str>,
+    backlinks: Vec<&'a str>,
+    ticket: Option<&'a str>,
+    chat: Option<&'a str>,
+    date: Option<String>,
+    started_at: Option<String>,
+    detected_at: Option<String>,
+    acknowledged_at: Option<String>,
+    mitigated_at: Option<String>,
+    resolved_at: Option<String>,
+    minutes_to: JsonDurations,
+    due: Option<String>,
+    published_on: Option<String>,
+    overdue: bool,
+    last_updated: Option<&'a str>,
+    summary: &'a str,
+    impact: JsonImpact<'a>,
+    action_items: Vec<JsonItem<'a>>,
+    check: JsonCheck,
+}
+
+#[derive(Serialize)]
+struct JsonDurations {
+    detect: Option<i64>,
+    acknowledge: Option<i64>,
+    mitigate: Option<i64>,
+    resolve: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct JsonImpact<'a> {
+    summary: Option<&'a str>,
+    users_affected: Option<f64>,
+    revenue_loss: Option<f64>,
+    slos: Vec<JsonSlo<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSlo<'a> {
+    name: &'a str,
+    error_budget_consumed: f64,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: Option<&'a str>,
+    title: Option<&'a str>,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    status: Option<&'static str>,
+    priority: Option<&'static str>,
+    r#type: Option<&'static str>,
+    ticket: Option<&'a str>,
+    ticket_url: Option<String>,
+    closed_on: Option<String>,
+    overdue_days: i64,
+}
+
+#[derive(Serialize)]
+struct JsonCheck {
+    errors: usize,
+    warnings: usize,
+}

@@ -1,0 +1,529 @@
+//! Safe markdown rendering for the site: postmortems are written by many people, and nothing
+//! one of them writes may run in a reader's browser.
+//!
+//! By default raw HTML is shown as text (comments, which are template prompts, are dropped).
+//! With `allow_html` it passes through ammonia's allow-list instead. Either way, link and image
+//! URLs whose scheme is not http, https or mailto are removed (the text stays), headings get
+//! stable, unique ids, and the table of contents is collected on the way.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// One heading of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 2 for `##`, 3 for `###`.
+    pub level: u8,
+    /// The heading's id (the anchor).
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+}
+
+/// A rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Safe HTML.
+    pub html: String,
+    /// Headings of level 2 and 3, in order.
+    pub toc: Vec<TocEntry>,
+}
+
+/// How to render one body.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions<'a> {
+    /// The postmortem's title: a leading `# Title` repeating it is left out (the page shows it).
+    pub title: Option<&'a str>,
+    /// Let raw HTML through the sanitizer instead of escaping it.
+    pub allow_html: bool,
+}
+
+/// Where a relative link in the body should point instead (links to other postmortems' `.md`
+/// files become links to their pages). Returns `None` to keep the link as written.
+pub type Rewrite<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Renders `markdown` to safe HTML.
+pub fn render(markdown: &str, options: RenderOptions<'_>, rewrite: Rewrite<'_>) -> Rendered {
+    let parser_options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options).collect();
+    drop_title_heading(&mut events, options.title);
+    let toc = assign_heading_ids(&mut events);
+    let events = filter(events, options.allow_html, rewrite);
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if options.allow_html {
+        html = sanitizer().clean(&html).to_string();
+    }
+    Rendered { html, toc }
+}
+
+/// Whether a URL is safe to put in an `href` or `src`: relative, or http, https or mailto.
+///
+/// The URL is read the way a browser reads it: leading and trailing control characters and
+/// spaces are ignored and tabs and newlines removed anywhere, so `java\tscript:` and
+/// ` JaVaScRiPt:` are recognised. Character references were already decoded by the markdown
+/// parser (or are never decoded in the case of front matter values). Anything that looks like
+/// a scheme and is not on the list is refused, including ones a browser would not treat as a
+/// scheme: refusing too much costs a link, refusing too little costs a reader.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let end = cleaned.find(['/', '?', '#']).unwrap_or(cleaned.len());
+    match cleaned[..end].find(':') {
+        None => true,
+        Some(i) => {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto")
+        }
+    }
+}
+
+/// A lowercase, ASCII slug for anchors: letters and digits kept, everything else collapsed to
+/// single hyphens. Non-ASCII letters are kept (browsers handle them in fragments).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut hyphen = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if hyphen && !out.is_empty() {
+                out.push('-');
+            }
+            hyphen = false;
+            out.extend(c.to_lowercase());
+        } else {
+            hyphen = true;
+        }
+    }
+    out
+}
+
+/// Removes a first heading of level 1 that repeats the title.
+fn drop_title_heading(events: &mut Vec<Event<'_>>, title: Option<&str>) {
+    let Some(title) = title else { return };
+    let first = events.iter().position(|e| !is_comment_or_blank(e));
+    let Some(start) = first else { return };
+    if !matches!(events[start], Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })) {
+        return;
+    }
+    let Some(len) = events[start..]
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))))
+    else {
+        return;
+    };
+    let text = plain_text(&events[start + 1..start + len]);
+    if normalize(&text) == normalize(title) {
+        events.drain(start..=start + len);
+    }
+}
+
+fn is_comment_or_blank(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => true,
+        Event::Html(h) => h.trim().is_empty() || h.trim_start().starts_with("<!--"),
+        _ => false,
+    }
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// Gives every heading a unique id from its text and returns the level 2 and 3 headings.
+/// Ids never start with `pm-`, which the theme keeps for its own elements.
+fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut toc = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
+            let level = *level as u8;
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |p| i + p);
+            let title = plain_text(&events[i + 1..end]);
+            let mut base = slugify(&title);
+            if base.is_empty() {
+                base = "section".into();
+            }
+            if base.starts_with("pm-") {
+                base.insert_str(0, "h-");
+            }
+            let mut id = base.clone();
+            let mut n = 1;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+                *slot = Some(CowStr::from(id.clone()));
+            }
+            if level == 2 || level == 3 {
+                toc.push(TocEntry { level, id, title });
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    toc
+}
+
+/// Applies the safety policy to the event stream.
+fn filter<'a>(events: Vec<Event<'a>>, allow_html: bool, rewrite: Rewrite<'_>) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    // For each open link or image: whether its start tag was kept.
+    let mut kept: Vec<bool> = Vec::new();
+    let mut html_block: Option<String> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                match checked_url(&dest_url, rewrite) {
+                    Some(url) => {
+                        kept.push(true);
+                        out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id }));
+                    }
+                    None => kept.push(false),
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                match checked_url(&dest_url, rewrite) {
+                    Some(url) => {
+                        kept.push(true);
+                        out.push(Event::Start(Tag::Image { link_type, dest_url: url, title, id }));
+                    }
+                    None => kept.push(false),
+                }
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if kept.pop().unwrap_or(false) {
+                    out.push(Event::End(end));
+                }
+            }
+            event if allow_html => out.push(event),
+            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
+            Event::Html(h) => match html_block.as_mut() {
+                Some(block) => block.push_str(&h),
+                None => push_escaped_html(&mut out, &h, false),
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = html_block.take() {
+                    push_escaped_html(&mut out, &block, true);
+                }
+            }
+            Event::InlineHtml(h) => push_escaped_html(&mut out, &h, false),
+            event => out.push(event),
+        }
+    }
+    out
+}
+
+/// The URL to use for a link or image, or `None` to drop it.
+fn checked_url<'a>(url: &CowStr<'a>, rewrite: Rewrite<'_>) -> Option<CowStr<'a>> {
+    if !is_safe_url(url) {
+        return None;
+    }
+    match rewrite(url) {
+        Some(new) => Some(CowStr::from(new)),
+        None => Some(url.clone()),
+    }
+}
+
+/// Shows raw HTML as text, without its comments (template prompts are not content).
+fn push_escaped_html<'a>(out: &mut Vec<Event<'a>>, html: &str, block: bool) {
+    let text = strip_comments(html);
+    let text = if block { text.trim_end_matches(['\n', '\r']) } else { &text };
+    if text.trim().is_empty() {
+        return;
+    }
+    let text = text.to_owned();
+    if block {
+        out.push(Event::Html(CowStr::from("<pre class=\"raw-html\"><code>")));
+        out.push(Event::Text(CowStr::from(text)));
+        out.push(Event::Html(CowStr::from("</code></pre>\n")));
+    } else {
+        out.push(Event::Text(CowStr::from(text)));
+    }
+}
+
+fn strip_comments(html: &str) -> Cow<'_, str> {
+    if !html.contains("<!--") {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start + 4..].find("-->") {
+            Some(end) => rest = &rest[start + 4 + end + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The allow-list for `allow_html`: ammonia's defaults (formatting, tables, details, images)
+/// plus what the markdown renderer itself emits, with only http, https, mailto and relative
+/// URLs, no `style` but text alignment, and no ids that could shadow the theme's `pm-` ones.
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attribute_values("input", "type", ["checkbox"])
+        .add_generic_attributes(["id"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("pre", ["class"])
+        .filter_style_properties(HashSet::from(["text-align"]))
+        .attribute_filter(|_element, attribute, value| {
+            if attribute == "id" && value.to_ascii_lowercase().starts_with("pm-") {
+                None
+            } else {
+                Some(Cow::Borrowed(value))
+            }
+        });
+    builder
+}
+
+/// The first paragraph of `markdown` as plain text (emphasis, links and code flattened),
+/// cut at a word boundary to at most `max_chars` characters. For lists, feeds and JSON.
+pub fn first_paragraph(markdown: &str, max_chars: usize) -> String {
+    let mut paragraph: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = paragraph.take() {
+                    let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !p.is_empty() {
+                        return truncate(&p, max_chars);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(p) = paragraph.as_mut() {
+                    p.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(p) = paragraph.as_mut() {
+                    p.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_owned(),
+        Some((at, _)) => {
+            let cut = text[..at].rfind(' ').unwrap_or(at);
+            format!("{}…", text[..cut].trim_end_matches([',', ';', ':', ' ']))
+        }
+    }
+}
+
+/// Unique, filesystem-safe page names for keys that may contain anything: letters, digits,
+/// `-`, `_` and `.` kept (ASCII only), the rest collapsed to `-`; never empty, never hidden,
+/// and unique ignoring case (case-insensitive file systems). Deterministic in input order.
+#[derive(Debug, Default)]
+pub struct Names {
+    used: HashMap<String, usize>,
+}
+
+impl Names {
+    /// The name for `key`; `fallback` when the key has nothing usable.
+    pub fn name(&mut self, key: &str, fallback: &str) -> String {
+        let mut base = String::with_capacity(key.len());
+        let mut hyphen = false;
+        for c in key.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                if hyphen && !base.is_empty() {
+                    base.push('-');
+                }
+                hyphen = false;
+                base.push(c);
+            } else {
+                hyphen = true;
+            }
+        }
+        let mut base = base.trim_matches(['.', '-']).to_owned();
+        if base.len() > 100 {
+            base.truncate(100);
+        }
+        if base.is_empty() || base.eq_ignore_ascii_case("index") {
+            base = if base.is_empty() { fallback.to_owned() } else { format!("{base}-page") };
+        }
+        let lower = base.to_ascii_lowercase();
+        let count = self.used.entry(lower.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            return base;
+        }
+        let mut n = *count;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                self.used.entry(candidate.to_ascii_lowercase())
+            {
+                slot.insert(1);
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, RenderOptions { title: Some("T"), allow_html: false }, &|_| None).html
+    }
+
+    fn sanitized(md: &str) -> String {
+        render(md, RenderOptions { title: None, allow_html: true }, &|_| None).html
+    }
+
+    #[test]
+    fn raw_html_is_text() {
+        let out = html(
+            "Hi <script>alert(1)</script> <b onclick=\"x()\">b</b>\n\n<div>\n<img src=x onerror=alert(1)>\n</div>\n",
+        );
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<b "), "{out}");
+        assert!(!out.contains("<img"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(out.contains("&lt;img src=x onerror=alert(1)&gt;"), "{out}");
+    }
+
+    #[test]
+    fn comments_are_dropped() {
+        let out = html("<!-- prompt: what happened? -->\n\nText <!-- inline --> here.\n");
+        assert!(!out.contains("prompt"), "{out}");
+        assert!(!out.contains("inline"), "{out}");
+        assert!(out.contains("Text"), "{out}");
+    }
+
+    #[test]
+    fn dangerous_schemes_are_dropped() {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "&#x6A;avascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "\u{1}javascript:alert(1)",
+        ] {
+            let md = format!("[click](<{url}>) ![img](<{url}>) <{url}>");
+            let out = html(&md);
+            assert!(!out.contains("<a "), "{url}: {out}");
+            assert!(!out.contains("<img"), "{url}: {out}");
+            assert!(out.contains("click"), "{url}: the text stays: {out}");
+        }
+        let out = html("[a](https://x.example/) [b](mailto:a@x.example) [c](../y.html#z) [d](#q)");
+        assert_eq!(out.matches("<a href=").count(), 4, "{out}");
+    }
+
+    #[test]
+    fn url_check() {
+        assert!(is_safe_url("https://x"));
+        assert!(is_safe_url("HTTP://x"));
+        assert!(is_safe_url("a/b:c"));
+        assert!(is_safe_url("?q=a:b"));
+        assert!(is_safe_url("//cdn.example/x"));
+        assert!(!is_safe_url("javascript:x"));
+        assert!(!is_safe_url("java\nscript:x"));
+        assert!(!is_safe_url(" \u{0} javascript:x"));
+        assert!(!is_safe_url("file:///etc/passwd"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let r = render(
+            "# T\n\n## Summary\n\n## Summary\n\n### What `went` well\n\n## pm-data\n",
+            RenderOptions { title: Some("T"), allow_html: false },
+            &|_| None,
+        );
+        assert!(!r.html.contains("<h1"), "title heading dropped: {}", r.html);
+        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["summary", "summary-1", "what-went-well", "h-pm-data"]);
+        assert!(r.html.contains("<h2 id=\"summary-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn allow_html_sanitizes() {
+        let out = sanitized(
+            "<details><summary>Logs</summary>\n\n<script>alert(1)</script><b onclick=\"x()\">b</b> <a href=\"javascript:alert(1)\">x</a> <h3 id=\"pm-data\">h</h3>\n\n</details>\n\n|a|\n|:-:|\n|b|\n",
+        );
+        assert!(out.contains("<details>"), "{out}");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(!out.contains("javascript"), "{out}");
+        assert!(!out.contains("id=\"pm-data\""), "{out}");
+        assert!(out.contains("text-align"), "{out}");
+    }
+
+    #[test]
+    fn rewrites_relative_links() {
+        let r =
+            render("[other](INC-1.md)", RenderOptions { title: None, allow_html: false }, &|u| {
+                (u == "INC-1.md").then(|| "INC-1.html".to_owned())
+            });
+        assert!(r.html.contains("href=\"INC-1.html\""), "{}", r.html);
+    }
+
+    #[test]
+    fn first_paragraphs() {
+        assert_eq!(
+            first_paragraph("# T\n\nThe `cache`\n*was* cold.\n\nMore.\n", 100),
+            "The cache was cold."
+        );
+        assert_eq!(first_paragraph("- a list\n", 100), "");
+        assert_eq!(first_paragraph("a b c d e f", 5), "a b…");
+    }
+
+    #[test]
+    fn names_are_safe_and_unique() {
+        let mut n = Names::default();
+        assert_eq!(n.name("INC-1", "x"), "INC-1");
+        assert_eq!(n.name("inc-1", "x"), "inc-1-2");
+        assert_eq!(n.name("../../etc/passwd", "x"), "etc-passwd");
+        assert_eq!(n.name("<script>", "x"), "script");
+        assert_eq!(n.name("", "pm"), "pm");
+        assert_eq!(n.name("index", "x"), "index-page");
+        assert_eq!(n.name(".hidden", "x"), "hidden");
+    }
+}

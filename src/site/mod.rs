@@ -1,0 +1,1216 @@
+//! `pm build`: the static postmortem site.
+//!
+//! A build is [`Model::load`] once (the repository loaded, checked and turned into sorted,
+//! display-ready values), then one `render_*` function per output, all writing into a staging
+//! folder that replaces the output only when every page was written ([`output`]). Pages render
+//! in parallel (rayon) and are written as soon as they are rendered, so memory stays flat; each
+//! page is deterministic on its own, so the order of writing does not matter.
+//!
+//! Safety lives in three places: templates autoescape every value ([`theme`]), markdown bodies
+//! go through [`markdown`] (raw HTML escaped or sanitized, unsafe URL schemes dropped), and JSON
+//! embedded in a page goes through [`script_json`]. The only `| safe` values in the built-in
+//! templates are those two outputs.
+//!
+//! Search (`search/`) and metrics (`metrics/`) pages plug in as further `render_*` steps with
+//! their own entries in [`nav`].
+
+pub mod git;
+mod json;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod theme;
+// `pub mod search;` (issue 5) and `pub mod metrics;` (issue 6) go here: each adds a `render_*`
+// step in `Site::render_all`, its pages' templates to `theme::BUILTIN`, and its entry to `nav`.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Workspace;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Status;
+use crate::repo::Repo;
+use crate::site::markdown::{RenderOptions, is_safe_url};
+use crate::site::pages::{
+    ItemView, Kind, Link, Model, Row, encode_path, human_duration, sort_items,
+};
+use crate::site::theme::{Theme, tera_error};
+
+/// What a build needs besides the repository.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The output folder.
+    pub out: PathBuf,
+    /// What "today" is, for overdue badges.
+    pub today: Date,
+    /// Fail (and write nothing) when `pm check` reports errors.
+    pub strict: bool,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// A finished build.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Where the site is.
+    pub out: PathBuf,
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written (pages, feed, data, assets).
+    pub files: usize,
+    /// Postmortems rendered.
+    pub postmortems: usize,
+    /// Postmortems rendered with check errors (shown with a warning box).
+    pub with_errors: usize,
+    /// Files that could not be parsed, with why; they have no page.
+    pub skipped: Vec<(String, String)>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// How a build ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The site was written.
+    Built(Built),
+    /// `--strict` and `pm check` found errors; nothing was written.
+    Refused {
+        /// The errors.
+        errors: Vec<Diagnostic>,
+        /// Files that could not be parsed.
+        skipped: Vec<(String, String)>,
+    },
+}
+
+/// One entry of the site navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    /// Section key (pages mark their own section as current).
+    pub key: &'static str,
+    /// Link text.
+    pub label: &'static str,
+    /// Relative to the site root.
+    pub href: &'static str,
+}
+
+/// The site navigation. Search and metrics add their entries here.
+pub fn nav() -> Vec<NavItem> {
+    vec![
+        NavItem { key: "home", label: "Home", href: "index.html" },
+        NavItem { key: "postmortems", label: "Postmortems", href: "postmortems/index.html" },
+        NavItem { key: "actions", label: "Action items", href: "actions/index.html" },
+        NavItem { key: "services", label: "Services", href: "services/index.html" },
+        NavItem { key: "teams", label: "Teams", href: "teams/index.html" },
+        NavItem { key: "tags", label: "Tags", href: "tags/index.html" },
+        NavItem { key: "factors", label: "Factors", href: "factors/index.html" },
+    ]
+}
+
+#[derive(Debug, Serialize)]
+struct SiteGlobals {
+    title: String,
+    nav: Vec<NavItem>,
+    feed: bool,
+    base_url: Option<String>,
+    repo_url: Option<String>,
+}
+
+/// Builds the site of `workspace`.
+pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let config_text = match &workspace.config_path {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let policy = crate::suppress::Policy::new(&workspace.config, config_text.as_deref())?;
+    let schema = crate::schema::Schema::load(&workspace.root, &workspace.config)?;
+    let mut theme = Theme::load(&workspace.root)?;
+
+    let root = workspace.root.clone();
+    let folder = workspace.config.postmortems.clone();
+    let (repo, history) =
+        rayon::join(|| Repo::load(workspace, |_| true), || git::History::read(&root, &folder));
+    let mut timings = Timings::new(started);
+    timings.mark("load");
+    let cx = crate::rules::Context::new(&repo.workspace.config, &schema, options.today);
+    let diagnostics = crate::check::run(&repo, &cx, &policy, None);
+    timings.mark("check");
+    let skipped = skipped(&repo, &diagnostics);
+
+    if options.strict {
+        let errors: Vec<Diagnostic> =
+            diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+        if !errors.is_empty() {
+            return Ok(Outcome::Refused { errors, skipped });
+        }
+    }
+
+    let model = Model::load(&repo, &diagnostics, history, options.today);
+    timings.mark("model");
+    let config = model.config;
+    let base_url = config
+        .site
+        .base_url
+        .as_deref()
+        .filter(|u| is_safe_url(u))
+        .map(|u| if u.ends_with('/') { u.to_owned() } else { format!("{u}/") });
+    let repo_url = config
+        .site
+        .repo_url
+        .as_deref()
+        .filter(|u| is_safe_url(u) && u.contains(':'))
+        .map(|u| u.trim_end_matches('/').to_owned());
+    let globals = SiteGlobals {
+        title: config.title.clone(),
+        nav: nav(),
+        feed: true,
+        base_url: base_url.clone(),
+        repo_url: repo_url.clone(),
+    };
+    theme.tera.global_context().insert("site", &globals);
+
+    let staging = output::Staging::begin(&options.out, &repo.workspace.root)?;
+    let progress = if options.progress {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} Building the site [{bar:30}] {pos}/{len} pages",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let site = Site {
+        model: &model,
+        theme: &theme,
+        out: staging.dir().to_path_buf(),
+        base_url,
+        repo_url,
+        pages: AtomicUsize::new(0),
+        files: AtomicUsize::new(0),
+        html: Mutex::new(Vec::new()),
+        progress,
+    };
+    site.render_all()?;
+    site.progress.finish_and_clear();
+    timings.mark("render");
+    let pages = site.pages.load(Ordering::Relaxed);
+    let files = site.files.load(Ordering::Relaxed);
+    let out = staging.commit()?;
+    timings.mark("swap");
+    timings.report();
+    let built = Built {
+        out,
+        pages,
+        files,
+        postmortems: model.entries.len(),
+        with_errors: model.entries.iter().filter(|e| e.errors > 0).count(),
+        skipped,
+        elapsed: started.elapsed(),
+    };
+    drop(site);
+    drop(model);
+    drop(diagnostics);
+    // Freeing a loaded repository of thousands of documents takes a noticeable moment; do it
+    // off the caller's path (a command exits without waiting, `pm serve` frees it meanwhile).
+    std::thread::spawn(move || drop(repo));
+    Ok(Outcome::Built(built))
+}
+
+/// Phase times, printed to stderr when `PM_TIMINGS` is set (for the benchmark).
+struct Timings {
+    last: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new(started: Instant) -> Self {
+        Self { last: started, phases: Vec::new() }
+    }
+
+    fn mark(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.phases.push((phase, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if std::env::var_os("PM_TIMINGS").is_some() {
+            let phases: Vec<String> = self
+                .phases
+                .iter()
+                .map(|(name, d)| format!("{name} {:.3} s", d.as_secs_f64()))
+                .collect();
+            // Peak memory so far, where the system tells it (Linux).
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .map(|kb| format!(", peak memory {} MB", kb / 1024))
+                .unwrap_or_default();
+            eprintln!("timings: {}{peak}", phases.join(", "));
+        }
+    }
+}
+
+/// Files that yielded no postmortem, with the first error `pm check` gave for them.
+fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
+    repo.documents
+        .iter()
+        .filter(|d| d.postmortem.is_none())
+        .map(|d| {
+            let reason = diagnostics
+                .iter()
+                .find(|x| x.path == d.path() && x.severity == Severity::Error)
+                .map_or_else(
+                    || "cannot be read as a postmortem".to_owned(),
+                    |x| format!("{}:{}: {}", x.line, x.column, x.message),
+                );
+            (d.path().to_owned(), reason)
+        })
+        .collect()
+}
+
+/// Serializes `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` are
+/// written as `\u003c`, `\u003e` and `\u0026` (so no `</script>` or `<!--` can appear), and the
+/// line separators U+2028 and U+2029 as escapes too (they end a line in older JavaScript).
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let json = serde_json::to_string(value).context("cannot serialize page data")?;
+    let mut out = String::with_capacity(json.len() + json.len() / 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// The state of one build while rendering.
+struct Site<'m, 'r> {
+    model: &'m Model<'r>,
+    theme: &'m Theme,
+    out: PathBuf,
+    base_url: Option<String>,
+    repo_url: Option<String>,
+    pages: AtomicUsize,
+    files: AtomicUsize,
+    /// Every HTML page written (site-relative), for the sitemap.
+    html: Mutex<Vec<String>>,
+    progress: indicatif::ProgressBar,
+}
+
+/// `""` for pages at the root, `"../"` one folder down.
+fn root_of(rel: &str) -> String {
+    "../".repeat(rel.matches('/').count())
+}
+
+impl Site<'_, '_> {
+    fn render_all(&self) -> anyhow::Result<()> {
+        for dir in ["postmortems", "actions", "assets"]
+            .into_iter()
+            .chain(Kind::ALL.iter().map(|k| k.dir()))
+        {
+            std::fs::create_dir_all(self.out.join(dir))
+                .with_context(|| format!("cannot create {}", self.out.join(dir).display()))?;
+        }
+        let terms: usize = Kind::ALL.iter().map(|&k| self.model.taxonomy(k).terms.len() + 1).sum();
+        self.progress.set_length((self.model.entries.len() + terms + 4) as u64);
+
+        // The big single pages first, so they overlap with the many small ones. Search and
+        // metrics add their steps to this list.
+        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 8] = [
+            &|| self.render_list(),
+            &|| self.render_json(),
+            &|| self.render_actions(),
+            &|| self.render_home(),
+            &|| self.render_feed(),
+            &|| self.render_not_found(),
+            &|| self.render_assets(),
+            &|| self.render_terms(),
+        ];
+        let (a, b) = rayon::join(
+            || steps.par_iter().try_for_each(|step| step()),
+            || self.render_postmortems(),
+        );
+        a?;
+        b?;
+        self.render_sitemap()
+    }
+
+    /// Renders `template` with `fill`'s variables into `rel`.
+    fn page(
+        &self,
+        rel: &str,
+        template: &str,
+        section: &str,
+        title: &str,
+        fill: impl FnOnce(&mut tera::Context) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut cx = tera::Context::new();
+        cx.insert("root", &root_of(rel));
+        cx.insert("section", section);
+        cx.insert("page_title", title);
+        fill(&mut cx)?;
+        let mut buf = Vec::with_capacity(16 * 1024);
+        self.theme.tera.render_to(template, &cx, &mut buf).map_err(|e| {
+            anyhow::anyhow!("cannot render {rel} with {template}: {}", tera_error(&e))
+        })?;
+        self.write(rel, &buf)?;
+        if rel.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut html) = self.html.lock() {
+                html.push(rel.to_owned());
+            }
+        }
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.out.join(rel);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn rows(&self, entries: impl IntoIterator<Item = usize>) -> Vec<&Row> {
+        entries.into_iter().map(|i| self.model.row(i)).collect()
+    }
+
+    /// `index.html`: counts, what needs attention, recent postmortems.
+    fn render_home(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        let count = |s: Status| m.entries.iter().filter(|e| e.status() == s).count();
+        let all: Vec<usize> = (0..m.entries.len()).collect();
+        let open_items = m.open_items(&all);
+        let overdue_items: Vec<&ItemView> =
+            open_items.iter().filter(|i| i.overdue_days > 0).copied().collect();
+        let mut overdue_pms: Vec<usize> =
+            (0..m.entries.len()).filter(|&i| m.entries[i].overdue).collect();
+        overdue_pms.sort_by_key(|&i| m.entries[i].pm.due.as_ref().map(|d| d.value));
+        let stats = HomeStats {
+            total: m.entries.len(),
+            published: count(Status::Published),
+            in_review: count(Status::InReview),
+            draft: count(Status::Draft),
+            open_items: open_items.len(),
+            overdue_items: overdue_items.len(),
+            overdue_postmortems: overdue_pms.len(),
+            first_year: m.entries.iter().filter_map(|e| e.date).min().map(|d| d.year()),
+        };
+        let mut severities: Vec<SeverityCount> = m
+            .config
+            .severities
+            .iter()
+            .enumerate()
+            .map(|(rank, name)| SeverityCount {
+                name: name.clone(),
+                rank,
+                count: m
+                    .entries
+                    .iter()
+                    .filter(|e| e.pm.severity.as_ref().is_some_and(|s| s.value == *name))
+                    .count(),
+            })
+            .collect();
+        severities.retain(|s| s.count > 0);
+        let recent: Vec<Recent> = (0..m.entries.len().min(8))
+            .map(|i| Recent {
+                row: m.row(i),
+                summary: m.entries[i].summary.clone(),
+                due: String::new(),
+            })
+            .collect();
+        let overdue_postmortems: Vec<Recent> = overdue_pms
+            .iter()
+            .take(10)
+            .map(|&i| Recent {
+                row: m.row(i),
+                summary: String::new(),
+                due: m.entries[i].pm.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        let browse: Vec<BrowseLink> = Kind::ALL
+            .iter()
+            .map(|&k| BrowseLink {
+                label: k.label(),
+                href: format!("{}/index.html", k.dir()),
+                count: m.taxonomy(k).terms.len(),
+            })
+            .collect();
+        self.page("index.html", "index.html", "home", &m.config.title, |cx| {
+            cx.insert("stats", &stats);
+            cx.insert("severities", &severities);
+            cx.insert("recent", &recent);
+            cx.insert("overdue_postmortems", &overdue_postmortems);
+            cx.insert("overdue_items", &overdue_items.iter().take(8).collect::<Vec<_>>());
+            cx.insert("browse", &browse);
+            Ok(())
+        })
+    }
+
+    /// `postmortems/index.html`: every postmortem in one table, with filter data.
+    fn render_list(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        let rows = self.rows(0..m.entries.len());
+        let facets: Vec<_> = (0..m.entries.len()).map(|i| m.facets(i)).collect();
+        let facets_json = script_json(&facets)?;
+        let filters = [
+            ("severity", "Severity"),
+            ("status", "Status"),
+            ("services", "Service"),
+            ("team", "Team"),
+            ("tags", "Tag"),
+            ("year", "Year"),
+        ]
+        .map(|(key, label)| FilterDef { key, label });
+        self.page(
+            "postmortems/index.html",
+            "postmortems.html",
+            "postmortems",
+            "All postmortems",
+            |cx| {
+                cx.insert("rows", &rows);
+                cx.insert("facets_json", &facets_json);
+                cx.insert("filters", &filters);
+                Ok(())
+            },
+        )
+    }
+
+    /// One page per postmortem, in parallel.
+    fn render_postmortems(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        (0..m.entries.len()).into_par_iter().try_for_each(|i| {
+            let e = &m.entries[i];
+            let body = match &e.doc.split {
+                Some(split) => &e.doc.source.text[split.body.start..split.body.end],
+                None => "",
+            };
+            let here = e.doc.path().rsplit_once('/').map_or("", |(dir, _)| dir);
+            let rewrite_here = |url: &str| self.rewrite_link(here, url);
+            let rendered = markdown::render(
+                body,
+                RenderOptions { title: Some(&e.title), allow_html: m.config.site.allow_html },
+                &rewrite_here,
+            );
+            let view = self.postmortem_view(i);
+            let items = m.items(i);
+            self.page(
+                &e.href(),
+                "postmortem.html",
+                "postmortems",
+                &format!("{}: {}", e.id, e.title),
+                |cx| {
+                    cx.insert("pm", &view);
+                    cx.insert("items", &items);
+                    cx.insert("toc", &rendered.toc);
+                    cx.insert("body_html", &rendered.html);
+                    Ok(())
+                },
+            )
+        })
+    }
+
+    /// A relative link to another postmortem's `.md` file becomes a link to its page. `here`
+    /// is the repo-relative folder of the linking file.
+    fn rewrite_link(&self, here: &str, url: &str) -> Option<String> {
+        if url.contains(':') || url.starts_with('/') || url.starts_with('#') {
+            return None;
+        }
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (url, None),
+        };
+        if !(path.ends_with(".md") || path.ends_with(".markdown")) {
+            return None;
+        }
+        let mut parts: Vec<&str> =
+            if here.is_empty() { Vec::new() } else { here.split('/').collect() };
+        for piece in path.split('/') {
+            match piece {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        let target = parts.join("/");
+        let i = *self.model.by_path.get(target.as_str())?;
+        let page = format!("{}.html", self.model.entries[i].page);
+        Some(match fragment {
+            Some(f) => format!("{page}#{f}"),
+            None => page,
+        })
+    }
+
+    fn postmortem_view(&self, i: usize) -> PostmortemView {
+        let m = self.model;
+        let e = &m.entries[i];
+        let pm = e.pm;
+        let t = &pm.times;
+        let times: Vec<LabelValue> = [
+            ("Started", &t.started_at),
+            ("Detected", &t.detected_at),
+            ("Acknowledged", &t.acknowledged_at),
+            ("Mitigated", &t.mitigated_at),
+            ("Resolved", &t.resolved_at),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| v.as_ref().map(|v| LabelValue { label, value: m.time(&v.value) }))
+        .collect();
+        let d = t.durations();
+        let durations: Vec<LabelValue> =
+            [("to detect", d.detect), ("to mitigate", d.mitigate), ("to resolve", d.resolve)]
+                .into_iter()
+                .filter_map(|(label, v)| v.map(|v| LabelValue { label, value: human_duration(v) }))
+                .collect();
+        let impact = &pm.impact;
+        let impact_view = (impact.summary.is_some()
+            || impact.users_affected.is_some()
+            || impact.revenue_loss.is_some()
+            || !impact.slos.is_empty())
+        .then(|| ImpactView {
+            summary: impact.summary.clone().unwrap_or_default(),
+            users_affected: impact.users_affected.map(format_number).unwrap_or_default(),
+            revenue_loss: impact.revenue_loss.map(format_number).unwrap_or_default(),
+            slos: impact
+                .slos
+                .iter()
+                .map(|s| SloView {
+                    name: s.name.clone(),
+                    consumed: format_share(s.error_budget_consumed),
+                })
+                .collect(),
+        });
+        let related = e
+            .related
+            .iter()
+            .map(|(id, target)| match target {
+                Some(t) => RelatedView {
+                    id: id.clone(),
+                    title: m.entries[*t].title.clone(),
+                    href: Some(m.entries[*t].href()),
+                },
+                None => RelatedView { id: id.clone(), title: id.clone(), href: None },
+            })
+            .collect();
+        let backlinks = e
+            .backlinks
+            .iter()
+            .filter(|&&b| !e.related.iter().any(|(_, t)| *t == Some(b)))
+            .map(|&b| RelatedView {
+                id: m.entries[b].id.clone(),
+                title: m.entries[b].title.clone(),
+                href: Some(m.entries[b].href()),
+            })
+            .collect();
+        let (source_url, edit_url, history_url) = match &self.repo_url {
+            Some(repo) => {
+                let prefix = m.history.as_ref().map_or("", |h| h.prefix.as_str());
+                let branch = encode_path(&m.config.site.branch);
+                let path = encode_path(&format!("{prefix}{}", e.doc.path()));
+                (
+                    format!("{repo}/blob/{branch}/{path}"),
+                    format!("{repo}/edit/{branch}/{path}"),
+                    format!("{repo}/commits/{branch}/{path}"),
+                )
+            }
+            None => Default::default(),
+        };
+        let ticket = pm.ticket.as_ref().map(|t| t.value.clone()).unwrap_or_default();
+        PostmortemView {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            date: e.date_text(),
+            status: e.status().as_str(),
+            severity: pm.severity.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            severity_rank: e.severity_rank,
+            owner: pm.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
+            team: pm
+                .team
+                .as_ref()
+                .and_then(|t| m.taxonomy(Kind::Team).get(&t.value))
+                .map(|t| t.link()),
+            services: m.links(Kind::Service, pm.services.iter().map(|s| s.value.as_str())),
+            tags: m.links(Kind::Tag, pm.tags.iter().map(|s| s.value.as_str())),
+            factors: m
+                .links(Kind::Factor, pm.contributing_factors.iter().map(|s| s.value.as_str())),
+            authors: pm.authors.iter().map(|a| a.value.clone()).collect(),
+            reviewers: pm.reviewers.iter().map(|a| a.value.clone()).collect(),
+            detection: pm.detection.as_ref().map_or("", |d| d.value.as_str()),
+            ticket_url: m.ticket_url(&ticket),
+            ticket,
+            chat: pm.chat.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+            due: pm.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            published_on: pm.published_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            overdue: e.overdue,
+            times,
+            durations,
+            impact: impact_view,
+            open_items: pm.action_items.iter().filter(|a| a.is_open()).count(),
+            related,
+            backlinks,
+            problems: e
+                .problems
+                .iter()
+                .map(|d| ProblemView {
+                    severity: d.severity.as_str(),
+                    code: d.code,
+                    line: d.line,
+                    message: d.message.clone(),
+                })
+                .collect(),
+            errors: e.errors,
+            updated: e.updated.clone().unwrap_or_default(),
+            source_path: e.doc.path().to_owned(),
+            source_url,
+            edit_url,
+            history_url,
+        }
+    }
+
+    /// Per service, team, tag and contributing factor: an index and one page per term.
+    fn render_terms(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        let jobs: Vec<(Kind, Option<usize>)> = Kind::ALL
+            .iter()
+            .flat_map(|&k| {
+                std::iter::once((k, None))
+                    .chain((0..m.taxonomy(k).terms.len()).map(move |t| (k, Some(t))))
+            })
+            .collect();
+        jobs.into_par_iter().try_for_each(|(kind, term)| match term {
+            None => self.render_term_index(kind),
+            Some(t) => self.render_term(kind, t),
+        })
+    }
+
+    fn kind_view(kind: Kind) -> KindView {
+        KindView { key: kind.dir(), label: kind.label(), singular: kind.singular() }
+    }
+
+    fn render_term_index(&self, kind: Kind) -> anyhow::Result<()> {
+        let m = self.model;
+        let terms: Vec<TermRow> = m
+            .taxonomy(kind)
+            .terms
+            .iter()
+            .map(|t| {
+                let items = m.open_items(&t.entries);
+                let service =
+                    (kind == Kind::Service).then(|| m.config.services.get(&t.key)).flatten();
+                TermRow {
+                    name: t.name.clone(),
+                    href: t.href(),
+                    count: t.entries.len(),
+                    open_items: items.len(),
+                    overdue_items: items.iter().filter(|i| i.overdue_days > 0).count(),
+                    description: service.and_then(|s| s.description.clone()).unwrap_or_default(),
+                    team: service
+                        .and_then(|s| s.team.as_ref())
+                        .and_then(|team| m.taxonomy(Kind::Team).get(team.get_ref()))
+                        .map(|t| t.link()),
+                    latest: t
+                        .entries
+                        .iter()
+                        .filter_map(|&i| m.entries[i].date)
+                        .max()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let rel = format!("{}/index.html", kind.dir());
+        self.page(&rel, "terms.html", kind.dir(), kind.label(), |cx| {
+            cx.insert("kind", &Self::kind_view(kind));
+            cx.insert("terms", &terms);
+            Ok(())
+        })
+    }
+
+    fn render_term(&self, kind: Kind, index: usize) -> anyhow::Result<()> {
+        let m = self.model;
+        let term = &m.taxonomy(kind).terms[index];
+        let rows = self.rows(term.entries.iter().copied());
+        let items = m.open_items(&term.entries);
+        let overdue_items = items.iter().filter(|i| i.overdue_days > 0).count();
+        let mut view = TermView { name: term.name.clone(), ..TermView::default() };
+        match kind {
+            Kind::Service => {
+                if let Some(s) = m.config.services.get(&term.key) {
+                    view.description = s.description.clone().unwrap_or_default();
+                    view.owner = s.owner.clone().unwrap_or_default();
+                    view.team = s
+                        .team
+                        .as_ref()
+                        .and_then(|t| m.taxonomy(Kind::Team).get(t.get_ref()))
+                        .map(|t| t.link());
+                }
+            }
+            Kind::Team => {
+                if let Some(t) = m.config.teams.get(&term.key) {
+                    view.owner = t.owner.clone().unwrap_or_default();
+                    view.members = t.members.clone();
+                }
+                view.services = m
+                    .config
+                    .services
+                    .iter()
+                    .filter(|(_, s)| s.team.as_ref().is_some_and(|t| *t.get_ref() == term.key))
+                    .filter_map(|(key, _)| m.taxonomy(Kind::Service).get(key))
+                    .map(|t| t.link())
+                    .collect();
+            }
+            Kind::Tag | Kind::Factor => {}
+        }
+        let title = format!("{}: {}", kind.singular(), term.name);
+        self.page(&term.href(), "term.html", kind.dir(), &title, |cx| {
+            cx.insert("kind", &Self::kind_view(kind));
+            cx.insert("term", &view);
+            cx.insert("rows", &rows);
+            cx.insert("items", &items);
+            cx.insert("overdue_items", &overdue_items);
+            Ok(())
+        })
+    }
+
+    /// `actions/index.html`: every open action item, by team and owner, overdue first.
+    fn render_actions(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        let all: Vec<usize> = (0..m.entries.len()).collect();
+        let items = m.open_items(&all);
+        let total = items.len();
+        let overdue = items.iter().filter(|i| i.overdue_days > 0).count();
+        // Team key → owner → items; "no team" and "unassigned" sort last.
+        type ByOwner<'a> = std::collections::BTreeMap<(bool, String), Vec<&'a ItemView>>;
+        let mut by_team: std::collections::BTreeMap<(bool, String), ByOwner<'_>> =
+            std::collections::BTreeMap::new();
+        for item in items {
+            let team = item.team.as_ref().map(|t| t.name.clone());
+            let owner = if item.owner.is_empty() { None } else { Some(item.owner.clone()) };
+            by_team
+                .entry((team.is_none(), team.unwrap_or_else(|| "No team".into())))
+                .or_default()
+                .entry((owner.is_none(), owner.unwrap_or_else(|| "Unassigned".into())))
+                .or_default()
+                .push(item);
+        }
+        let mut anchors = markdown::Names::default();
+        let groups: Vec<TeamGroup> = by_team
+            .into_iter()
+            .map(|((_, name), owners)| {
+                let owners: Vec<OwnerGroup> = owners
+                    .into_iter()
+                    .map(|((_, owner), mut items)| {
+                        sort_items(&mut items);
+                        OwnerGroup {
+                            overdue: items.iter().filter(|i| i.overdue_days > 0).count(),
+                            name: owner,
+                            items,
+                        }
+                    })
+                    .collect();
+                let href = owners
+                    .first()
+                    .and_then(|o| o.items.first())
+                    .and_then(|i| i.team.as_ref())
+                    .map(|t| t.href.clone());
+                TeamGroup {
+                    anchor: format!("team-{}", anchors.name(&markdown::slugify(&name), "team")),
+                    count: owners.iter().map(|o| o.items.len()).sum(),
+                    overdue: owners.iter().map(|o| o.overdue).sum(),
+                    href,
+                    name,
+                    owners,
+                }
+            })
+            .collect();
+        self.page("actions/index.html", "actions.html", "actions", "Action items", |cx| {
+            cx.insert("groups", &groups);
+            cx.insert("total", &total);
+            cx.insert("overdue", &overdue);
+            cx.insert("today", &m.today.to_string());
+            Ok(())
+        })
+    }
+
+    /// `404.html`.
+    fn render_not_found(&self) -> anyhow::Result<()> {
+        self.page("404.html", "404.html", "", "Page not found", |_| Ok(()))
+    }
+
+    /// `feed.xml`: the 50 most recently published postmortems.
+    fn render_feed(&self) -> anyhow::Result<()> {
+        let m = self.model;
+        let mut published: Vec<(Date, usize)> = m
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.status() == Status::Published)
+            .filter_map(|(i, e)| {
+                e.pm.published_on.as_ref().map(|d| d.value).or(e.date).map(|d| (d, i))
+            })
+            .collect();
+        published.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        published.truncate(50);
+        let base = self.base_url.as_deref();
+        let stamp = |d: Date| format!("{d}T00:00:00Z");
+        let entries: Vec<FeedEntry> = published
+            .iter()
+            .map(|&(date, i)| {
+                let e = &m.entries[i];
+                let href = e.href();
+                let updated = e
+                    .updated
+                    .as_deref()
+                    .and_then(|u| u.parse::<Date>().ok())
+                    .filter(|u| *u > date)
+                    .unwrap_or(date);
+                let mut categories: Vec<String> =
+                    e.pm.severity.iter().map(|s| s.value.clone()).collect();
+                categories.extend(e.pm.services.iter().map(|s| s.value.clone()));
+                categories.extend(e.pm.tags.iter().map(|s| s.value.clone()));
+                FeedEntry {
+                    title: format!("{}: {}", e.id, e.title),
+                    id: match base {
+                        Some(b) => format!("{b}{href}"),
+                        None => format!("urn:pm:postmortem:{}", encode_path(&e.id)),
+                    },
+                    url: match base {
+                        Some(b) => format!("{b}{href}"),
+                        None => href,
+                    },
+                    published: stamp(date),
+                    updated: stamp(updated),
+                    authors: if e.pm.authors.is_empty() {
+                        e.pm.owner.iter().map(|o| o.value.clone()).collect()
+                    } else {
+                        e.pm.authors.iter().map(|a| a.value.clone()).collect()
+                    },
+                    categories,
+                    summary: e.summary.clone(),
+                }
+            })
+            .collect();
+        let feed = FeedView {
+            id: match base {
+                Some(b) => format!("{b}feed.xml"),
+                None => format!("urn:pm:feed:{}", encode_path(&m.config.title)),
+            },
+            updated: entries
+                .iter()
+                .map(|e| e.updated.clone())
+                .max()
+                .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+            home: match base {
+                Some(b) => format!("{b}index.html"),
+                None => "index.html".into(),
+            },
+            self_url: base.map(|b| format!("{b}feed.xml")),
+        };
+        self.page("feed.xml", "feed.xml", "", "Feed", |cx| {
+            cx.insert("feed", &feed);
+            cx.insert("entries", &entries);
+            Ok(())
+        })
+    }
+
+    /// `sitemap.xml`, only with a `base_url` (a sitemap needs absolute URLs).
+    fn render_sitemap(&self) -> anyhow::Result<()> {
+        let Some(base) = self.base_url.as_deref() else { return Ok(()) };
+        let m = self.model;
+        let mut pages = self.html.lock().map(|h| h.clone()).unwrap_or_default();
+        pages.retain(|p| p != "404.html");
+        pages.sort();
+        let updated: std::collections::HashMap<String, &str> =
+            m.entries.iter().filter_map(|e| e.updated.as_deref().map(|u| (e.href(), u))).collect();
+        let urls: Vec<SitemapUrl> = pages
+            .iter()
+            .map(|p| SitemapUrl {
+                loc: format!("{base}{}", encode_path(p)),
+                lastmod: updated.get(p).map(|u| (*u).to_owned()).unwrap_or_default(),
+            })
+            .collect();
+        self.page("sitemap.xml", "sitemap.xml", "", "Sitemap", |cx| {
+            cx.insert("urls", &urls);
+            Ok(())
+        })
+    }
+
+    /// `postmortems.json`: the structured data of every postmortem (documented in docs/site.md).
+    fn render_json(&self) -> anyhow::Result<()> {
+        let bytes = json::postmortems_json(self.model, self.base_url.as_deref())?;
+        self.write("postmortems.json", &bytes)?;
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    /// The theme's CSS, JavaScript and other files, into `assets/`.
+    fn render_assets(&self) -> anyhow::Result<()> {
+        for (name, bytes) in &self.theme.assets {
+            let path = self.out.join("assets").join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            self.write(&format!("assets/{name}"), bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// `1234567` → `1,234,567`; fractions keep two decimals.
+fn format_number(n: f64) -> String {
+    if n.fract() != 0.0 || n.abs() >= 1e15 {
+        return format!("{n:.2}");
+    }
+    let digits = format!("{}", n.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 { format!("-{out}") } else { out }
+}
+
+/// A share of an error budget, written as a fraction (0.35) or a percentage (35).
+fn format_share(v: f64) -> String {
+    let percent = if v <= 1.0 { v * 100.0 } else { v };
+    let text = format!("{percent:.1}");
+    format!("{}%", text.trim_end_matches(".0"))
+}
+
+#[derive(Serialize)]
+struct HomeStats {
+    total: usize,
+    published: usize,
+    in_review: usize,
+    draft: usize,
+    open_items: usize,
+    overdue_items: usize,
+    overdue_postmortems: usize,
+    first_year: Option<i16>,
+}
+
+#[derive(Serialize)]
+struct SeverityCount {
+    name: String,
+    rank: usize,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Recent<'a> {
+    row: &'a Row,
+    summary: String,
+    due: String,
+}
+
+#[derive(Serialize)]
+struct BrowseLink {
+    label: &'static str,
+    href: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct FilterDef {
+    key: &'static str,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct LabelValue {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ImpactView {
+    summary: String,
+    users_affected: String,
+    revenue_loss: String,
+    slos: Vec<SloView>,
+}
+
+#[derive(Serialize)]
+struct SloView {
+    name: String,
+    consumed: String,
+}
+
+#[derive(Serialize)]
+struct RelatedView {
+    id: String,
+    title: String,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProblemView {
+    severity: &'static str,
+    code: &'static str,
+    line: usize,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct PostmortemView {
+    id: String,
+    title: String,
+    date: String,
+    status: &'static str,
+    severity: String,
+    severity_rank: usize,
+    owner: String,
+    team: Option<Link>,
+    services: Vec<Link>,
+    tags: Vec<Link>,
+    factors: Vec<Link>,
+    authors: Vec<String>,
+    reviewers: Vec<String>,
+    detection: &'static str,
+    ticket: String,
+    ticket_url: Option<String>,
+    chat: String,
+    due: String,
+    published_on: String,
+    overdue: bool,
+    times: Vec<LabelValue>,
+    durations: Vec<LabelValue>,
+    impact: Option<ImpactView>,
+    open_items: usize,
+    related: Vec<RelatedView>,
+    backlinks: Vec<RelatedView>,
+    problems: Vec<ProblemView>,
+    errors: usize,
+    updated: String,
+    source_path: String,
+    source_url: String,
+    edit_url: String,
+    history_url: String,
+}
+
+#[derive(Serialize)]
+struct KindView {
+    key: &'static str,
+    label: &'static str,
+    singular: &'static str,
+}
+
+#[derive(Serialize)]
+struct TermRow {
+    name: String,
+    href: String,
+    count: usize,
+    open_items: usize,
+    overdue_items: usize,
+    description: String,
+    team: Option<Link>,
+    latest: String,
+}
+
+#[derive(Serialize, Default)]
+struct TermView {
+    name: String,
+    description: String,
+    team: Option<Link>,
+    owner: String,
+    members: Vec<String>,
+    services: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct TeamGroup<'a> {
+    name: String,
+    anchor: String,
+    href: Option<String>,
+    count: usize,
+    overdue: usize,
+    owners: Vec<OwnerGroup<'a>>,
+}
+
+#[derive(Serialize)]
+struct OwnerGroup<'a> {
+    name: String,
+    overdue: usize,
+    items: Vec<&'a ItemView>,
+}
+
+#[derive(Serialize)]
+struct FeedView {
+    id: String,
+    updated: String,
+    home: String,
+    self_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    id: String,
+    url: String,
+    published: String,
+    updated: String,
+    authors: Vec<String>,
+    categories: Vec<String>,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_break_out() {
+        let json =
+            script_json(&["</script><script>alert(1)</script>", "a&b", "x\u{2028}y", "<!--"])
+                .expect("json");
+        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'), "{json}");
+        assert!(!json.contains('\u{2028}'), "{json}");
+        let back: Vec<String> = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(back[0], "</script><script>alert(1)</script>");
+        assert_eq!(back[2], "x\u{2028}y");
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(format_number(14220.0), "14,220");
+        assert_eq!(format_number(1234567.0), "1,234,567");
+        assert_eq!(format_number(12.5), "12.50");
+        assert_eq!(format_share(0.35), "35%");
+        assert_eq!(format_share(12.5), "12.5%");
+        assert_eq!(root_of("postmortems/a.html"), "../");
+        assert_eq!(root_of("index.html"), "");
+    }
+}

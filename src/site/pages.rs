@@ -1,0 +1,704 @@
+//! What the pages show: the repository turned into sorted, display-ready values.
+//!
+//! [`Model::load`] runs once per build, before anything is rendered. It names every page
+//! (filesystem-safe, unique, stable), sorts postmortems and the terms that group them
+//! (services, teams, tags, contributing factors), resolves related incidents in both
+//! directions, and attaches check problems and git dates. The view structs below are what the
+//! templates receive; every link in them is relative to the site root, and the template prefixes
+//! it with the page's `root` (`""` or `"../"`), so the site works from any location.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::calendar;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{ActionItem, Instant, Postmortem, Status};
+use crate::repo::{Document, Repo};
+use crate::site::git::History;
+use crate::site::markdown::{self, Names, is_safe_url};
+
+/// The kinds of term that group postmortems, each with its own pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A service in `services`.
+    Service,
+    /// The owning team.
+    Team,
+    /// A free tag.
+    Tag,
+    /// A contributing factor category.
+    Factor,
+}
+
+impl Kind {
+    /// Every kind, in navigation order.
+    pub const ALL: [Kind; 4] = [Kind::Service, Kind::Team, Kind::Tag, Kind::Factor];
+
+    /// The folder of the kind's pages.
+    pub const fn dir(self) -> &'static str {
+        match self {
+            Kind::Service => "services",
+            Kind::Team => "teams",
+            Kind::Tag => "tags",
+            Kind::Factor => "factors",
+        }
+    }
+
+    /// Plural heading.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Kind::Service => "Services",
+            Kind::Team => "Teams",
+            Kind::Tag => "Tags",
+            Kind::Factor => "Contributing factors",
+        }
+    }
+
+    /// Singular noun.
+    pub const fn singular(self) -> &'static str {
+        match self {
+            Kind::Service => "Service",
+            Kind::Team => "Team",
+            Kind::Tag => "Tag",
+            Kind::Factor => "Contributing factor",
+        }
+    }
+}
+
+/// A link: text and a root-relative href.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// What to show.
+    pub name: String,
+    /// Relative to the site root.
+    pub href: String,
+}
+
+/// A service, team, tag or contributing factor, and what it groups.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Which kind.
+    pub kind: Kind,
+    /// The value as written (or the config key).
+    pub key: String,
+    /// Display name (a team's configured name, else the key).
+    pub name: String,
+    /// The page's file stem.
+    pub page: String,
+    /// Entries (indexes into [`Model::entries`]) in display order.
+    pub entries: Vec<usize>,
+}
+
+impl Term {
+    /// The page, relative to the site root.
+    pub fn href(&self) -> String {
+        format!("{}/{}.html", self.kind.dir(), self.page)
+    }
+
+    /// A link to the page.
+    pub fn link(&self) -> Link {
+        Link { name: self.name.clone(), href: self.href() }
+    }
+}
+
+/// One kind's terms, sorted by key.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomy {
+    /// The terms.
+    pub terms: Vec<Term>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Taxonomy {
+    /// The term written `key`.
+    pub fn get(&self, key: &str) -> Option<&Term> {
+        self.by_key.get(key).map(|&i| &self.terms[i])
+    }
+}
+
+/// A postmortem with everything the pages need to know about it.
+#[derive(Debug)]
+pub struct Entry<'r> {
+    /// The file.
+    pub doc: &'r Document,
+    /// The typed postmortem.
+    pub pm: &'r Postmortem,
+    /// The page's file stem under `postmortems/`.
+    pub page: String,
+    /// The id, or the file name when there is none.
+    pub id: String,
+    /// The title, or the id.
+    pub title: String,
+    /// The incident's date (start, else another timestamp, else publication) in the
+    /// configured time zone.
+    pub date: Option<Date>,
+    /// Position of the severity in the configured list (unknown ones last).
+    pub severity_rank: usize,
+    /// Not published and past its due date.
+    pub overdue: bool,
+    /// Errors and warnings from `pm check`, in file order.
+    pub problems: Vec<&'r Diagnostic>,
+    /// How many of `problems` are errors.
+    pub errors: usize,
+    /// First paragraph of the Summary section, plain text.
+    pub summary: String,
+    /// Outgoing related ids, with the entry each resolves to.
+    pub related: Vec<(String, Option<usize>)>,
+    /// Entries that name this one as related.
+    pub backlinks: Vec<usize>,
+    /// Last commit date, from git.
+    pub updated: Option<String>,
+}
+
+impl Entry<'_> {
+    /// The page, relative to the site root.
+    pub fn href(&self) -> String {
+        format!("postmortems/{}.html", self.page)
+    }
+
+    /// `YYYY-MM-DD` or empty.
+    pub fn date_text(&self) -> String {
+        self.date.map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    /// The status as written, `draft` when missing.
+    pub fn status(&self) -> Status {
+        self.pm.status_or_draft()
+    }
+}
+
+/// The whole repository, ready to render.
+pub struct Model<'r> {
+    /// The configuration.
+    pub config: &'r Config,
+    /// What "today" is.
+    pub today: Date,
+    /// The configured time zone.
+    pub tz: TimeZone,
+    /// Postmortems, newest first.
+    pub entries: Vec<Entry<'r>>,
+    /// Terms by kind.
+    pub taxonomies: BTreeMap<Kind, Taxonomy>,
+    /// Git's view of the files.
+    pub history: Option<History>,
+    /// Entry index by repo-relative path of its file (for `.md` link rewriting).
+    pub by_path: HashMap<&'r str, usize>,
+    /// Tracker key patterns with their URL templates, compiled once.
+    trackers: Vec<(regex::Regex, &'r str)>,
+    /// The table row of each entry, made once and shared by every table it appears in.
+    rows: Vec<Row>,
+    /// The action items of each entry, in front matter order, made once.
+    items: Vec<Vec<ItemView>>,
+}
+
+impl std::fmt::Debug for Model<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").field("entries", &self.entries.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'r> Model<'r> {
+    /// Builds the model of `repo`. `diagnostics` are the check results (sorted by path).
+    pub fn load(
+        repo: &'r Repo,
+        diagnostics: &'r [Diagnostic],
+        history: Option<History>,
+        today: Date,
+    ) -> Self {
+        let config = &repo.workspace.config;
+        let tz = config.time_zone();
+        let mut problems: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+        for d in diagnostics.iter().filter(|d| d.severity >= Severity::Warning) {
+            problems.entry(d.path.as_str()).or_default().push(d);
+        }
+
+        let mut entries: Vec<Entry<'r>> = repo
+            .postmortems()
+            .map(|(doc, pm)| {
+                let stem = file_stem(doc.path());
+                let id = pm.id.as_ref().map_or_else(|| stem.clone(), |i| i.value.clone());
+                let id = if id.is_empty() { stem.clone() } else { id };
+                let title = pm.title.as_ref().map(|t| t.value.clone()).filter(|t| !t.is_empty());
+                let date = incident_date(pm, &tz);
+                let severity_rank = pm
+                    .severity
+                    .as_ref()
+                    .and_then(|s| config.severities.iter().position(|c| *c == s.value))
+                    .unwrap_or(config.severities.len());
+                let overdue = pm.status_or_draft() != Status::Published
+                    && pm.due.as_ref().is_some_and(|d| d.value < today);
+                let problems = problems.remove(doc.path()).unwrap_or_default();
+                let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
+                // The Summary section's first paragraph, else the body's: parse only that much.
+                let summary = match (&doc.split, pm.body.section(&["summary".to_owned()])) {
+                    (_, Some(section)) => markdown::first_paragraph(
+                        &doc.source.text[section.content.start..section.content.end],
+                        280,
+                    ),
+                    (Some(split), None) => markdown::first_paragraph(
+                        &doc.source.text[split.body.start..split.body.end],
+                        280,
+                    ),
+                    (None, None) => String::new(),
+                };
+                let updated = history.as_ref().and_then(|h| h.updated.get(doc.path()).cloned());
+                Entry {
+                    doc,
+                    pm,
+                    page: String::new(),
+                    title: title.unwrap_or_else(|| id.clone()),
+                    id,
+                    date,
+                    severity_rank,
+                    overdue,
+                    problems,
+                    errors,
+                    summary,
+                    related: Vec::new(),
+                    backlinks: Vec::new(),
+                    updated,
+                }
+            })
+            .collect();
+        // Newest first; ties by id, then path, so the order never depends on the file system.
+        entries.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.id.cmp(&b.id))
+                .then_with(|| a.doc.path().cmp(b.doc.path()))
+        });
+
+        // Page names in path order, so adding a postmortem never renames another's page.
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| entries[a].doc.path().cmp(entries[b].doc.path()));
+        let mut names = Names::default();
+        for i in order {
+            entries[i].page = names.name(&entries[i].id, "postmortem");
+        }
+
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        let mut by_path = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_path.insert(e.doc.path(), i);
+            // The first in path order wins a duplicated id (the rule reports it).
+            match by_id.get(e.id.as_str()) {
+                Some(&j) if entries[j].doc.path() < e.doc.path() => {}
+                _ => {
+                    by_id.insert(e.id.as_str(), i);
+                }
+            }
+        }
+        let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
+        let mut related: Vec<Vec<(String, Option<usize>)>> = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            let mut out: Vec<(String, Option<usize>)> = Vec::new();
+            for r in &e.pm.related {
+                if out.iter().any(|(id, _)| *id == r.value) || r.value == e.id {
+                    continue;
+                }
+                let target = by_id.get(r.value.as_str()).copied();
+                if let Some(t) = target {
+                    backlinks[t].push(i);
+                }
+                out.push((r.value.clone(), target));
+            }
+            related.push(out);
+        }
+        for (i, (rel, mut back)) in related.into_iter().zip(backlinks).enumerate() {
+            back.sort_unstable();
+            back.dedup();
+            entries[i].related = rel;
+            entries[i].backlinks = back;
+        }
+
+        let taxonomies = Kind::ALL.iter().map(|&k| (k, taxonomy(k, config, &entries))).collect();
+        // `Config::ticket_url` compiles the patterns on every call; a site links tens of
+        // thousands of tickets, so compile them once, keeping its order and rules.
+        let trackers = config
+            .trackers
+            .values()
+            .filter_map(|t| {
+                let url = t.url.as_deref()?;
+                Some((regex::Regex::new(t.pattern.get_ref()).ok()?, url))
+            })
+            .collect();
+        let mut model = Self {
+            config,
+            today,
+            tz,
+            entries,
+            taxonomies,
+            history,
+            by_path,
+            trackers,
+            rows: Vec::new(),
+            items: Vec::new(),
+        };
+        let (rows, items) = rayon::join(
+            || (0..model.entries.len()).into_par_iter().map(|i| model.make_row(i)).collect(),
+            || {
+                (0..model.entries.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        model.entries[i]
+                            .pm
+                            .action_items
+                            .iter()
+                            .map(|a| model.make_item(i, a))
+                            .collect()
+                    })
+                    .collect()
+            },
+        );
+        model.rows = rows;
+        model.items = items;
+        model
+    }
+
+    /// The table row of entry `i`.
+    pub fn row(&self, i: usize) -> &Row {
+        &self.rows[i]
+    }
+
+    /// The action items of entry `i`, in front matter order.
+    pub fn items(&self, i: usize) -> &[ItemView] {
+        &self.items[i]
+    }
+
+    /// The taxonomy of `kind`.
+    pub fn taxonomy(&self, kind: Kind) -> &Taxonomy {
+        static EMPTY: std::sync::OnceLock<Taxonomy> = std::sync::OnceLock::new();
+        self.taxonomies.get(&kind).unwrap_or_else(|| EMPTY.get_or_init(Taxonomy::default))
+    }
+
+    /// Links to the terms of `kind` named by `keys`.
+    pub fn links(&self, kind: Kind, keys: impl IntoIterator<Item = &'r str>) -> Vec<Link> {
+        let tax = self.taxonomy(kind);
+        keys.into_iter().filter_map(|k| tax.get(k)).map(Term::link).collect()
+    }
+
+    fn make_row(&self, i: usize) -> Row {
+        let e = &self.entries[i];
+        let pm = e.pm;
+        Row {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            href: e.href(),
+            date: e.date_text(),
+            severity: pm.severity.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            severity_rank: e.severity_rank,
+            status: e.status().as_str(),
+            status_label: status_label(e.status()),
+            services: self.links(Kind::Service, pm.services.iter().map(|s| s.value.as_str())),
+            team: pm
+                .team
+                .as_ref()
+                .and_then(|t| self.taxonomy(Kind::Team).get(&t.value))
+                .map(Term::link),
+            owner: pm.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
+            overdue: e.overdue,
+            errors: e.errors,
+        }
+    }
+
+    /// The filter facets of entry `i`, for the table's script.
+    pub fn facets(&self, i: usize) -> Facets<'r> {
+        let e = &self.entries[i];
+        let pm = e.pm;
+        Facets {
+            severity: pm.severity.as_ref().map_or("", |s| s.value.as_str()),
+            status: e.status().as_str(),
+            services: pm.services.iter().map(|s| s.value.as_str()).collect(),
+            team: pm.team.as_ref().map_or("", |t| t.value.as_str()),
+            tags: pm.tags.iter().map(|s| s.value.as_str()).collect(),
+            year: e.date.map(|d| d.year().to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn make_item(&self, i: usize, item: &ActionItem) -> ItemView {
+        let e = &self.entries[i];
+        let due = item.due.as_ref().map(|d| d.value);
+        let open = item.is_open();
+        let overdue_days = match due {
+            Some(due) if open && due < self.today => calendar::days_between(due, self.today),
+            _ => 0,
+        };
+        let ticket = item.ticket.as_ref().map(|t| t.value.clone()).unwrap_or_default();
+        ItemView {
+            title: item.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+            owner: item.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
+            due: due.map(|d| d.to_string()).unwrap_or_default(),
+            status: item.status.as_ref().map_or("", |s| s.value.as_str()),
+            priority: item.priority.as_ref().map_or("", |p| p.value.as_str()),
+            kind: item.kind.as_ref().map_or("", |k| k.value.as_str()),
+            ticket_url: self.ticket_url(&ticket),
+            ticket_label: ticket_label(&ticket),
+            ticket,
+            closed_on: item.closed_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            open,
+            overdue_days,
+            postmortem: Link { name: e.id.clone(), href: e.href() },
+            postmortem_title: e.title.clone(),
+            team: e
+                .pm
+                .team
+                .as_ref()
+                .and_then(|t| self.taxonomy(Kind::Team).get(&t.value))
+                .map(Term::link),
+        }
+    }
+
+    /// The link of a ticket (URL or tracker key), when it is safe to link.
+    pub fn ticket_url(&self, ticket: &str) -> Option<String> {
+        if ticket.is_empty() {
+            return None;
+        }
+        let url = if crate::rules::is_http_url(ticket) {
+            Some(ticket.to_owned())
+        } else {
+            self.trackers
+                .iter()
+                .find(|(re, _)| re.is_match(ticket))
+                .map(|(_, url)| url.replace("{key}", ticket))
+        };
+        url.filter(|u| is_safe_url(u) && u.contains(':'))
+    }
+
+    /// Open action items of `entries`, overdue first (most overdue first), then by due date.
+    pub fn open_items(&self, entries: &[usize]) -> Vec<&ItemView> {
+        let mut items: Vec<&ItemView> =
+            entries.iter().flat_map(|&i| self.items[i].iter().filter(|v| v.open)).collect();
+        sort_items(&mut items);
+        items
+    }
+
+    /// Formats an instant in the configured time zone: `2026-01-20 11:12 CET`.
+    pub fn time(&self, instant: &Instant) -> String {
+        instant
+            .timestamp
+            .to_zoned_datetime(self.tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+}
+
+/// Sorts items: overdue first (most overdue first), then by due date (none last), then by
+/// postmortem and title.
+pub fn sort_items(items: &mut [&ItemView]) {
+    items.sort_by(|a, b| {
+        b.overdue_days
+            .cmp(&a.overdue_days)
+            .then_with(|| (a.due.is_empty(), &a.due).cmp(&(b.due.is_empty(), &b.due)))
+            .then_with(|| a.postmortem.name.cmp(&b.postmortem.name))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+}
+
+/// One postmortem in a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub href: String,
+    /// Incident date.
+    pub date: String,
+    /// Severity as written.
+    pub severity: String,
+    /// For sorting by severity.
+    pub severity_rank: usize,
+    /// Status.
+    pub status: &'static str,
+    /// Status as shown (`in review`).
+    pub status_label: &'static str,
+    /// Affected services.
+    pub services: Vec<Link>,
+    /// Owning team.
+    pub team: Option<Link>,
+    /// Owner.
+    pub owner: String,
+    /// Postmortem overdue.
+    pub overdue: bool,
+    /// Check errors.
+    pub errors: usize,
+}
+
+/// What the table filter needs about one row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facets<'a> {
+    /// Severity.
+    pub severity: &'a str,
+    /// Status.
+    pub status: &'static str,
+    /// Service keys.
+    pub services: Vec<&'a str>,
+    /// Team key.
+    pub team: &'a str,
+    /// Tags.
+    pub tags: Vec<&'a str>,
+    /// Year of the incident.
+    pub year: String,
+}
+
+/// One action item, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    /// What will be done.
+    pub title: String,
+    /// Who.
+    pub owner: String,
+    /// Due date.
+    pub due: String,
+    /// Status as written.
+    pub status: &'static str,
+    /// P0–P3.
+    pub priority: &'static str,
+    /// prevent, mitigate, …
+    pub kind: &'static str,
+    /// The ticket as written.
+    pub ticket: String,
+    /// Its link, when there is a safe one.
+    pub ticket_url: Option<String>,
+    /// What to show: the ticket, without `https://` when it is a URL.
+    pub ticket_label: String,
+    /// When it was closed.
+    pub closed_on: String,
+    /// Open or in progress.
+    pub open: bool,
+    /// Days past due while open (0 when not overdue).
+    pub overdue_days: i64,
+    /// The postmortem it belongs to (id and page).
+    pub postmortem: Link,
+    /// That postmortem's title.
+    pub postmortem_title: String,
+    /// The postmortem's team.
+    pub team: Option<Link>,
+}
+
+/// A status as shown: `in review` for `in-review`.
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "draft",
+        Status::InReview => "in review",
+        Status::Published => "published",
+    }
+}
+
+/// A ticket as shown: URLs without their scheme (the link has it).
+pub fn ticket_label(ticket: &str) -> String {
+    let short = ticket.strip_prefix("https://").or_else(|| ticket.strip_prefix("http://"));
+    short.map_or(ticket, |s| s.trim_end_matches('/')).to_owned()
+}
+
+fn file_stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
+}
+
+fn incident_date(pm: &Postmortem, tz: &TimeZone) -> Option<Date> {
+    let t = &pm.times;
+    let instant = [&t.started_at, &t.detected_at, &t.mitigated_at, &t.resolved_at]
+        .into_iter()
+        .find_map(|s| s.as_ref().map(|s| s.value.timestamp));
+    match instant {
+        Some(ts) => Some(ts.to_zoned_datetime(tz.clone()).date()),
+        None => pm.published_on.as_ref().map(|d| d.value),
+    }
+}
+
+fn taxonomy(kind: Kind, config: &Config, entries: &[Entry<'_>]) -> Taxonomy {
+    let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    match kind {
+        Kind::Service => by_key.extend(config.services.keys().map(|k| (k.clone(), Vec::new()))),
+        Kind::Team => by_key.extend(config.teams.keys().map(|k| (k.clone(), Vec::new()))),
+        Kind::Tag | Kind::Factor => {}
+    }
+    for (i, e) in entries.iter().enumerate() {
+        let pm = e.pm;
+        let keys: Vec<&str> = match kind {
+            Kind::Service => pm.services.iter().map(|s| s.value.as_str()).collect(),
+            Kind::Team => pm.team.iter().map(|s| s.value.as_str()).collect(),
+            Kind::Tag => pm.tags.iter().map(|s| s.value.as_str()).collect(),
+            Kind::Factor => pm.contributing_factors.iter().map(|s| s.value.as_str()).collect(),
+        };
+        for key in keys {
+            if key.is_empty() {
+                continue;
+            }
+            let list = by_key.entry(key.to_owned()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let mut names = Names::default();
+    let mut tax = Taxonomy::default();
+    for (key, entries) in by_key {
+        let name = match kind {
+            Kind::Team => config.teams.get(&key).and_then(|t| t.name.clone()),
+            _ => None,
+        }
+        .unwrap_or_else(|| key.clone());
+        let page = names.name(&key, kind.dir());
+        tax.by_key.insert(key.clone(), tax.terms.len());
+        tax.terms.push(Term { kind, key, name, page, entries });
+    }
+    tax
+}
+
+/// Percent-encodes each segment of a `/`-separated path for use in a URL.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// "45 min", "3 h 20 min", "2 d 4 h".
+pub fn human_duration(d: jiff::SignedDuration) -> String {
+    let minutes = d.as_secs() / 60;
+    if minutes < 1 {
+        return "< 1 min".into();
+    }
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_well() {
+        let m = |n: i64| jiff::SignedDuration::from_secs(n * 60);
+        assert_eq!(human_duration(m(0)), "< 1 min");
+        assert_eq!(human_duration(m(45)), "45 min");
+        assert_eq!(human_duration(m(60)), "1 h");
+        assert_eq!(human_duration(m(200)), "3 h 20 min");
+        assert_eq!(human_duration(m(24 * 60 + 5)), "1 d");
+        assert_eq!(human_duration(m(2 * 24 * 60 + 4 * 60 + 5)), "2 d 4 h");
+    }
+
+    #[test]
+    fn paths_are_encoded() {
+        assert_eq!(encode_path("postmortems/a b/ç.md"), "postmortems/a%20b/%C3%A7.md");
+    }
+}
