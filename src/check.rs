@@ -94,6 +94,39 @@ pub fn run(
     diagnostics
 }
 
+/// Puts loaded documents and their per-document verdicts together into the repository, runs
+/// the repo-wide rules, and returns both with every diagnostic sorted. `selected` says which
+/// files are reported (all when `None`).
+pub fn assemble(
+    workspace: crate::config::Workspace,
+    loaded: Vec<(Document, Checked)>,
+    walk_problems: Vec<crate::discover::WalkProblem>,
+    cx: &Context<'_>,
+    policy: &Policy,
+    selected: Option<&dyn Fn(&str) -> bool>,
+) -> (Repo, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut documents = Vec::with_capacity(loaded.len());
+    let mut inline = Vec::with_capacity(loaded.len());
+    for (doc, checked) in loaded {
+        diagnostics.extend(checked.diagnostics);
+        inline.push(checked.inline);
+        documents.push(doc);
+    }
+    let repo = Repo::from_documents(workspace, documents, walk_problems);
+    let selected: Option<BTreeSet<usize>> = selected.map(|is_selected| {
+        repo.documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| is_selected(d.path()))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
+    sort(&mut diagnostics);
+    (repo, diagnostics)
+}
+
 /// Sorts by path, position and code, and removes exact duplicates: reports are deterministic.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {

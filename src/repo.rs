@@ -203,6 +203,19 @@ impl Document {
         Self { postmortem, ..self }
     }
 
+    /// The document without what only the language rules read (the flattened prose, list
+    /// items, raw HTML spans and the front matter tree): the site renders bodies from the text.
+    #[must_use]
+    pub fn without_prose(mut self) -> Self {
+        if let Some(pm) = &mut self.postmortem {
+            pm.body.prose = Vec::new();
+            pm.body.list_items = Vec::new();
+            pm.body.html = Vec::new();
+            pm.front_matter = None;
+        }
+        self
+    }
+
     /// The repo-relative path.
     pub fn path(&self) -> &str {
         &self.source.path

@@ -67,39 +67,39 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     let is_selected = |rel: &str| selection.as_ref().is_none_or(|s| s.matches(rel));
     // A partial check still needs every other file's id; the id cache spares reading them.
     let cache = selection.as_ref().map(|_| IdCache::open(&workspace.root));
-    let loaded: Vec<(Document, Checked, Option<Stamp>)> = found
+    let loaded: Vec<((Document, Checked), Option<Stamp>)> = found
         .par_iter()
         .map(|f| {
             let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
             if is_selected(&f.rel) {
                 let doc = Document::read(&f.rel, &f.abs, Depth::Full);
                 let checked = crate::check::check_document(&cx, &policy, &doc);
-                return (doc.slim(), checked, stamp);
+                return ((doc.slim(), checked), stamp);
             }
             let cached = cache.as_ref().zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
             let doc = match cached {
                 Some(id) => Document::known_id(&f.rel, id.to_owned()),
                 None => Document::read(&f.rel, &f.abs, Depth::Id),
             };
-            (doc, Checked::default(), stamp)
+            ((doc, Checked::default()), stamp)
         })
         .collect();
     if let Some(cache) = &cache {
         let entries: Vec<(&str, Stamp, &str)> = loaded
             .iter()
-            .filter_map(|(doc, _, stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
+            .filter_map(|((doc, _), stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
             .collect();
         cache.save(&entries);
     }
-    let mut diagnostics = Vec::new();
-    let mut documents = Vec::with_capacity(loaded.len());
-    let mut inline = Vec::with_capacity(loaded.len());
-    for (doc, checked, _) in loaded {
-        diagnostics.extend(checked.diagnostics);
-        inline.push(checked.inline);
-        documents.push(doc);
-    }
-    let repo = Repo::from_documents(workspace.clone(), documents, walk_problems);
+    let loaded: Vec<(Document, Checked)> = loaded.into_iter().map(|(l, _)| l).collect();
+    let (repo, mut diagnostics) = crate::check::assemble(
+        workspace.clone(),
+        loaded,
+        walk_problems,
+        &cx,
+        &policy,
+        selection.as_ref().map(|_| &is_selected as &dyn Fn(&str) -> bool),
+    );
     let selected: Option<BTreeSet<usize>> = selection.as_ref().map(|_| {
         repo.documents
             .iter()
@@ -108,7 +108,6 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
             .map(|(i, _)| i)
             .collect()
     });
-    diagnostics.extend(crate::check::check_repo(&repo, &cx, &policy, &inline, selected.as_ref()));
     diagnostics.extend(walk_diagnostics(&repo, selection.as_ref()));
     crate::check::sort(&mut diagnostics);
 

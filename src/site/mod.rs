@@ -33,10 +33,11 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::check::Checked;
 use crate::config::Workspace;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Status;
-use crate::repo::Repo;
+use crate::repo::{Depth, Document, Repo};
 use crate::site::markdown::{RenderOptions, is_safe_url};
 use crate::site::pages::{
     ItemView, Kind, Link, Model, Row, encode_path, human_duration, sort_items,
@@ -138,12 +139,24 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
 
     let root = workspace.root.clone();
     let folder = workspace.config.postmortems.clone();
-    let (repo, history) =
-        rayon::join(|| Repo::load(workspace, |_| true), || git::History::read(&root, &folder));
+    // Each file is parsed and checked in one parallel task, and what only the language rules
+    // need is dropped right away, so 10,000 parsed postmortems never sit in memory at once.
+    let cx = crate::rules::Context::new(&workspace.config, &schema, options.today);
+    let load = || {
+        let (found, walk_problems) = crate::discover::discover(&root, &folder);
+        let loaded: Vec<(Document, Checked)> = found
+            .par_iter()
+            .map(|f| {
+                let doc = Document::read(&f.rel, &f.abs, Depth::Full);
+                let checked = crate::check::check_document(&cx, &policy, &doc);
+                (doc.without_prose(), checked)
+            })
+            .collect();
+        crate::check::assemble(workspace.clone(), loaded, walk_problems, &cx, &policy, None)
+    };
+    let ((repo, diagnostics), history) = rayon::join(load, || git::History::read(&root, &folder));
     let mut timings = Timings::new(started);
     timings.mark("load");
-    let cx = crate::rules::Context::new(&repo.workspace.config, &schema, options.today);
-    let diagnostics = crate::check::run(&repo, &cx, &policy, None);
     timings.mark("check");
     let skipped = skipped(&repo, &diagnostics);
 
