@@ -114,17 +114,20 @@ pub fn assemble(
         documents.push(doc);
     }
     let repo = Repo::from_documents(workspace, documents, walk_problems);
-    let selected: Option<BTreeSet<usize>> = selected.map(|is_selected| {
-        repo.documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| is_selected(d.path()))
-            .map(|(i, _)| i)
-            .collect()
-    });
+    let selected = selected.map(|is_selected| selected_indices(&repo, is_selected));
     diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
     sort(&mut diagnostics);
     (repo, diagnostics)
+}
+
+/// The indexes of the documents whose path `is_selected` accepts.
+pub fn selected_indices(repo: &Repo, is_selected: &dyn Fn(&str) -> bool) -> BTreeSet<usize> {
+    repo.documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| is_selected(d.path()))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Sorts by path, position and code, and removes exact duplicates: reports are deterministic.

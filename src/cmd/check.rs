@@ -100,14 +100,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
         &policy,
         selection.as_ref().map(|_| &is_selected as &dyn Fn(&str) -> bool),
     );
-    let selected: Option<BTreeSet<usize>> = selection.as_ref().map(|_| {
-        repo.documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| is_selected(d.path()))
-            .map(|(i, _)| i)
-            .collect()
-    });
+    let selected = selection.as_ref().map(|_| crate::check::selected_indices(&repo, &is_selected));
     diagnostics.extend(walk_diagnostics(&repo, selection.as_ref()));
     crate::check::sort(&mut diagnostics);
 
