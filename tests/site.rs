@@ -276,11 +276,17 @@ fn assert_inert(path: &str, html: &str) {
                 );
             }
         }
+        // The one allowed `<svg>`: a chart the build drew on a metrics page (its text escaped
+        // by `metrics::charts`); any other, or one a postmortem wrote, is content.
+        let chart = tag.name == "svg"
+            && path.starts_with("metrics/")
+            && tag.attr("class") == Some("pm-chart-svg");
         assert!(
-            !matches!(
-                tag.name.as_str(),
-                "iframe" | "object" | "embed" | "frame" | "applet" | "svg" | "math"
-            ),
+            chart
+                || !matches!(
+                    tag.name.as_str(),
+                    "iframe" | "object" | "embed" | "frame" | "applet" | "svg" | "math"
+                ),
             "{path}: <{}> from content",
             tag.name
         );
@@ -796,4 +802,86 @@ fn last_updated_dates_come_from_git() {
         page.contains("https://git.example.com/acme/postmortems/commits/main/handbook/postmortems/2026/INC-2026-0001-checkout.md"),
         "history link"
     );
+}
+
+/// The metrics section: an overview with every chart (SVG, table) and every definition, a
+/// page per team and per service, a nav entry on every page, and similar postmortems linked
+/// from postmortem pages; the link crawl covers all of it.
+#[test]
+fn metrics_pages_have_charts_tables_and_definitions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build(&crate_path("examples/demo"), &out);
+    let site = files(&out);
+    let page = |rel: &str| -> String {
+        let bytes = site.get(rel).unwrap_or_else(|| panic!("{rel} was not built"));
+        String::from_utf8(bytes.clone()).expect("UTF-8 page")
+    };
+
+    let overview = page("metrics/index.html");
+    // Six charts, each an SVG beside its table of numbers, inside a captioned figure.
+    assert_eq!(overview.matches("<svg").count(), 6, "six charts on the overview");
+    assert_eq!(overview.matches("<table class=\"pm-chart-table\"").count(), 6);
+    assert_eq!(overview.matches("<figcaption").count(), 6);
+    for title in [
+        "Incidents per month, by severity",
+        "Time to resolve per quarter",
+        "Action items open and closed over time",
+        "Postmortems published on time, by team",
+        "Top contributing factors",
+        "How incidents were detected",
+    ] {
+        assert!(overview.contains(title), "overview lacks the chart {title:?}");
+    }
+    // Every definition, as text a reader sees (entities decoded).
+    let text = decode_entities(&overview);
+    assert!(!pm::metrics::DEFINITIONS.is_empty());
+    for d in pm::metrics::DEFINITIONS {
+        assert!(text.contains(d.title), "overview lacks the definition title {:?}", d.title);
+        assert!(text.contains(d.text), "overview lacks the definition of {:?}", d.key);
+        assert!(overview.contains(&format!("id=\"def-{}\"", d.key)), "{}", d.key);
+    }
+    // The overview links every team and service page.
+    for rel in ["metrics/teams/payments.html", "metrics/services/api-gateway.html"] {
+        assert!(overview.contains(&format!("href=\"../{rel}\"")), "overview does not link {rel}");
+    }
+
+    let teams: Vec<&String> = site.keys().filter(|k| k.starts_with("metrics/teams/")).collect();
+    let services: Vec<&String> =
+        site.keys().filter(|k| k.starts_with("metrics/services/")).collect();
+    assert!(teams.len() >= 4, "{teams:?}");
+    assert!(services.len() >= 10, "{services:?}");
+    for rel in teams.iter().chain(&services) {
+        let html = page(rel);
+        // Five slice charts (no leaderboard), each with its table, and the definitions.
+        assert_eq!(html.matches("<svg").count(), 5, "{rel}");
+        assert_eq!(html.matches("<table class=\"pm-chart-table\"").count(), 5, "{rel}");
+        assert!(html.contains("id=\"pm-definitions\""), "{rel}");
+        assert!(
+            html.contains("href=\"../../metrics/index.html\">Metrics</a> <span"),
+            "{rel}: no breadcrumb"
+        );
+    }
+    let payments = page("metrics/teams/payments.html");
+    assert!(payments.contains("href=\"../../teams/"), "team metrics link the team page");
+
+    // "Metrics" is in the navigation of every page, marked current on the metrics pages.
+    for (path, html) in html_files(&site) {
+        assert!(html.contains(">Metrics</a>"), "{path}: no Metrics nav entry");
+    }
+    assert!(overview.contains("class=\"active\" aria-current=\"page\">Metrics</a>"));
+
+    // Similar postmortems: at most three, each a link to a postmortem page.
+    let mut with_similar = 0;
+    for (path, html) in html_files(&site).filter(|(p, _)| p.starts_with("postmortems/")) {
+        let Some(start) = html.find("id=\"pm-similar\"") else { continue };
+        with_similar += 1;
+        let section = &html[start..start + html[start..].find("</section>").expect("closed")];
+        let links = section.matches("<a href=\"").count();
+        assert!((1..=3).contains(&links), "{path}: {links} similar postmortems");
+        assert_eq!(links, section.matches("<li>").count(), "{path}: every suggestion is linked");
+    }
+    assert!(with_similar > 0, "no postmortem page shows similar postmortems");
+
+    assert_links_resolve(&site, 1000);
 }

@@ -12,7 +12,9 @@
 //! templates are those two outputs.
 //!
 //! Search (`search/`) and metrics (`metrics/`) pages plug in as further `render_*` steps with
-//! their own entries in [`nav`].
+//! their own entries in [`nav`]. Metrics are computed once per build ([`crate::metrics::compute`],
+//! alongside [`Model::load`]); their charts come from [`crate::metrics::charts`] as finished
+//! SVG and table markup that escapes every repository value, the third `| safe` value.
 
 pub mod git;
 mod json;
@@ -111,6 +113,7 @@ pub fn nav() -> Vec<NavItem> {
         NavItem { key: "teams", label: "Teams", href: "teams/index.html" },
         NavItem { key: "tags", label: "Tags", href: "tags/index.html" },
         NavItem { key: "factors", label: "Factors", href: "factors/index.html" },
+        NavItem { key: "metrics", label: "Metrics", href: "metrics/index.html" },
     ]
 }
 
@@ -168,8 +171,12 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
         }
     }
 
-    let model = Model::load(&repo, &diagnostics, history, options.today);
-    timings.mark("model");
+    // The metrics need only the repository, so they are computed while the model is built.
+    let (model, metrics) = rayon::join(
+        || Model::load(&repo, &diagnostics, history, options.today),
+        || crate::metrics::compute(&repo, &crate::metrics::Options::new(options.today)),
+    );
+    timings.mark("model+metrics");
     let config = model.config;
     let base_url = config
         .site
@@ -208,6 +215,7 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
     };
     let site = Site {
         model: &model,
+        metrics: &metrics,
         theme: &theme,
         out: staging.dir().to_path_buf(),
         base_url,
@@ -321,6 +329,7 @@ pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
 /// The state of one build while rendering.
 struct Site<'m, 'r> {
     model: &'m Model<'r>,
+    metrics: &'m crate::metrics::Metrics,
     theme: &'m Theme,
     out: PathBuf,
     base_url: Option<String>,
@@ -339,7 +348,7 @@ fn root_of(rel: &str) -> String {
 
 impl Site<'_, '_> {
     fn render_all(&self) -> anyhow::Result<()> {
-        for dir in ["postmortems", "actions", "assets"]
+        for dir in ["postmortems", "actions", "assets", "metrics/teams", "metrics/services"]
             .into_iter()
             .chain(Kind::ALL.iter().map(|k| k.dir()))
         {
@@ -347,11 +356,12 @@ impl Site<'_, '_> {
                 .with_context(|| format!("cannot create {}", self.out.join(dir).display()))?;
         }
         let terms: usize = Kind::ALL.iter().map(|&k| self.model.taxonomy(k).terms.len() + 1).sum();
-        self.progress.set_length((self.model.entries.len() + terms + 4) as u64);
+        let metrics = 1 + self.metrics.teams.len() + self.metrics.services.len();
+        self.progress.set_length((self.model.entries.len() + terms + metrics + 4) as u64);
 
         // The big single pages first, so they overlap with the many small ones. Search and
         // metrics add their steps to this list.
-        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 8] = [
+        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 9] = [
             &|| self.render_list(),
             &|| self.render_json(),
             &|| self.render_actions(),
@@ -360,6 +370,7 @@ impl Site<'_, '_> {
             &|| self.render_not_found(),
             &|| self.render_assets(),
             &|| self.render_terms(),
+            &|| self.render_metrics(),
         ];
         let (a, b) = rayon::join(
             || steps.par_iter().try_for_each(|step| step()),
@@ -685,6 +696,7 @@ impl Site<'_, '_> {
             open_items: pm.action_items.iter().filter(|a| a.is_open()).count(),
             related,
             backlinks,
+            similar: self.similar(e.doc.path()),
             problems: e
                 .problems
                 .iter()
@@ -869,6 +881,96 @@ impl Site<'_, '_> {
         })
     }
 
+    /// The three postmortems most similar to the one at `path` that have a page.
+    fn similar(&self, path: &str) -> Vec<RelatedView> {
+        let m = self.model;
+        self.metrics
+            .similar
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| m.by_path.get(s.path.as_str()).map(|&i| &m.entries[i]))
+            .take(3)
+            .map(|e| RelatedView { id: e.id.clone(), title: e.title.clone(), href: Some(e.href()) })
+            .collect()
+    }
+
+    /// `metrics/index.html` (every chart and the definitions) and one page per team and per
+    /// service under `metrics/teams/` and `metrics/services/`.
+    fn render_metrics(&self) -> anyhow::Result<()> {
+        let mx = self.metrics;
+        let scopes = [("teams", "Team", &mx.teams), ("services", "Service", &mx.services)];
+        // Page names in key order, so they are stable from build to build.
+        let pages: Vec<Vec<MetricsScope>> = scopes
+            .iter()
+            .map(|(dir, singular, slices)| {
+                let mut names = markdown::Names::default();
+                slices
+                    .iter()
+                    .map(|(key, slice)| MetricsScope {
+                        name: self.scope_name(dir, key),
+                        href: format!(
+                            "metrics/{dir}/{}.html",
+                            names.name(key, &singular.to_ascii_lowercase())
+                        ),
+                        postmortems: slice.postmortems,
+                        key,
+                        slice,
+                    })
+                    .collect()
+            })
+            .collect();
+        let jobs: Vec<(usize, usize)> = std::iter::once((0, usize::MAX))
+            .chain((0..scopes.len()).flat_map(|s| (0..pages[s].len()).map(move |i| (s, i))))
+            .collect();
+        jobs.into_par_iter().try_for_each(|(s, i)| {
+            if i == usize::MAX {
+                let charts = chart_views(crate::metrics::charts::overview(mx));
+                return self.page(
+                    "metrics/index.html",
+                    "metrics.html",
+                    "metrics",
+                    "Metrics",
+                    |cx| {
+                        cx.insert("scope", &None::<MetricsScope>);
+                        cx.insert("kind", "");
+                        cx.insert("charts", &charts);
+                        cx.insert("postmortems", &mx.overall.postmortems);
+                        cx.insert("definitions", crate::metrics::DEFINITIONS);
+                        cx.insert("teams", &pages[0]);
+                        cx.insert("services", &pages[1]);
+                        Ok(())
+                    },
+                );
+            }
+            let (dir, singular, _) = scopes[s];
+            let page = &pages[s][i];
+            let slice = page.slice;
+            let prefix = if dir == "teams" { "team" } else { "service" };
+            let charts =
+                chart_views(crate::metrics::charts::slice_charts(prefix, slice, &mx.severities));
+            let term = self.model.taxonomy(kind_of(dir)).get(page.key).map(|t| t.link());
+            let title = format!("{singular} metrics: {}", page.name);
+            self.page(&page.href, "metrics.html", "metrics", &title, |cx| {
+                cx.insert("scope", page);
+                cx.insert("kind", singular);
+                cx.insert("term", &term);
+                cx.insert("charts", &charts);
+                cx.insert("postmortems", &slice.postmortems);
+                cx.insert("definitions", crate::metrics::DEFINITIONS);
+                Ok(())
+            })
+        })
+    }
+
+    /// A team's configured name (else its key); a service's key.
+    fn scope_name(&self, dir: &str, key: &str) -> String {
+        self.model
+            .taxonomy(kind_of(dir))
+            .get(key)
+            .map_or_else(|| key.to_owned(), |t| t.name.clone())
+    }
+
     /// `404.html`.
     fn render_not_found(&self) -> anyhow::Result<()> {
         self.page("404.html", "404.html", "", "Page not found", |_| Ok(()))
@@ -992,6 +1094,17 @@ impl Site<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The taxonomy of a metrics scope folder.
+fn kind_of(dir: &str) -> Kind {
+    if dir == "teams" { Kind::Team } else { Kind::Service }
+}
+
+/// Charts as the template places them: a title (for the page's contents) and the finished
+/// `<figure>`.
+fn chart_views(charts: Vec<crate::metrics::charts::Chart>) -> Vec<ChartView> {
+    charts.into_iter().map(|c| ChartView { html: c.html(), id: c.id, title: c.title }).collect()
 }
 
 /// `1234567` → `1,234,567`; fractions keep two decimals.
@@ -1119,6 +1232,7 @@ struct PostmortemView {
     open_items: usize,
     related: Vec<RelatedView>,
     backlinks: Vec<RelatedView>,
+    similar: Vec<RelatedView>,
     problems: Vec<ProblemView>,
     errors: usize,
     updated: String,
@@ -1192,6 +1306,25 @@ struct FeedEntry {
     authors: Vec<String>,
     categories: Vec<String>,
     summary: String,
+}
+
+#[derive(Serialize)]
+struct ChartView {
+    id: String,
+    title: String,
+    /// Trusted markup from [`crate::metrics::charts`] (every repository value escaped).
+    html: String,
+}
+
+#[derive(Serialize)]
+struct MetricsScope<'a> {
+    name: String,
+    href: String,
+    postmortems: usize,
+    #[serde(skip)]
+    key: &'a str,
+    #[serde(skip)]
+    slice: &'a crate::metrics::Slice,
 }
 
 #[derive(Serialize)]

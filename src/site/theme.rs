@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("components.html", include_str!("../../site-theme/components.html")),
     ("feed.xml", include_str!("../../site-theme/feed.xml")),
     ("index.html", include_str!("../../site-theme/index.html")),
+    ("metrics.html", include_str!("../../site-theme/metrics.html")),
     ("postmortem.html", include_str!("../../site-theme/postmortem.html")),
     ("postmortems.html", include_str!("../../site-theme/postmortems.html")),
     ("site.js", include_str!("../../site-theme/site.js")),
