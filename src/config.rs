@@ -140,6 +140,18 @@ pub struct Tracker {
     pub pattern: Spanned<String>,
     /// URL template with `{key}`, for links.
     pub url: Option<String>,
+    /// `pattern`, compiled on first use: tickets are linked tens of thousands of times per
+    /// site build, and the pattern was validated when the config was loaded.
+    #[serde(skip)]
+    compiled: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl Tracker {
+    /// The compiled `pattern` (`None` only for a pattern that does not compile, which config
+    /// validation already refuses).
+    pub fn regex(&self) -> Option<&regex::Regex> {
+        self.compiled.get_or_init(|| regex::Regex::new(self.pattern.get_ref()).ok()).as_ref()
+    }
 }
 
 /// Required body sections.
@@ -354,8 +366,7 @@ impl Config {
         }
         self.trackers.values().find_map(|t| {
             let url = t.url.as_ref()?;
-            let re = regex::Regex::new(t.pattern.get_ref()).ok()?;
-            re.is_match(ticket).then(|| url.replace("{key}", ticket))
+            t.regex()?.is_match(ticket).then(|| url.replace("{key}", ticket))
         })
     }
 

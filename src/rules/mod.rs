@@ -107,7 +107,7 @@ pub struct Context<'a> {
     /// Every person in the registry (empty: no registry configured).
     pub people: BTreeSet<&'a str>,
     /// Tracker key patterns, by tracker name.
-    pub trackers: Vec<(&'a str, Regex)>,
+    pub trackers: Vec<(&'a str, &'a Regex)>,
     /// Required sections: display title and accepted normalized titles.
     pub required_sections: Vec<(String, Vec<String>)>,
     /// Extra placeholder patterns from pm.toml.
@@ -127,9 +127,7 @@ impl<'a> Context<'a> {
             trackers: config
                 .trackers
                 .iter()
-                .filter_map(|(name, t)| {
-                    Regex::new(t.pattern.get_ref()).ok().map(|r| (name.as_str(), r))
-                })
+                .filter_map(|(name, t)| t.regex().map(|r| (name.as_str(), r)))
                 .collect(),
             required_sections: config.required_sections(),
             holidays: config.holiday_dates(),

@@ -188,8 +188,6 @@ pub struct Model<'r> {
     pub history: Option<History>,
     /// Entry index by repo-relative path of its file (for `.md` link rewriting).
     pub by_path: HashMap<&'r str, usize>,
-    /// Tracker key patterns with their URL templates, compiled once.
-    trackers: Vec<(regex::Regex, &'r str)>,
     /// The table row of each entry, made once and shared by every table it appears in.
     rows: Vec<Row>,
     /// The action items of each entry, in front matter order, made once.
@@ -317,16 +315,6 @@ impl<'r> Model<'r> {
         }
 
         let taxonomies = Kind::ALL.iter().map(|&k| (k, taxonomy(k, config, &entries))).collect();
-        // `Config::ticket_url` compiles the patterns on every call; a site links tens of
-        // thousands of tickets, so compile them once, keeping its order and rules.
-        let trackers = config
-            .trackers
-            .values()
-            .filter_map(|t| {
-                let url = t.url.as_deref()?;
-                Some((regex::Regex::new(t.pattern.get_ref()).ok()?, url))
-            })
-            .collect();
         let mut model = Self {
             config,
             today,
@@ -335,7 +323,6 @@ impl<'r> Model<'r> {
             taxonomies,
             history,
             by_path,
-            trackers,
             rows: Vec::new(),
             items: Vec::new(),
         };
@@ -458,15 +445,7 @@ impl<'r> Model<'r> {
         if ticket.is_empty() {
             return None;
         }
-        let url = if crate::rules::is_http_url(ticket) {
-            Some(ticket.to_owned())
-        } else {
-            self.trackers
-                .iter()
-                .find(|(re, _)| re.is_match(ticket))
-                .map(|(_, url)| url.replace("{key}", ticket))
-        };
-        url.filter(|u| is_safe_url(u) && u.contains(':'))
+        self.config.ticket_url(ticket).filter(|u| is_safe_url(u) && u.contains(':'))
     }
 
     /// Open action items of `entries`, overdue first (most overdue first), then by due date.
