@@ -21,6 +21,7 @@ mod json;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod single;
 pub mod theme;
 // `pub mod search;` (issue 5) and `pub mod metrics;` (issue 6) go here: each adds a `render_*`
 // step in `Site::render_all`, its pages' templates to `theme::BUILTIN`, and its entry to `nav`.
