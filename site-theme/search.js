@@ -1,0 +1,1 @@
+// pm site search client (see docs/search.md).
