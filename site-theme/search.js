@@ -1,1 +1,898 @@
-// pm site search client (see docs/search.md).
+// pm site search: the client of the static index `pm build` writes under search/ (manifest.js,
+// term shards t/NNN.js, facet shards f/NNN.js, document blocks d/NNN.js; the format, the query
+// rules and the page's DOM contract are in docs/search.md). Plain JavaScript, no dependencies,
+// no network beyond the site's own files.
+//
+// Every index file is a script that calls the global pmSearchData(key, data), and files are
+// loaded by injecting <script> elements: unlike fetch or XHR, that works from file:// as well as
+// from any web server, at the domain root or under a sub-path. Only the shards a query needs are
+// loaded, and each only once.
+//
+// Per-document work uses typed arrays of the collection's size (one slot per doc), never an
+// object per doc, so a query over 100,000 postmortems is scored, filtered, ordered and shown in
+// tens of milliseconds once its files have arrived (window.pmSearchStats.lastRenderMs).
+(function () {
+  "use strict";
+
+  var PAGE = 10; // results per page, and per "More results"
+  var DEBOUNCE_MS = 120; // wait this long after a keystroke before searching
+  var MAX_PREFIX_SHARDS = 6; // a prefix loads at most this many term shards
+  var FIND_AFTER = 12; // a facet with more values than this gets a box to find one
+
+  // --- Loading index files --------------------------------------------------------------------
+
+  var cache = Object.create(null); // key -> data, for every file that arrived
+  var waiting = Object.create(null); // key -> {promise, resolve, reject} while loading
+  var stats = { loaded: [], lastRenderMs: 0 };
+  window.pmSearchStats = stats;
+
+  // Defined before anything is loaded: every index file calls it.
+  window.pmSearchData = function (key, data) {
+    key = String(key);
+    if (!(key in cache)) {
+      cache[key] = data;
+      stats.loaded.push(key);
+    }
+    if (waiting[key]) waiting[key].resolve(data);
+  };
+
+  var base = ""; // the site root, relative to this page ("../" on search/index.html)
+
+  function LoadError(key) {
+    this.key = key;
+    this.message = "cannot load search/" + key + ".js";
+  }
+
+  // An index this script cannot read (written by another version of pm).
+  function FormatError(message) {
+    this.message = message;
+  }
+
+  // The data of index file `key` (`manifest`, `t/007`…), loaded once; a failed load is
+  // forgotten, so a later query tries again.
+  function load(key) {
+    if (key in cache) return Promise.resolve(cache[key]);
+    if (waiting[key]) return waiting[key].promise;
+    var w = {};
+    w.promise = new Promise(function (resolve, reject) {
+      w.resolve = resolve;
+      w.reject = reject;
+    });
+    waiting[key] = w;
+    var script = document.createElement("script");
+    script.src = base + "search/" + key + ".js";
+    script.async = true;
+    function done(ok) {
+      script.onload = script.onerror = null;
+      if (script.parentNode) script.parentNode.removeChild(script);
+      delete waiting[key];
+      // A file that loads but does not deliver its key is as broken as a missing one.
+      if (ok && key in cache) w.resolve(cache[key]);
+      else w.reject(new LoadError(key));
+    }
+    script.onload = function () { done(true); };
+    script.onerror = function () { done(false); };
+    document.head.appendChild(script);
+    return w.promise;
+  }
+
+  function pad(n) {
+    var s = String(n);
+    return s.length >= 3 ? s : ("00" + s).slice(-3);
+  }
+
+  // --- Tokenizer (identical to the Rust side: see the index format) ---------------------------
+
+  var WORD;
+  try {
+    WORD = new RegExp("[\\p{Alphabetic}\\p{N}]+", "gu");
+  } catch (e) {
+    // Browsers without Unicode property escapes: close enough for Latin, Greek and Cyrillic.
+    WORD = /[0-9A-Za-z\u00aa\u00b2\u00b3\u00b5\u00b9\u00ba\u00bc-\u00be\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff]+/g;
+  }
+
+  // Unicode White_Space, like Rust's char::is_whitespace (JS \s differs on U+0085 and U+FEFF).
+  var TRAILING_SPACE;
+  try {
+    TRAILING_SPACE = new RegExp("\\p{White_Space}$", "u");
+  } catch (e) {
+    TRAILING_SPACE = /[\s\u0085]$/;
+  }
+
+  function codePoints(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c < 0xd800 || c > 0xdbff) n++;
+    }
+    return n;
+  }
+
+  function keepToken(t) {
+    if (t.length < 2 || t.length > 80) return false; // cheap bounds in UTF-16 units first
+    var n = codePoints(t);
+    return n >= 2 && n <= 40;
+  }
+
+  // Every token of `text`: lowercased, 2..=40 characters (stop words not removed).
+  function tokenize(text) {
+    var out = [];
+    var lower = String(text).toLowerCase();
+    WORD.lastIndex = 0;
+    var m;
+    while ((m = WORD.exec(lower)) !== null) {
+      if (keepToken(m[0])) out.push(m[0]);
+    }
+    return out;
+  }
+
+  // --- Doc sets -----------------------------------------------------------------------------
+
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var VALUE = new Int8Array(128).fill(-1);
+  for (var a = 0; a < ALPHABET.length; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
+
+  // Raises arr[id] to at least `w` for every id of the encoded set (ids >= n are ignored: they
+  // can only come from a corrupt file). Used for tier weights (Float32Array) and for facet
+  // masks (Uint8Array, w = 1).
+  function decodeInto(set, arr, w, n) {
+    var len = set.length;
+    if (!len) return;
+    var i, c, v, id;
+    if (set.charCodeAt(0) === 126) {
+      // "~": a bitmap, six ids per character.
+      for (i = 1; i < len; i++) {
+        c = set.charCodeAt(i);
+        v = c < 128 ? VALUE[c] : -1;
+        if (v <= 0) continue;
+        id = 6 * (i - 1);
+        for (; v; v >>= 1, id++) {
+          if (v & 1 && id < n && arr[id] < w) arr[id] = w;
+        }
+      }
+      return;
+    }
+    // Gap-encoded varints, five payload bits per character, low bits first.
+    var prev = -1, val = 0, scale = 1;
+    for (i = 0; i < len; i++) {
+      c = set.charCodeAt(i);
+      v = c < 128 ? VALUE[c] : -1;
+      if (v < 0) continue;
+      val += (v & 31) * scale;
+      if (v & 32) {
+        scale *= 32;
+        continue;
+      }
+      id = prev + 1 + val;
+      if (id < n && arr[id] < w) arr[id] = w;
+      prev = id;
+      val = 0;
+      scale = 1;
+    }
+  }
+
+  // --- Sorted key lookups -------------------------------------------------------------------
+
+  // The first index whose key is > key (keys ascending in UTF-16 order, like JS `<`).
+  function upper(keys, key) {
+    var lo = 0, hi = keys.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >>> 1;
+      if (keys[mid] <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // The first index whose key is >= key.
+  function lower(keys, key) {
+    var lo = 0, hi = keys.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >>> 1;
+      if (keys[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // --- The index ----------------------------------------------------------------------------
+
+  var manifest = null;
+  var stop = Object.create(null);
+  var weights = [8, 3, 1];
+  var severityRank = Object.create(null);
+  var facetOrder = []; // facet keys in manifest order
+  var facetValues = Object.create(null); // facet key -> [value...] in manifest order
+
+  function useManifest(m) {
+    manifest = m;
+    (m.stop || []).forEach(function (w) { stop[w] = true; });
+    if (Array.isArray(m.weights) && m.weights.length) {
+      // A match must count even if a weight were 0: keep every weight positive.
+      weights = m.weights.map(function (w) { return w > 0 ? w : 1e-6; });
+    }
+    (m.facets || []).forEach(function (f) {
+      facetOrder.push(f.key);
+      facetValues[f.key] = (f.values || []).map(function (v) { return String(v[0]); });
+      if (f.key === "severity") {
+        facetValues[f.key].forEach(function (v, i) { severityRank[v] = i; });
+      }
+    });
+  }
+
+  // The postings ([tier0, tier1, tier2] doc sets) of every key the token matches, and whether
+  // the prefix range was cut short.
+  function termKeys(token) {
+    var shards = manifest.t || [];
+    if (!token.prefix) {
+      var s = upper(shards, token.text) - 1;
+      return { shards: s < 0 ? [] : [s], incomplete: false };
+    }
+    var first = Math.max(0, upper(shards, token.text) - 1);
+    var last = upper(shards, token.text + "\uffff") - 1;
+    var list = [];
+    for (var k = first; k <= last && list.length < MAX_PREFIX_SHARDS; k++) list.push(k);
+    return { shards: list, incomplete: last - first + 1 > MAX_PREFIX_SHARDS };
+  }
+
+  function postingsOf(token, shardIds) {
+    var out = [];
+    shardIds.forEach(function (s) {
+      var shard = cache["t/" + pad(s)];
+      if (!shard || !shard.k) return;
+      var keys = shard.k, i = lower(keys, token.text);
+      if (!token.prefix) {
+        if (keys[i] === token.text) out.push(shard.p[i]);
+        return;
+      }
+      for (; i < keys.length && keys[i].lastIndexOf(token.text, 0) === 0; i++) out.push(shard.p[i]);
+    });
+    return out;
+  }
+
+  function facetShard(key) {
+    return upper(manifest.f || [], key) - 1;
+  }
+
+  function facetSet(key) {
+    var s = facetShard(key);
+    var shard = s < 0 ? null : cache["f/" + pad(s)];
+    if (!shard || !shard.k) return "";
+    var i = lower(shard.k, key);
+    return shard.k[i] === key ? shard.p[i] : "";
+  }
+
+  // --- Queries ------------------------------------------------------------------------------
+
+  // The words of the raw query, as the format's "Queries" rules say: stop words dropped, the
+  // first of repeated words kept, and the last word a prefix unless the query ends in
+  // whitespace (the word is still being typed).
+  function queryTokens(raw) {
+    var out = [], seen = Object.create(null);
+    tokenize(raw).forEach(function (t) {
+      if (stop[t] || seen[t]) return;
+      seen[t] = true;
+      out.push({ text: t, prefix: false });
+    });
+    if (out.length && !TRAILING_SPACE.test(raw)) out[out.length - 1].prefix = true;
+    return out;
+  }
+
+  // Everything a search needs to load, then to compute.
+  function plan(state) {
+    var tokens = queryTokens(state.q);
+    var keys = [], incomplete = false, need = Object.create(null);
+    function want(k) {
+      if (!need[k]) {
+        need[k] = true;
+        keys.push(k);
+      }
+    }
+    tokens.forEach(function (t) {
+      var r = termKeys(t);
+      t.shards = r.shards;
+      if (r.incomplete) incomplete = true;
+      r.shards.forEach(function (s) { want("t/" + pad(s)); });
+    });
+    var groups = [];
+    facetOrder.forEach(function (f) {
+      var values = state.filters[f];
+      if (!values || !values.length) return;
+      groups.push({ key: f, values: values });
+      values.forEach(function (v) {
+        var s = facetShard(f + ":" + v);
+        if (s >= 0) want("f/" + pad(s));
+      });
+    });
+    return { tokens: tokens, groups: groups, keys: keys, incomplete: incomplete };
+  }
+
+  // Scratch arrays of one slot per document, allocated once per page: allocating them per
+  // query would invite a garbage collection right when results are due.
+  var scratch = null;
+
+  function buffers(n) {
+    if (!scratch || scratch.n !== n) {
+      scratch = {
+        n: n,
+        score: new Float32Array(n), // the sum of the best tier weight of each token so far
+        best: new Float32Array(n), // the best tier weight of the current token
+        ok: new Uint8Array(n), // selected by the filters so far
+        mask: new Uint8Array(n), // selected by the current facet
+        rank: new Uint16Array(n), // which distinct score a doc has, for the ordering
+      };
+    }
+    return scratch;
+  }
+
+  // Scores, filters and orders every document. Returns the matching doc ids in display order.
+  function compute(p) {
+    var n = manifest.docs | 0;
+    var buf = buffers(n);
+    var score = buf.score, best = buf.best, d;
+    for (var t = 0; t < p.tokens.length; t++) {
+      var postings = postingsOf(p.tokens[t], p.tokens[t].shards);
+      if (!postings.length) return new Int32Array(0); // AND: a token nothing has
+      var into = t === 0 ? score : best;
+      into.fill(0);
+      for (var k = 0; k < postings.length; k++) {
+        var tiers = postings[k] || [];
+        for (var tier = 0; tier < tiers.length && tier < weights.length; tier++) {
+          if (tiers[tier]) decodeInto(tiers[tier], into, weights[tier], n);
+        }
+      }
+      if (t > 0) {
+        for (d = 0; d < n; d++) {
+          if (score[d] > 0) score[d] = best[d] > 0 ? score[d] + best[d] : 0;
+        }
+      }
+    }
+
+    var ok = null;
+    for (var g = 0; g < p.groups.length; g++) {
+      var into2 = g === 0 ? buf.ok : buf.mask;
+      into2.fill(0);
+      for (var v = 0; v < p.groups[g].values.length; v++) {
+        decodeInto(facetSet(p.groups[g].key + ":" + p.groups[g].values[v]), into2, 1, n);
+      }
+      if (g > 0) for (d = 0; d < n; d++) buf.ok[d] &= buf.mask[d];
+      ok = buf.ok;
+    }
+
+    var count = 0;
+    if (!p.tokens.length) {
+      // Filters alone: every doc they select, in doc id order (the site's order, newest first).
+      if (ok === null) return new Int32Array(0);
+      for (d = 0; d < n; d++) count += ok[d];
+      var ids = new Int32Array(count), j = 0;
+      for (d = 0; d < n; d++) if (ok[d]) ids[j++] = d;
+      return ids;
+    }
+
+    // Score descending, then doc id ascending: a stable counting sort over the few distinct
+    // scores (sums of a handful of tier weights), linear in the number of documents.
+    var rank = buf.rank, distinct = [], counts = [], last = -1, lastRank = 0;
+    for (d = 0; d < n; d++) {
+      var s1 = score[d];
+      if (!(s1 > 0)) continue;
+      if (ok !== null && !ok[d]) {
+        score[d] = 0;
+        continue;
+      }
+      if (s1 !== last) {
+        lastRank = distinct.indexOf(s1);
+        if (lastRank === -1) {
+          lastRank = distinct.length;
+          distinct.push(s1);
+          counts.push(0);
+        }
+        last = s1;
+      }
+      rank[d] = lastRank;
+      counts[lastRank]++;
+      count++;
+    }
+    var byScore = distinct.map(function (x, r) { return r; });
+    byScore.sort(function (x, y) { return distinct[y] - distinct[x]; });
+    var start = new Int32Array(distinct.length), offset = 0;
+    byScore.forEach(function (r) {
+      start[r] = offset;
+      offset += counts[r];
+    });
+    var order = new Int32Array(count);
+    for (d = 0; d < n; d++) {
+      if (score[d] > 0) order[start[rank[d]]++] = d;
+    }
+    return order;
+  }
+
+  // --- Page state ---------------------------------------------------------------------------
+
+  var els = {};
+  var state = { q: "", filters: Object.create(null) };
+  var current = null; // the search shown: {seq, plan, order, shown, query}
+  var seq = 0; // increases with every search; a finished search that is not the latest is dropped
+  var selected = -1;
+  var timer = 0;
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    state.q = params.get("q") || "";
+    params.forEach(function (value, key) {
+      if (key === "q") return;
+      var list = state.filters[key] || (state.filters[key] = []);
+      if (list.indexOf(value) === -1) list.push(value);
+    });
+  }
+
+  // The canonical query string of the state: q (whitespace collapsed), then each facet in the
+  // manifest's order with its values in the manifest's order.
+  function normalized() {
+    var params = new URLSearchParams();
+    var q = state.q.replace(/\s+/g, " ").trim();
+    if (q) params.append("q", q);
+    facetOrder.forEach(function (f) {
+      var chosen = state.filters[f];
+      if (!chosen || !chosen.length) return;
+      var known = facetValues[f] || [];
+      known.forEach(function (v) { if (chosen.indexOf(v) !== -1) params.append(f, v); });
+      chosen.forEach(function (v) { if (known.indexOf(v) === -1) params.append(f, v); });
+    });
+    return params.toString();
+  }
+
+  function writeUrl(query) {
+    if (!window.history || !window.history.replaceState) return;
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    try {
+      window.history.replaceState(window.history.state, "", url);
+    } catch (e) {
+      // Some browsers refuse history changes on file:// pages; search still works.
+    }
+  }
+
+  function setState(name, query) {
+    els.results.setAttribute("data-state", name);
+    els.count.classList.toggle("is-error", name === "error");
+    if (query !== undefined) els.results.setAttribute("data-query", query);
+  }
+
+  function say(text) {
+    els.count.textContent = text;
+  }
+
+  // 12345 -> "12,345" (by hand: the first toLocaleString call can take tens of milliseconds).
+  function grouped(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  function plural(n, one, many) {
+    return grouped(n) + " " + (n === 1 ? one : many);
+  }
+
+  // --- Searching ----------------------------------------------------------------------------
+
+  function schedule() {
+    window.clearTimeout(timer);
+    setState("loading");
+    timer = window.setTimeout(search, DEBOUNCE_MS);
+  }
+
+  function now() {
+    return window.performance && performance.now ? performance.now() : Date.now();
+  }
+
+  function fail(mine, error) {
+    if (mine !== seq) return;
+    if (error instanceof LoadError) {
+      say("Search is unavailable: search/" + error.key + ".js could not be loaded. Reload the " +
+        "page; if this persists, the site was published without a complete search/ folder.");
+    } else if (error instanceof FormatError) {
+      say("Search is unavailable: " + error.message);
+    } else {
+      say("Search failed: " + (error && error.message ? error.message : String(error)));
+      if (window.console) console.error(error); // a bug: let it be seen
+    }
+    els.note.hidden = true;
+    clearResults();
+    els.more.hidden = true;
+    setState("error");
+  }
+
+  function search() {
+    window.clearTimeout(timer);
+    var mine = ++seq;
+    setState("loading");
+    if (!manifest) return; // the manifest's arrival starts the search
+    var query = normalized();
+    writeUrl(query);
+    var p = plan(state);
+    if (!p.tokens.length && !p.groups.length) {
+      clearResults();
+      current = null;
+      els.more.hidden = true;
+      els.note.hidden = true;
+      say(state.q.trim()
+        ? "Type at least two letters; common words such as “the” are not searched."
+        : "Type to search " + plural(manifest.docs | 0, "postmortem", "postmortems") +
+          ", or choose filters.");
+      stats.lastRenderMs = 0;
+      setState("done", query);
+      return;
+    }
+    Promise.all(p.keys.map(load)).then(function () {
+      if (mine !== seq) return null; // a later search has started: this one is stale
+      var t0 = now();
+      var order = compute(p);
+      var computeMs = now() - t0;
+      current = { seq: mine, plan: p, order: order, shown: 0, query: query };
+      return showMore(current, computeMs, true);
+    }).catch(function (error) { fail(mine, error); });
+  }
+
+  // Loads the document blocks of the next PAGE results and renders them (replacing the list
+  // when `fresh`). `extraMs` is compute time to count in lastRenderMs.
+  function showMore(run, extraMs, fresh) {
+    var from = run.shown, to = Math.min(run.order.length, from + PAGE);
+    var block = manifest.block || 1, need = [], seen = Object.create(null);
+    for (var i = from; i < to; i++) {
+      var b = Math.floor(run.order[i] / block);
+      if (!seen[b]) {
+        seen[b] = true;
+        need.push("d/" + pad(b));
+      }
+    }
+    setState("loading");
+    return Promise.all(need.map(load)).then(function () {
+      if (run.seq !== seq || current !== run) return;
+      var t1 = now();
+      var fragment = document.createDocumentFragment();
+      for (var i = from; i < to; i++) {
+        var id = run.order[i];
+        var data = cache["d/" + pad(Math.floor(id / block))];
+        var row = data && data.d ? data.d[id % block] : null;
+        fragment.appendChild(renderRow(row || [id], i, run.plan.tokens));
+      }
+      if (fresh) {
+        clearResults();
+        var total = run.order.length;
+        say(total ? plural(total, "result", "results") : "No results");
+        els.note.hidden = !run.plan.incomplete;
+        els.note.textContent = run.plan.incomplete
+          ? "More words start with these letters than one search loads: type more of the word " +
+            "for complete results."
+          : "";
+      }
+      els.results.appendChild(fragment);
+      run.shown = to;
+      els.more.hidden = to >= run.order.length;
+      if (!els.more.hidden) {
+        els.more.textContent = "More results (" +
+          Math.min(PAGE, run.order.length - to) + " of " +
+          grouped(run.order.length - to) + " more)";
+      }
+      stats.lastRenderMs = extraMs + (now() - t1);
+      setState("done", run.query);
+      if (!fresh && from < to) {
+        // Keep keyboard users where the new results start.
+        var link = els.results.children[from].querySelector("a.pm-result-link");
+        if (link) link.focus();
+      }
+    });
+  }
+
+  function clearResults() {
+    while (els.results.firstChild) els.results.removeChild(els.results.firstChild);
+    selected = -1;
+    els.input.removeAttribute("aria-activedescendant");
+  }
+
+  // --- Rendering ----------------------------------------------------------------------------
+
+  function el(name, className, text) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== "") node.textContent = text;
+    return node;
+  }
+
+  // Appends `text` to `parent` with every word the query matched wrapped in <mark>: text nodes
+  // and elements only, so nothing in the data is ever parsed as HTML.
+  function highlight(parent, text, tokens) {
+    text = String(text || "");
+    if (!tokens.length) {
+      parent.appendChild(document.createTextNode(text));
+      return;
+    }
+    var exact = Object.create(null), prefixes = [];
+    tokens.forEach(function (t) {
+      if (t.prefix) prefixes.push(t.text);
+      else exact[t.text] = true;
+    });
+    var last = 0, m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text)) !== null) {
+      var word = m[0].toLowerCase();
+      var hit = exact[word] === true || prefixes.some(function (p) {
+        return word.lastIndexOf(p, 0) === 0;
+      });
+      if (!hit || !keepToken(word)) continue;
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      parent.appendChild(el("mark", null, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function renderRow(row, index, tokens) {
+    var id = row[0] === undefined || row[0] === null ? "" : String(row[0]);
+    var title = row[1] || id;
+    var date = row[2] || "", severity = row[3] || "", status = row[4] || "";
+    var href = row[5] || "", snippet = row[6] || "";
+    var services = Array.isArray(row[7]) ? row[7] : [], team = row[8] || "";
+
+    var li = el("li", "pm-result");
+    li.id = "pm-result-" + index;
+    li.setAttribute("aria-selected", "false");
+
+    var heading = el("h2", "pm-result-title");
+    var link = el("a", "pm-result-link");
+    link.href = base + href;
+    highlight(link, title, tokens);
+    heading.appendChild(link);
+    li.appendChild(heading);
+
+    var meta = el("p", "pm-result-meta");
+    var sev = el("span", "pm-result-severity", severity);
+    if (severity) {
+      // The badge colour of the site's pages (sev-0 the worst): the position in the severity
+      // facet, which lists the configured severities in order (those that occur).
+      var rank = severity in severityRank
+        ? severityRank[severity]
+        : (facetValues.severity || []).length;
+      sev.className += " badge sev sev-" + rank;
+    }
+    meta.appendChild(sev);
+    var st = el("span", "pm-result-status", status.replace(/-/g, " "));
+    if (status) st.className += " badge status status-" + status;
+    meta.appendChild(st);
+    meta.appendChild(el("span", "pm-result-id mono", id));
+    var time = el("time", "pm-result-date", date);
+    if (date) time.setAttribute("datetime", date);
+    meta.appendChild(time);
+    var where = services.slice();
+    if (team) where.push(team);
+    if (where.length) meta.appendChild(el("span", "pm-result-where", where.join(" · ")));
+    li.appendChild(meta);
+
+    var p = el("p", "pm-result-snippet");
+    highlight(p, snippet, tokens);
+    li.appendChild(p);
+    return li;
+  }
+
+  // --- Keyboard -----------------------------------------------------------------------------
+
+  function select(index) {
+    var items = els.results.children;
+    if (selected >= 0 && items[selected]) {
+      items[selected].classList.remove("is-selected");
+      items[selected].setAttribute("aria-selected", "false");
+    }
+    selected = index;
+    if (index >= 0 && items[index]) {
+      items[index].classList.add("is-selected");
+      items[index].setAttribute("aria-selected", "true");
+      els.input.setAttribute("aria-activedescendant", items[index].id);
+      if (items[index].scrollIntoView) items[index].scrollIntoView({ block: "nearest" });
+    } else {
+      els.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function onKey(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+    var count = els.results.children.length;
+    if (e.key === "ArrowDown") {
+      if (!count) return;
+      e.preventDefault();
+      select(Math.min(selected + 1, count - 1));
+    } else if (e.key === "ArrowUp") {
+      if (selected < 0) return;
+      e.preventDefault();
+      select(selected - 1);
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      var item = selected >= 0 ? els.results.children[selected] : null;
+      var link = item && item.querySelector("a.pm-result-link");
+      if (link) window.location.assign(link.href);
+      else search(); // no selection: search now instead of after the pause
+    } else if (e.key === "Escape" && selected >= 0) {
+      e.preventDefault();
+      select(-1);
+    }
+  }
+
+  // --- Facets -------------------------------------------------------------------------------
+
+  function buildFacets() {
+    var panel = els.facets;
+    while (panel.firstChild) panel.removeChild(panel.firstChild);
+    // On a phone the groups would push the results off the screen: they sit in a <details>
+    // that starts closed there and is always open (its summary hidden by CSS) on wider screens.
+    var details = el("details", "search-filters");
+    var summary = el("summary", "search-filters-toggle", "Filters");
+    details.appendChild(summary);
+    var box = el("div", "search-filters-body");
+    details.appendChild(box);
+    panel.appendChild(details);
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : null;
+    details.open = !(narrow && narrow.matches) || Object.keys(state.filters).length > 0;
+    if (narrow && narrow.addEventListener) {
+      narrow.addEventListener("change", function () { if (!narrow.matches) details.open = true; });
+    }
+    var counter = 0;
+    (manifest.facets || []).forEach(function (f) {
+      var values = (f.values || []).map(function (v) { return [String(v[0]), v[1]]; });
+      // A value from the URL that the index does not have (a shared link from an older build)
+      // still gets a box, so it can be seen and cleared.
+      (state.filters[f.key] || []).forEach(function (v) {
+        if (facetValues[f.key].indexOf(v) === -1) values.push([v, 0]);
+      });
+      if (!values.length) return;
+      var set = el("fieldset", "facet");
+      set.appendChild(el("legend", "facet-label", f.label || f.key));
+      var list = el("div", "facet-values");
+      values.forEach(function (v) {
+        var id = "pm-facet-" + counter++;
+        var label = el("label", "facet-value");
+        label.htmlFor = id;
+        var box2 = el("input");
+        box2.type = "checkbox";
+        box2.id = id;
+        box2.name = f.key;
+        box2.value = v[0];
+        box2.checked = (state.filters[f.key] || []).indexOf(v[0]) !== -1;
+        label.appendChild(box2);
+        label.appendChild(el("span", "facet-name", v[0]));
+        label.appendChild(el("span", "facet-count", String(v[1])));
+        list.appendChild(label);
+      });
+      if (values.length > FIND_AFTER) set.appendChild(finder(f.label || f.key, list));
+      set.appendChild(list);
+      box.appendChild(set);
+    });
+    var clear = el("button", "button facet-clear", "Clear filters");
+    clear.type = "button";
+    clear.id = "pm-search-clear";
+    clear.addEventListener("click", function () {
+      Array.prototype.forEach.call(box.querySelectorAll("input[type=checkbox]"), function (c) {
+        c.checked = false;
+      });
+      readFacets();
+      search();
+    });
+    box.appendChild(clear);
+    // Keep only facets the index knows, so the URL stays canonical.
+    var kept = Object.create(null);
+    facetOrder.forEach(function (k) { if (state.filters[k]) kept[k] = state.filters[k]; });
+    state.filters = kept;
+    updateClear();
+  }
+
+  // A box that narrows a long list of values to those containing what is typed (checked
+  // values stay visible).
+  function finder(label, list) {
+    var input = el("input", "facet-find");
+    input.type = "search";
+    input.placeholder = "Find…";
+    input.setAttribute("aria-label", "Find a value of " + label);
+    input.autocomplete = "off";
+    input.addEventListener("input", function () {
+      var text = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(list.children, function (item) {
+        var box = item.querySelector("input");
+        item.hidden = text !== "" && !box.checked && box.value.toLowerCase().indexOf(text) === -1;
+      });
+    });
+    // Enter here must not act like Enter in the search box.
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") e.preventDefault();
+    });
+    return input;
+  }
+
+  function readFacets() {
+    var filters = Object.create(null);
+    Array.prototype.forEach.call(
+      els.facets.querySelectorAll("input[type=checkbox]"),
+      function (c) {
+        if (!c.checked) return;
+        (filters[c.name] || (filters[c.name] = [])).push(c.value);
+      }
+    );
+    state.filters = filters;
+    updateClear();
+  }
+
+  function updateClear() {
+    var active = 0;
+    Object.keys(state.filters).forEach(function (k) { active += state.filters[k].length; });
+    var clear = document.getElementById("pm-search-clear");
+    if (clear) clear.hidden = active === 0;
+    var toggle = els.facets.querySelector(".search-filters-toggle");
+    if (toggle) toggle.textContent = active ? "Filters (" + active + ")" : "Filters";
+  }
+
+  // --- Start --------------------------------------------------------------------------------
+
+  function rootFromScript() {
+    var script = document.currentScript;
+    var src = script && script.src;
+    var at = src ? src.lastIndexOf("assets/search.js") : -1;
+    return at >= 0 ? src.slice(0, at) : "../";
+  }
+  var scriptRoot = rootFromScript(); // document.currentScript exists only while this runs
+
+  function init() {
+    var page = document.getElementById("pm-search");
+    els.input = document.getElementById("pm-search-q");
+    els.facets = document.getElementById("pm-search-facets");
+    els.count = document.getElementById("pm-search-count");
+    els.note = document.getElementById("pm-search-note");
+    els.results = document.getElementById("pm-search-results");
+    els.more = document.getElementById("pm-search-more");
+    if (!page || !els.input || !els.results || !els.count || !els.facets || !els.more) return;
+    if (!els.note) {
+      els.note = el("p");
+      els.note.hidden = true;
+    }
+    var root = page.getAttribute("data-root");
+    base = root !== null ? root : scriptRoot;
+
+    readUrl();
+    els.input.value = state.q;
+    page.classList.add("is-ready");
+    setState("loading");
+
+    els.input.addEventListener("input", function (e) {
+      if (e.isComposing) return;
+      state.q = els.input.value;
+      schedule();
+    });
+    els.input.addEventListener("keydown", onKey);
+    els.facets.addEventListener("change", function (e) {
+      if (!e.target || e.target.type !== "checkbox") return;
+      readFacets();
+      search();
+    });
+    els.more.addEventListener("click", function () {
+      var run = current;
+      if (!run || run.shown >= run.order.length) return;
+      showMore(run, 0, false).catch(function (error) { fail(run.seq, error); });
+    });
+    var form = els.input.form;
+    if (form) form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      search();
+    });
+
+    say("Loading the search index…");
+    load("manifest").then(function (m) {
+      if (!m || m.v !== 1) {
+        throw new FormatError("the index is in format " + (m && m.v) + " and this page reads " +
+          "format 1. Rebuild the site; if the repository has its own site-theme/search.js " +
+          "(from pm theme eject), update or remove it.");
+      }
+      useManifest(m);
+      buildFacets();
+      search();
+    }).catch(function (error) { fail(seq, error); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,5 +1,6 @@
-// pm site script: sortable tables and the postmortem list's filters. Plain JavaScript, no
-// dependencies, no network. Every page is complete without it; this only adds interaction.
+// pm site script: sortable tables, the postmortem list's filters and the `/` shortcut to the
+// search box. Plain JavaScript, no dependencies, no network. Every page is complete without it;
+// this only adds interaction.
 (function () {
   "use strict";
 
@@ -152,9 +153,38 @@
     apply(false);
   }
 
+  // --- "/" focuses the search box ----------------------------------------------------------
+  // The search page's own box when there is one, else the header's. Not while the reader is
+  // typing in a field (a "/" there is text) or holding Ctrl, Alt or Meta (browser shortcuts);
+  // Shift is allowed, since many keyboard layouts need it to type "/".
+  function isTyping(target) {
+    if (!target || target === document.body) return false;
+    if (target.isContentEditable) return true;
+    var name = target.nodeName;
+    if (name === "TEXTAREA" || name === "SELECT") return true;
+    if (name !== "INPUT") return false;
+    var type = (target.getAttribute("type") || "text").toLowerCase();
+    return ["button", "checkbox", "radio", "submit", "reset", "image", "file", "color", "range"]
+      .indexOf(type) === -1;
+  }
+
+  function setupSlash() {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+      if (e.defaultPrevented || isTyping(e.target)) return;
+      var box = document.getElementById("pm-search-q") ||
+        document.getElementById("pm-site-search-q");
+      if (!box) return;
+      e.preventDefault();
+      box.focus();
+      if (box.select) box.select();
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
     setupFilters();
+    setupSlash();
   }
 
   if (document.readyState === "loading") {

@@ -53,6 +53,10 @@ pub struct Document {
     pub postmortem: Option<Postmortem>,
 }
 
+/// Larger files are refused unread: no postmortem is this long, and reading one whole would
+/// only exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 256_000_000;
+
 /// How much of a document to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
@@ -65,6 +69,26 @@ pub enum Depth {
 impl Document {
     /// Reads and parses the file at `abs`, shown as `rel`.
     pub fn read(rel: &str, abs: &Path, depth: Depth) -> Self {
+        // Only regular files are read: opening a named pipe blocks until a writer comes, and a
+        // device (a committed link to `/dev/zero`) never ends.
+        match std::fs::metadata(abs) {
+            Ok(meta) if !meta.is_file() => {
+                let what = if meta.is_dir() { "a folder" } else { "not a regular file" };
+                return Self::failed(rel, String::new(), Problem::Unreadable(what.to_owned()));
+            }
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+                let why = format!(
+                    "{} MB, more than the {} MB a postmortem may have",
+                    meta.len() / 1_000_000,
+                    MAX_FILE_BYTES / 1_000_000
+                );
+                return Self::failed(rel, String::new(), Problem::Unreadable(why));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Self::failed(rel, String::new(), Problem::Unreadable(e.to_string()));
+            }
+        }
         if depth == Depth::Id {
             if let Some(doc) = Self::read_id(rel, abs) {
                 return doc;

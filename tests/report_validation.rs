@@ -301,6 +301,20 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// What a terminal-bound report shows of a value: control characters other than tab and
+/// newline as their Unicode control pictures (C0, DEL) or U+FFFD (C1), never raw.
+fn control_pictures(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' => c,
+            '\x7f' => '\u{2421}',
+            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 fn check_github(root: &Path, extra: &[&str]) {
     let (out, _) = pm(root, "github", extra);
     let diagnostics = reference(root, extra);
@@ -334,7 +348,7 @@ fn check_github(root: &Path, extra: &[&str]) {
         if let Some(help) = d.get("help").and_then(Value::as_str) {
             message = format!("{message}\n{help}");
         }
-        assert_eq!(command.message, message);
+        assert_eq!(command.message, control_pictures(&message));
     }
 }
 

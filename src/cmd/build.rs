@@ -56,6 +56,7 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
         }
         site::Outcome::Built(built) => {
             report_skipped(&built.skipped);
+            report_warnings(&built);
             println!("{}", summary(&built, &global.cwd));
             Ok(Outcome::Clean)
         }
@@ -65,6 +66,13 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
 fn report_skipped(skipped: &[(String, String)]) {
     for (path, reason) in skipped {
         eprintln!("warning: skipped {path}: {reason}");
+    }
+}
+
+/// Budgets the build went over (issue 5: the search index's file count and file sizes).
+pub fn report_warnings(built: &site::Built) {
+    for warning in &built.warnings {
+        eprintln!("warning: {warning}");
     }
 }
 

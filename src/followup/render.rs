@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::Item;
 use crate::config::Config;
+use crate::diagnostic::printable;
 use crate::model::{ItemStatus, Priority};
 
 /// Longest item title shown in the table before it is cut with "…".
@@ -49,6 +50,11 @@ fn hyperlink(color: bool, url: Option<&str>, text: &str) -> String {
     }
 }
 
+/// A value as the terminal may show it (see [`printable`]).
+fn shown(text: &str) -> String {
+    printable(text).into_owned()
+}
+
 fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
@@ -78,6 +84,9 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
     let rows: Vec<Vec<(String, Style, Option<String>)>> = items
         .iter()
         .map(|i| {
+            // A ticket URL goes inside an OSC 8 sequence: one with control characters in it
+            // could end that sequence early, so it gets no hyperlink at all.
+            let ticket_url = i.ticket_url.clone().filter(|u| !u.contains(char::is_control));
             let late = AnsiColor::Red.on_default().effects(Effects::BOLD);
             let faded = if i.is_outstanding() {
                 Style::new()
@@ -97,10 +106,14 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
                 ),
                 (i.priority.map_or_else(dash, |p| p.to_string()), priority_style(i.priority), None),
                 (i.status_label().to_owned(), faded, None),
-                (i.owner.clone().unwrap_or_else(dash), Style::new(), None),
-                (i.postmortem_id.clone().unwrap_or_else(|| i.path.clone()), Style::new(), None),
-                (i.ticket.clone().unwrap_or_else(dash), Style::new(), i.ticket_url.clone()),
-                (truncate(i.title.as_deref().unwrap_or("(untitled)"), TITLE_WIDTH), faded, None),
+                (i.owner.as_deref().map_or_else(dash, shown), Style::new(), None),
+                (shown(i.postmortem_id.as_deref().unwrap_or(&i.path)), Style::new(), None),
+                (i.ticket.as_deref().map_or_else(dash, shown), Style::new(), ticket_url),
+                (
+                    truncate(&shown(i.title.as_deref().unwrap_or("(untitled)")), TITLE_WIDTH),
+                    faded,
+                    None,
+                ),
             ]
         })
         .collect();

@@ -3,13 +3,20 @@
 use std::io::{self, Write};
 
 use super::Report;
+use crate::diagnostic::printable;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}: {}",
-            d.path, d.line, d.column, d.severity, d.code, d.rule, d.message
+            printable(&d.path),
+            d.line,
+            d.column,
+            d.severity,
+            d.code,
+            d.rule,
+            printable(&d.message)
         )?;
     }
     let s = report.summary;

@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, printable};
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
@@ -27,14 +27,14 @@ fn command(d: &Diagnostic) -> String {
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let mut message = d.message.clone();
+    let mut message = printable(&d.message).into_owned();
     if let Some(help) = &d.help {
         message.push('\n');
-        message.push_str(help);
+        message.push_str(&printable(help));
     }
     format!(
         "::{kind} file={file},line={line},col={col},endLine={end_line},endColumn={end_col},title={title}::{message}",
-        file = escape_property(&d.path),
+        file = escape_property(&printable(&d.path)),
         line = d.line,
         col = d.column,
         end_line = d.end_line,

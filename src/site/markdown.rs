@@ -193,6 +193,8 @@ fn filter<'a>(events: Vec<Event<'a>>, allow_html: bool, rewrite: Rewrite<'_>) ->
     let mut out = Vec::with_capacity(events.len());
     // For each open link or image: whether its start tag was kept.
     let mut kept: Vec<bool> = Vec::new();
+    // For each kept image: the end tag that closes what was written for it.
+    let mut closing: Vec<TagEnd> = Vec::new();
     let mut html_block: Option<String> = None;
     for event in events {
         match event {
@@ -205,18 +207,31 @@ fn filter<'a>(events: Vec<Event<'a>>, allow_html: bool, rewrite: Rewrite<'_>) ->
                     None => kept.push(false),
                 }
             }
+            // An image from another host would be fetched by every reader who opens the page
+            // (a tracking pixel, or a request the reader never chose): it becomes a link.
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 match checked_url(&dest_url, rewrite) {
+                    Some(url) if is_external(&url) => {
+                        kept.push(true);
+                        closing.push(TagEnd::Link);
+                        out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id }));
+                    }
                     Some(url) => {
                         kept.push(true);
+                        closing.push(TagEnd::Image);
                         out.push(Event::Start(Tag::Image { link_type, dest_url: url, title, id }));
                     }
                     None => kept.push(false),
                 }
             }
-            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+            Event::End(TagEnd::Link) => {
                 if kept.pop().unwrap_or(false) {
-                    out.push(Event::End(end));
+                    out.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if kept.pop().unwrap_or(false) {
+                    out.push(Event::End(closing.pop().unwrap_or(TagEnd::Image)));
                 }
             }
             event if allow_html => out.push(event),
@@ -246,6 +261,18 @@ fn checked_url<'a>(url: &CowStr<'a>, rewrite: Rewrite<'_>) -> Option<CowStr<'a>>
         Some(new) => Some(CowStr::from(new)),
         None => Some(url.clone()),
     }
+}
+
+/// Whether `url` points at another host: it has a scheme or is protocol-relative (`//host/…`).
+/// Relative paths and fragments stay on the site.
+fn is_external(url: &str) -> bool {
+    // Browsers skip leading spaces and control characters and read `\` as `/`.
+    let url = url.trim_start_matches(|c: char| c <= ' ');
+    if url.chars().take(2).filter(|&c| c == '/' || c == '\\').count() == 2 {
+        return true;
+    }
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    url[..end].contains(':')
 }
 
 /// Shows raw HTML as text, without its comments (template prompts are not content).
@@ -300,8 +327,11 @@ fn sanitizer() -> ammonia::Builder<'static> {
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("pre", ["class"])
         .filter_style_properties(HashSet::from(["text-align"]))
-        .attribute_filter(|_element, attribute, value| {
+        .attribute_filter(|element, attribute, value| {
             if attribute == "id" && value.to_ascii_lowercase().starts_with("pm-") {
+                None
+            } else if element == "img" && attribute == "src" && is_external(value) {
+                // As in markdown: no image is fetched from another host.
                 None
             } else {
                 Some(Cow::Borrowed(value))
@@ -424,6 +454,25 @@ mod tests {
         assert!(!out.contains("<img"), "{out}");
         assert!(out.contains("&lt;script&gt;"), "{out}");
         assert!(out.contains("&lt;img src=x onerror=alert(1)&gt;"), "{out}");
+    }
+
+    #[test]
+    fn outside_images_become_links() {
+        let out =
+            html("![pixel](http://evil.example/p.png) ![ok](diagram.png) ![p](//evil.example/x)\n");
+        assert!(!out.contains("<img src=\"http"), "{out}");
+        assert!(!out.contains("<img src=\"//"), "{out}");
+        assert!(out.contains("<a href=\"http://evil.example/p.png\">pixel</a>"), "{out}");
+        assert!(out.contains("<img src=\"diagram.png\" alt=\"ok\""), "{out}");
+        let out = sanitized("<img src=\"https://evil.example/r.png\"> <img src=\"local.png\">\n");
+        assert!(!out.contains("evil.example"), "{out}");
+        assert!(out.contains("src=\"local.png\""), "{out}");
+        for url in ["//x", " //x", "/\\x", "\\\\x", "https://x", "data:x"] {
+            assert!(is_external(url), "{url}");
+        }
+        for url in ["a.png", "../img/a.png", "#top", "/abs/a.png", "a/b:c.png", "?q=a:b"] {
+            assert!(!is_external(url), "{url}");
+        }
     }
 
     #[test]

@@ -11,20 +11,20 @@
 //! embedded in a page goes through [`script_json`]. The only `| safe` values in the built-in
 //! templates are those two outputs.
 //!
-//! Search (`search/`) and metrics (`metrics/`) pages plug in as further `render_*` steps with
-//! their own entries in [`nav`]. Metrics are computed once per build ([`crate::metrics::compute`],
-//! alongside [`Model::load`]); their charts come from [`crate::metrics::charts`] as finished
-//! SVG and table markup that escapes every repository value, the third `| safe` value.
+//! Search (`search/`: the page and the sharded index of [`search`]) and metrics (`metrics/`)
+//! pages plug in as further `render_*` steps with their own entries in [`nav`]. Metrics are
+//! computed once per build ([`crate::metrics::compute`], alongside [`Model::load`]); their
+//! charts come from [`crate::metrics::charts`] as finished SVG and table markup that escapes
+//! every repository value, the third `| safe` value.
 
 pub mod git;
 mod json;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod search;
 pub mod single;
 pub mod theme;
-// `pub mod search;` (issue 5) and `pub mod metrics;` (issue 6) go here: each adds a `render_*`
-// step in `Site::render_all`, its pages' templates to `theme::BUILTIN`, and its entry to `nav`.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -75,6 +75,10 @@ pub struct Built {
     pub with_errors: usize,
     /// Files that could not be parsed, with why; they have no page.
     pub skipped: Vec<(String, String)>,
+    /// What the search index step wrote (its files are among `files`).
+    pub search: search::Stats,
+    /// Budgets the build went over, as sentences (printed as warnings).
+    pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -115,6 +119,7 @@ pub fn nav() -> Vec<NavItem> {
         NavItem { key: "tags", label: "Tags", href: "tags/index.html" },
         NavItem { key: "factors", label: "Factors", href: "factors/index.html" },
         NavItem { key: "metrics", label: "Metrics", href: "metrics/index.html" },
+        NavItem { key: "search", label: "Search", href: "search/index.html" },
     ]
 }
 
@@ -226,14 +231,21 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
         html: Mutex::new(Vec::new()),
         progress,
     };
-    site.render_all()?;
+    let search = site.render_all()?;
     site.progress.finish_and_clear();
     timings.mark("render");
     let pages = site.pages.load(Ordering::Relaxed);
     let files = site.files.load(Ordering::Relaxed);
     let out = staging.commit()?;
     timings.mark("swap");
-    timings.report();
+    timings.report(&[format!(
+        "search index {:.3} s during render ({} files, {} bytes, {} terms, {} docs per block)",
+        search.elapsed.as_secs_f64(),
+        search.files,
+        search.bytes,
+        search.terms,
+        search.block
+    )]);
     let built = Built {
         out,
         pages,
@@ -241,6 +253,8 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
         postmortems: model.entries.len(),
         with_errors: model.entries.iter().filter(|e| e.errors > 0).count(),
         skipped,
+        warnings: search.warnings.clone(),
+        search,
         elapsed: started.elapsed(),
     };
     drop(site);
@@ -269,12 +283,14 @@ impl Timings {
         self.last = now;
     }
 
-    fn report(&self) {
+    /// Prints the phases, then `notes` (steps that overlapped them, with their own figures).
+    fn report(&self, notes: &[String]) {
         if std::env::var_os("PM_TIMINGS").is_some() {
             let phases: Vec<String> = self
                 .phases
                 .iter()
                 .map(|(name, d)| format!("{name} {:.3} s", d.as_secs_f64()))
+                .chain(notes.iter().cloned())
                 .collect();
             // Peak memory so far, where the system tells it (Linux).
             let peak = std::fs::read_to_string("/proc/self/status")
@@ -313,6 +329,12 @@ fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
 /// line separators U+2028 and U+2029 as escapes too (they end a line in older JavaScript).
 pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
     let json = serde_json::to_string(value).context("cannot serialize page data")?;
+    // Most data has nothing to escape (the search index is megabytes of it): a byte scan is
+    // enough to know. 0xE2 starts U+2028 and U+2029 in UTF-8 (and other characters, which
+    // then take the slow path for nothing).
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return Ok(json);
+    }
     let mut out = String::with_capacity(json.len() + json.len() / 16);
     for c in json.chars() {
         match c {
@@ -348,20 +370,30 @@ fn root_of(rel: &str) -> String {
 }
 
 impl Site<'_, '_> {
-    fn render_all(&self) -> anyhow::Result<()> {
-        for dir in ["postmortems", "actions", "assets", "metrics/teams", "metrics/services"]
-            .into_iter()
-            .chain(Kind::ALL.iter().map(|k| k.dir()))
+    /// Renders every page and the search index; what the index step wrote.
+    fn render_all(&self) -> anyhow::Result<search::Stats> {
+        for dir in [
+            "postmortems",
+            "actions",
+            "assets",
+            "metrics/teams",
+            "metrics/services",
+            "search/t",
+            "search/f",
+            "search/d",
+        ]
+        .into_iter()
+        .chain(Kind::ALL.iter().map(|k| k.dir()))
         {
             std::fs::create_dir_all(self.out.join(dir))
                 .with_context(|| format!("cannot create {}", self.out.join(dir).display()))?;
         }
         let terms: usize = Kind::ALL.iter().map(|&k| self.model.taxonomy(k).terms.len() + 1).sum();
         let metrics = 1 + self.metrics.teams.len() + self.metrics.services.len();
-        self.progress.set_length((self.model.entries.len() + terms + metrics + 4) as u64);
+        self.progress.set_length((self.model.entries.len() + terms + metrics + 5) as u64);
 
-        // The big single pages first, so they overlap with the many small ones. Search and
-        // metrics add their steps to this list.
+        // The big single pages first, so they overlap with the many small ones. The search
+        // index, the biggest single step, runs beside all of them.
         let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 9] = [
             &|| self.render_list(),
             &|| self.render_json(),
@@ -373,13 +405,20 @@ impl Site<'_, '_> {
             &|| self.render_terms(),
             &|| self.render_metrics(),
         ];
-        let (a, b) = rayon::join(
-            || steps.par_iter().try_for_each(|step| step()),
-            || self.render_postmortems(),
+        let (search, (a, b)) = rayon::join(
+            || self.render_search(),
+            || {
+                rayon::join(
+                    || steps.par_iter().try_for_each(|step| step()),
+                    || self.render_postmortems(),
+                )
+            },
         );
         a?;
         b?;
-        self.render_sitemap()
+        let search = search?;
+        self.render_sitemap()?;
+        Ok(search)
     }
 
     /// Renders `template` with `fill`'s variables into `rel`.
@@ -970,6 +1009,13 @@ impl Site<'_, '_> {
             .taxonomy(kind_of(dir))
             .get(key)
             .map_or_else(|| key.to_owned(), |t| t.name.clone())
+    }
+
+    /// `search/index.html` and the search index under `search/` ([`search`]).
+    fn render_search(&self) -> anyhow::Result<search::Stats> {
+        let stats = search::build(self.model, &|rel, bytes| self.write(rel, bytes))?;
+        self.page("search/index.html", "search.html", "search", "Search", |_| Ok(()))?;
+        Ok(stats)
     }
 
     /// `404.html`.

@@ -5,7 +5,19 @@
 //! `pm build` replaces its output wholesale, so it must never replace a folder it did not
 //! create: every site it writes carries a marker file, and a non-empty output folder without
 //! one is refused, as are the repository root and any folder that contains it.
-
+//!
+//! The folders beside the output are named after it and the process that made them:
+//! `.NAME.pm-staging-PID` (a site being written), `.NAME.pm-old-PID` (the previous site, moved
+//! aside for the swap, always complete) and `.NAME.pm-trash-PID` (a previous site being
+//! deleted). A build killed with SIGKILL leaves them behind; the next build cleans them up, but
+//! only those of processes that are gone (on Linux, where `/proc` tells), so two builds into
+//! the same folder do not delete each other's work.
+//!
+//! On Linux the swap is one atomic exchange of the two folders (`renameat2` with
+//! `RENAME_EXCHANGE`): at every instant the output is the previous site or the new one. Where
+//! that is not available, it is two renames, and between them there is no output folder. A
+//! build killed in that instant leaves the previous site in `.NAME.pm-old-PID`; the next build
+//! puts it back before anything else, so it is never lost.
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -52,6 +64,7 @@ impl Staging {
                 target.display()
             );
         }
+        recover(&parent, &name, &target);
         match std::fs::symlink_metadata(&target) {
             Ok(meta) if !meta.is_dir() => bail!(
                 "refusing to replace {}: it is not a folder{}",
@@ -72,7 +85,7 @@ impl Staging {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", target.display())),
         }
         remove_leftovers(&parent, &name);
-        let dir = parent.join(format!(".{name}.pm-staging-{}", std::process::id()));
+        let dir = parent.join(leftover_name(&name, STAGING, std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
                 .with_context(|| format!("cannot clear {}", dir.display()))?;
@@ -96,38 +109,77 @@ impl Staging {
     /// Swaps the staged site in place of the output folder.
     pub fn commit(mut self) -> anyhow::Result<PathBuf> {
         let target = self.target.clone();
-        if target.exists() {
-            let old = self.dir.with_file_name(format!(
-                ".{}.pm-old-{}",
-                target.file_name().and_then(|n| n.to_str()).unwrap_or("site"),
-                std::process::id()
-            ));
-            if old.exists() {
-                let _ = std::fs::remove_dir_all(&old);
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("site").to_owned();
+        let old = self.dir.with_file_name(leftover_name(&name, OLD, std::process::id()));
+        // Another build writing into the same folder may swap its site in while this one does;
+        // each attempt starts again from what is there now.
+        for _ in 0..5 {
+            match std::fs::symlink_metadata(&target) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    match std::fs::rename(&self.dir, &target) {
+                        Ok(()) => {
+                            self.committed = true;
+                            return Ok(target);
+                        }
+                        Err(_) if target.exists() => continue,
+                        Err(e) => {
+                            return Err(e).with_context(|| {
+                                format!("cannot move the new site to {}", target.display())
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot read {}", target.display()));
+                }
+                Ok(_) => {}
             }
-            std::fs::rename(&target, &old).with_context(|| {
-                format!("cannot move the previous site {} aside", target.display())
-            })?;
+            // Where the system can exchange two folders in one step, readers (and a build
+            // killed at any moment) see the previous site or the new one, never no site.
+            if exchange(&self.dir, &target) {
+                // The staging folder now holds the previous site.
+                self.committed = true;
+                discard(&self.dir, &name);
+                return Ok(target);
+            }
+            if old.exists() {
+                remove_site(&old);
+            }
+            match std::fs::rename(&target, &old) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot move the previous site {} aside", target.display())
+                    });
+                }
+            }
+            // The output folder is missing until the next rename: see the module docs.
             if let Err(e) = std::fs::rename(&self.dir, &target) {
-                // Put the previous site back: a failed swap must not lose it.
-                let _ = std::fs::rename(&old, &target);
+                // Put the previous site back: a failed swap must not lose it. If another build
+                // put its own complete site there meanwhile, ours is stale: drop it and retry.
+                if std::fs::rename(&old, &target).is_err() && target.exists() {
+                    discard(&old, &name);
+                    continue;
+                }
                 return Err(e)
                     .with_context(|| format!("cannot move the new site to {}", target.display()));
             }
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&self.dir, &target)
-                .with_context(|| format!("cannot move the new site to {}", target.display()))?;
+            discard(&old, &name);
+            self.committed = true;
+            return Ok(target);
         }
-        self.committed = true;
-        Ok(target)
+        bail!(
+            "cannot replace {}: other builds kept replacing it at the same time",
+            target.display()
+        )
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            remove_site(&self.dir);
         }
     }
 }
@@ -138,20 +190,117 @@ fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
     Ok(entries.next().is_none())
 }
 
-/// Removes staging and old folders of builds that were killed, when they carry the marker.
+const STAGING: &str = "staging";
+const OLD: &str = "old";
+const TRASH: &str = "trash";
+
+/// `.NAME.pm-KIND-PID`.
+fn leftover_name(name: &str, kind: &str, pid: u32) -> String {
+    format!(".{name}.pm-{kind}-{pid}")
+}
+
+/// The kind and process id of a folder named by [`leftover_name`] for the output `name`.
+fn parse_leftover(file_name: &str, name: &str) -> Option<(&'static str, u32)> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?.strip_prefix(".pm-")?;
+    let (kind, pid) = rest.split_once('-')?;
+    let kind = [STAGING, OLD, TRASH].into_iter().find(|k| *k == kind)?;
+    Some((kind, pid.parse().ok()?))
+}
+
+/// Whether the process `pid` (another build) is still running. Only Linux can tell without
+/// `unsafe`; elsewhere every other process counts as gone, as before this check existed.
+fn running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        // A folder with our own id predates us: the process that made it is gone.
+        return false;
+    }
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// The leftover folders of builds that are gone: `(kind, path)`, sorted by name.
+fn dead_leftovers(parent: &Path, name: &str) -> Vec<(&'static str, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(parent) else { return Vec::new() };
+    let mut found: Vec<(&'static str, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let file_name = entry.file_name();
+            let (kind, pid) = parse_leftover(file_name.to_str()?, name)?;
+            (!running(pid) && entry.file_type().ok()?.is_dir()).then(|| (kind, entry.path()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Puts back the previous site of a build that was killed in the middle of its swap, when the
+/// output folder is missing and that site (complete by construction) is still beside it.
+fn recover(parent: &Path, name: &str, target: &Path) {
+    if std::fs::symlink_metadata(target).is_ok() {
+        return;
+    }
+    let previous = dead_leftovers(parent, name)
+        .into_iter()
+        .find(|(kind, path)| *kind == OLD && path.join(MARKER).is_file());
+    if let Some((_, path)) = previous {
+        let _ = std::fs::rename(path, target);
+    }
+}
+
+/// Removes the staging, old and trash folders of builds that are gone, when they carry the
+/// marker, and empty staging folders (a build killed before it wrote its marker).
 fn remove_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
-    let staging = format!(".{name}.pm-staging-");
-    let old = format!(".{name}.pm-old-");
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else { continue };
-        if (file_name.starts_with(&staging) || file_name.starts_with(&old))
-            && entry.path().join(MARKER).is_file()
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
+    for (kind, path) in dead_leftovers(parent, name) {
+        if path.join(MARKER).is_file() {
+            remove_site(&path);
+        } else if kind == STAGING {
+            // `remove_dir` only removes an empty folder: nothing of anyone's is lost.
+            let _ = std::fs::remove_dir(&path);
         }
     }
+}
+
+/// Deletes a previous site: first renamed to a trash name, so an `old` folder is always a
+/// complete site, then removed.
+/// Exchanges the folders `a` and `b` in one atomic step, where the system can.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+/// Exchanges the folders `a` and `b` in one atomic step, where the system can.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
+}
+
+fn discard(old: &Path, name: &str) {
+    let trash = old.with_file_name(leftover_name(name, TRASH, std::process::id()));
+    if trash.exists() {
+        remove_site(&trash);
+    }
+    match std::fs::rename(old, &trash) {
+        Ok(()) => remove_site(&trash),
+        Err(_) => remove_site(old),
+    }
+}
+
+/// Removes a folder written by `pm build`, its marker last: a removal interrupted half-way
+/// still leaves a marked folder that the next build recognises and finishes removing.
+fn remove_site(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name() == MARKER {
+                continue;
+            }
+            let path = entry.path();
+            let _ = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+                _ => std::fs::remove_file(&path),
+            };
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[cfg(test)]
@@ -198,5 +347,94 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn site(dir: &Path, page: &str) {
+        std::fs::create_dir_all(dir).expect("mkdir");
+        std::fs::write(dir.join(MARKER), MARKER_TEXT).expect("marker");
+        std::fs::write(dir.join("a.html"), page).expect("page");
+    }
+
+    /// A process id that is not running (for leftovers of "killed" builds).
+    fn dead_pid() -> u32 {
+        (4_000_000..).find(|p| !running(*p)).expect("a free pid")
+    }
+
+    #[test]
+    fn leftover_names_round_trip() {
+        assert_eq!(parse_leftover(".public.pm-staging-42", "public"), Some((STAGING, 42)));
+        assert_eq!(parse_leftover(".public.pm-old-7", "public"), Some((OLD, 7)));
+        assert_eq!(parse_leftover(".public.pm-trash-7", "public"), Some((TRASH, 7)));
+        assert_eq!(parse_leftover(".public.pm-other-7", "public"), None);
+        assert_eq!(parse_leftover(".public.pm-old-x", "public"), None);
+        assert_eq!(parse_leftover(".site.pm-old-7", "public"), None);
+    }
+
+    #[test]
+    fn a_build_killed_between_the_two_renames_loses_nothing() {
+        // What SIGKILL between `rename(target, old)` and `rename(staging, target)` leaves:
+        // no output folder, the previous site aside, the new one staged.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let out = tmp.path().join("public");
+        let pid = dead_pid();
+        site(&tmp.path().join(leftover_name("public", OLD, pid)), "previous");
+        site(&tmp.path().join(leftover_name("public", STAGING, pid)), "new");
+        // The next build puts the previous site back before anything else, so even if it
+        // fails too, the previous site is there.
+        let s = Staging::begin(&out, &root).expect("begin");
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).expect("read"), "previous");
+        drop(s);
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).expect("read"), "previous");
+        assert_eq!(names(tmp.path()), ["public", "repo"], "leftovers removed");
+    }
+
+    #[test]
+    fn leftovers_of_running_builds_are_kept() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let out = tmp.path().join("public");
+        // pid 1 is always running; a dead build's folders, marked or empty, are removed.
+        let live = leftover_name("public", STAGING, 1);
+        site(&tmp.path().join(&live), "being written");
+        let dead = dead_pid();
+        site(&tmp.path().join(leftover_name("public", STAGING, dead)), "killed");
+        site(&tmp.path().join(leftover_name("public", TRASH, dead)), "half deleted");
+        std::fs::create_dir(tmp.path().join(leftover_name("public", STAGING, dead + 1)))
+            .expect("empty");
+        let foreign = leftover_name("public", STAGING, dead + 2);
+        std::fs::create_dir(tmp.path().join(&foreign)).expect("mkdir");
+        std::fs::write(tmp.path().join(&foreign).join("mine.txt"), "x").expect("write");
+        let s = Staging::begin(&out, &root).expect("begin");
+        s.commit().expect("commit");
+        let expected = {
+            let mut v = vec![foreign, live, "public".to_owned(), "repo".to_owned()];
+            v.sort();
+            v
+        };
+        if cfg!(target_os = "linux") {
+            assert_eq!(names(tmp.path()), expected);
+        }
+    }
+
+    #[test]
+    fn remove_site_removes_nested_folders() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join(".public.pm-trash-1");
+        site(&dir, "x");
+        std::fs::create_dir_all(dir.join("sub/deeper")).expect("mkdir");
+        remove_site(&dir);
+        assert!(!dir.exists());
     }
 }

@@ -70,6 +70,11 @@ impl Theme {
         files.sort_by(|a, b| a.0.cmp(&b.0));
 
         let mut tera = tera::Tera::new();
+        // Values placed in a URL's query (`?severity=…`) must be percent-encoded: escaping for
+        // HTML alone leaves `&`, `#` and spaces that break the link.
+        tera.register_filter("urlencode", |value: &str, _: tera::Kwargs, _: &tera::State| {
+            crate::site::pages::encode_path(value)
+        });
         let mut templates = Vec::new();
         let mut assets = Vec::new();
         for (name, bytes) in files {

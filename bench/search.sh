@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench/search.sh — site search at scale and on real prose, in headless Chromium.
+#
+# 1. Builds pm in release mode, generates (or reuses) a seeded repository of N postmortems
+#    (default 100,000) with bench/generate.py, and builds its site with PM_TIMINGS=1 under
+#    GNU time: wall time, the search index's share of it (the `search` phase), peak memory,
+#    and the number of files under search/.
+# 2. Runs `tests/search_scale.rs::search_at_scale` on that site: each query is opened in a
+#    fresh tab from file://, and the files the page loaded (window.pmSearchStats.loaded) are
+#    summed raw and gzipped, with the time from "files arrived" to "results in the page".
+# 3. Runs `tests/search_scale.rs::search_quality_on_corpus` on the public postmortems corpus
+#    (../shared/corpus/public-postmortems, or PM_SEARCH_CORPUS): for each query, the
+#    postmortems whose text contains it, how many were found, and whether title/summary hits
+#    come first.
+#
+# Usage: bench/search.sh     (generating 100,000 postmortems takes a few minutes the first time)
+# Environment: PM_BENCH_COUNT (100000), PM_BENCH_SEED (42), PM_BENCH_CACHE (/tmp),
+#              PM_SEARCH_CORPUS, PM_BENCH_NO_BUILD=1 (skip cargo build --release).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+COUNT=${PM_BENCH_COUNT:-100000}
+SEED=${PM_BENCH_SEED:-42}
+CACHE=${PM_BENCH_CACHE:-/tmp}
+REPO="$CACHE/pm-bench-search-$COUNT-$SEED"
+SITE="$CACHE/pm-bench-search-site-$COUNT"
+cd "$ROOT"
+
+[ -n "${PM_BENCH_NO_BUILD:-}" ] || cargo build --release --quiet
+if [ ! -f "$REPO/pm.toml" ]; then
+  echo "generating $COUNT postmortems into $REPO"
+  python3 bench/generate.py --count "$COUNT" --seed "$SEED" --out "$REPO" >/dev/null
+fi
+
+echo "== pm build of $COUNT postmortems"
+rm -rf "$SITE"
+PM_TIMINGS=1 /usr/bin/time -v target/release/pm build --root "$REPO" --out "$SITE" \
+  2> >(grep -E "timings:|warning|Elapsed|Maximum resident" >&2)
+echo "search index files: $(find "$SITE/search" -type f | wc -l)"
+echo "search index bytes: $(du -sb "$SITE/search" | cut -f1)"
+
+echo "== queries at scale (file://, fresh tab per query)"
+PM_SEARCH_SITE="$SITE" cargo test --release --quiet --test search_scale -- --ignored \
+  --exact search_at_scale --nocapture
+
+echo "== quality on the public postmortems corpus"
+cargo test --release --quiet --test search_scale -- --ignored --exact search_quality_on_corpus \
+  --nocapture

@@ -1,0 +1,446 @@
+//! Site search: the static, sharded index that `search.js` queries in the browser, built as a
+//! step of `pm build`.
+//!
+//! The format is a contract with the client, written down in docs/search.md ("Index format"):
+//! `search/manifest.js` (sizes, shard boundaries, facet values), term shards `search/t/NNN.js`
+//! (each term's documents in three ranked tiers), facet shards `search/f/NNN.js` and document
+//! blocks `search/d/NNN.js` (what a result shows). Every file is a script calling
+//! `pmSearchData(key, data)`, so the client loads it with a `<script>` element and the site
+//! works from `file://` with no server.
+//!
+//! The build follows the data: [`index::invert`] tokenizes every postmortem in parallel
+//! ([`tokenize`]) into sorted terms; facets and document rows come straight from the
+//! [`Model`]; [`shard`] sizes the files from N and the index's size; [`encode`] writes the doc
+//! sets. Everything is sorted before it is written, so the same repository gives byte-identical
+//! files.
+
+pub mod encode;
+pub mod index;
+pub mod shard;
+pub mod tokenize;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::site::pages::Model;
+use crate::site::script_json;
+use encode::utf16_cmp;
+use index::{TIERS, Term, Tier};
+
+/// Version of the index format (`v` in the manifest).
+pub const VERSION: u32 = 1;
+
+/// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
+pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
+
+/// Largest a data file may be, gzipped, before the build warns (issue 5: the first query
+/// transfers at most 150 KB, so no single file may exceed that).
+pub const MAX_FILE_GZIP: usize = 150_000;
+
+/// A snippet is the summary cut to at most this many characters (with the ellipsis).
+pub const SNIPPET_CHARS: usize = 160;
+
+/// What the index step wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Data files (manifest, shards, blocks); the search page is not counted.
+    pub files: usize,
+    /// Their total size.
+    pub bytes: u64,
+    /// Distinct terms.
+    pub terms: usize,
+    /// Documents per block.
+    pub block: usize,
+    /// Term shards.
+    pub term_shards: usize,
+    /// Facet shards.
+    pub facet_shards: usize,
+    /// Document blocks.
+    pub doc_blocks: usize,
+    /// The largest data file: its key and size.
+    pub largest: (String, usize),
+    /// Wall time of the step.
+    pub elapsed: Duration,
+    /// Budgets of issue 5 the index goes over, as sentences.
+    pub warnings: Vec<String>,
+}
+
+/// Where data files go: `write(path under the site root, bytes)`.
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
+
+/// Builds the index of `m` and writes its files under `search/` through `write`.
+pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
+    let started = Instant::now();
+    let n = m.entries.len();
+    let (terms, facets) =
+        rayon::join(|| index::invert(n, |d, sink| fields(m, d, sink)), || facets(m));
+
+    // Facet postings, by `facet:value`.
+    let mut facet_entries: Vec<(String, &[u32])> = facets
+        .iter()
+        .flat_map(|f| f.values.iter().map(move |(v, docs)| (format!("{}:{v}", f.key), &docs[..])))
+        .collect();
+    facet_entries.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+
+    // Sizes of the entries as written (`"key":[...]` give or take a comma), to cut shards.
+    let term_sizes: Vec<usize> = terms
+        .par_iter()
+        .map(|t| t.key.len() + 4 + t.tiers.iter().map(|s| encode::choose(s).1 + 3).sum::<usize>())
+        .collect();
+    let facet_sizes: Vec<usize> =
+        facet_entries.iter().map(|(k, s)| k.len() + 6 + encode::choose(s).1).collect();
+    let block = shard::block_size(n);
+    let term_shards = shard::cut_within(&term_sizes, shard::MAX_TERM_SHARDS, shard::MIN_TARGET);
+    let facet_shards = shard::cut_within(&facet_sizes, shard::MAX_FACET_SHARDS, shard::MIN_TARGET);
+    let blocks: Vec<Range<usize>> =
+        (0..n.div_ceil(block)).map(|b| b * block..n.min((b + 1) * block)).collect();
+
+    let manifest = Manifest {
+        v: VERSION,
+        docs: n,
+        block,
+        t: term_shards.iter().map(|r| &*terms[r.start].key).collect(),
+        f: facet_shards.iter().map(|r| facet_entries[r.start].0.as_str()).collect(),
+        weights: WEIGHTS,
+        stop: tokenize::STOP_WORDS,
+        facets: facets
+            .iter()
+            .map(|f| FacetView {
+                key: f.key,
+                label: f.label,
+                values: f.values.iter().map(|(v, docs)| (v.as_str(), docs.len())).collect(),
+            })
+            .collect(),
+    };
+
+    let jobs: Vec<Job> = std::iter::once(Job::Manifest)
+        .chain((0..term_shards.len()).map(Job::Terms))
+        .chain((0..facet_shards.len()).map(Job::Facets))
+        .chain((0..blocks.len()).map(Job::Docs))
+        .collect();
+    let written: Vec<(String, usize, Option<usize>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let (key, json) = match *job {
+                Job::Manifest => ("manifest".to_owned(), script_json(&manifest)?),
+                Job::Terms(k) => (shard::key("t", k), term_shard(&terms[term_shards[k].clone()])?),
+                Job::Facets(k) => {
+                    (shard::key("f", k), facet_shard(&facet_entries[facet_shards[k].clone()])?)
+                }
+                Job::Docs(k) => (shard::key("d", k), doc_block(m, blocks[k].clone())?),
+            };
+            let bytes = encode::data_file(&key, &json);
+            write(&format!("search/{key}.js"), &bytes)?;
+            // Only a file that could exceed the budget is worth compressing to find out.
+            let gzip = if bytes.len() > MAX_FILE_GZIP { Some(gzip_len(&bytes)?) } else { None };
+            Ok((key, bytes.len(), gzip))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    let warnings = budget_warnings(&written);
+    let largest = written
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(key, size, _)| (key.clone(), *size))
+        .unwrap_or_default();
+    Ok(Stats {
+        files: written.len(),
+        bytes: written.iter().map(|w| w.1 as u64).sum(),
+        terms: terms.len(),
+        block,
+        term_shards: term_shards.len(),
+        facet_shards: facet_shards.len(),
+        doc_blocks: blocks.len(),
+        largest,
+        elapsed: started.elapsed(),
+        warnings,
+    })
+}
+
+/// What goes over the budgets of issue 5, given each written file's key, size and (for files
+/// big enough to matter) gzipped size.
+fn budget_warnings(written: &[(String, usize, Option<usize>)]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if written.len() > shard::MAX_FILES {
+        warnings.push(format!(
+            "the search index has {} files, over the budget of {}",
+            written.len(),
+            shard::MAX_FILES
+        ));
+    }
+    for (key, _, gzip) in written {
+        if let Some(gz) = gzip.filter(|&gz| gz > MAX_FILE_GZIP) {
+            warnings.push(format!(
+                "search/{key}.js is {} KB gzipped, over the budget of {} KB for a first query",
+                gz.div_ceil(1000),
+                MAX_FILE_GZIP / 1000
+            ));
+        }
+    }
+    warnings
+}
+
+/// One file to write.
+enum Job {
+    Manifest,
+    Terms(usize),
+    Facets(usize),
+    Docs(usize),
+}
+
+/// Passes each searchable field of entry `d` to `sink` with its tier.
+fn fields(m: &Model<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
+    let e = &m.entries[d];
+    let pm = e.pm;
+    for text in [&e.title, &e.summary, &e.id] {
+        sink(0, text);
+    }
+    let lists = [&pm.services, &pm.tags, &pm.contributing_factors];
+    for value in lists.into_iter().flatten() {
+        sink(1, &value.value);
+    }
+    for value in [&pm.team, &pm.owner].into_iter().flatten() {
+        sink(1, &value.value);
+    }
+    for title in pm.action_items.iter().filter_map(|a| a.title.as_ref()) {
+        sink(1, &title.value);
+    }
+    if let Some(summary) = &pm.impact.summary {
+        sink(1, summary);
+    }
+    if let Some(body) =
+        e.doc.split.as_ref().and_then(|s| e.doc.source.text.get(s.body.start..s.body.end))
+    {
+        sink(2, body);
+    }
+}
+
+/// One facet: its values in display order, each with its documents.
+struct Facet {
+    key: &'static str,
+    label: &'static str,
+    values: Vec<(String, Vec<u32>)>,
+}
+
+/// The facets of every entry, in the contract's order.
+fn facets(m: &Model<'_>) -> Vec<Facet> {
+    const DEFS: [(&str, &str); 7] = [
+        ("severity", "Severity"),
+        ("status", "Status"),
+        ("service", "Service"),
+        ("team", "Team"),
+        ("tag", "Tag"),
+        ("factor", "Contributing factor"),
+        ("year", "Year"),
+    ];
+    let mut maps: [BTreeMap<String, Vec<u32>>; 7] = Default::default();
+    for (d, e) in m.entries.iter().enumerate() {
+        let doc = u32::try_from(d).unwrap_or(u32::MAX);
+        let pm = e.pm;
+        let year = e.date.map(|d| d.year().to_string());
+        let mut add = |f: usize, value: &str| {
+            if value.is_empty() {
+                return;
+            }
+            let map = &mut maps[f];
+            match map.get_mut(value) {
+                Some(docs) if docs.last() == Some(&doc) => {}
+                Some(docs) => docs.push(doc),
+                None => {
+                    map.insert(value.to_owned(), vec![doc]);
+                }
+            }
+        };
+        if let Some(s) = &pm.severity {
+            add(0, &s.value);
+        }
+        add(1, e.status().as_str());
+        for s in &pm.services {
+            add(2, &s.value);
+        }
+        if let Some(t) = &pm.team {
+            add(3, &t.value);
+        }
+        for s in &pm.tags {
+            add(4, &s.value);
+        }
+        for s in &pm.contributing_factors {
+            add(5, &s.value);
+        }
+        if let Some(y) = &year {
+            add(6, y);
+        }
+    }
+    let severities = &m.config.severities;
+    DEFS.iter()
+        .zip(maps)
+        .map(|(&(key, label), map)| {
+            let mut values: Vec<(String, Vec<u32>)> = map.into_iter().collect();
+            let by_name = |a: &(String, Vec<u32>), b: &(String, Vec<u32>)| utf16_cmp(&a.0, &b.0);
+            match key {
+                "severity" => {
+                    let rank =
+                        |v: &str| severities.iter().position(|s| s == v).unwrap_or(usize::MAX);
+                    values.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| by_name(a, b)));
+                }
+                "status" => {
+                    let rank =
+                        |v: &str| ["draft", "in-review", "published"].iter().position(|s| *s == v);
+                    values.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| by_name(a, b)));
+                }
+                "year" => {
+                    let year = |v: &str| v.parse::<i64>().unwrap_or(i64::MIN);
+                    values.sort_by(|a, b| year(&b.0).cmp(&year(&a.0)).then_with(|| by_name(a, b)));
+                }
+                _ => values.sort_by(by_name),
+            }
+            Facet { key, label, values }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    v: u32,
+    docs: usize,
+    block: usize,
+    t: Vec<&'a str>,
+    f: Vec<&'a str>,
+    weights: [u32; TIERS],
+    stop: &'static [&'static str],
+    facets: Vec<FacetView<'a>>,
+}
+
+#[derive(Serialize)]
+struct FacetView<'a> {
+    key: &'static str,
+    label: &'static str,
+    values: Vec<(&'a str, usize)>,
+}
+
+#[derive(Serialize)]
+struct TermShard<'a> {
+    k: Vec<&'a str>,
+    p: Vec<[String; TIERS]>,
+}
+
+#[derive(Serialize)]
+struct FacetShard<'a> {
+    k: Vec<&'a str>,
+    p: Vec<String>,
+}
+
+/// `[id, title, date, severity, status, href, snippet, [services...], team]`.
+type DocRow<'a> =
+    (&'a str, &'a str, String, &'a str, &'a str, String, String, Vec<&'a str>, &'a str);
+
+#[derive(Serialize)]
+struct DocBlock<'a> {
+    d: Vec<DocRow<'a>>,
+}
+
+fn term_shard(terms: &[Term]) -> anyhow::Result<String> {
+    script_json(&TermShard {
+        k: terms.iter().map(|t| &*t.key).collect(),
+        p: terms.iter().map(|t| t.tiers.each_ref().map(|s| encode::encode(s))).collect(),
+    })
+}
+
+fn facet_shard(entries: &[(String, &[u32])]) -> anyhow::Result<String> {
+    script_json(&FacetShard {
+        k: entries.iter().map(|(k, _)| k.as_str()).collect(),
+        p: entries.iter().map(|(_, docs)| encode::encode(docs)).collect(),
+    })
+}
+
+fn doc_block(m: &Model<'_>, docs: Range<usize>) -> anyhow::Result<String> {
+    let rows: Vec<DocRow<'_>> = docs
+        .map(|d| {
+            let e = &m.entries[d];
+            let pm = e.pm;
+            (
+                e.id.as_str(),
+                e.title.as_str(),
+                e.date_text(),
+                pm.severity.as_ref().map_or("", |s| s.value.as_str()),
+                e.status().as_str(),
+                e.href(),
+                snippet(&e.summary),
+                pm.services.iter().map(|s| s.value.as_str()).collect(),
+                pm.team.as_ref().map_or("", |t| t.value.as_str()),
+            )
+        })
+        .collect();
+    script_json(&DocBlock { d: rows })
+}
+
+/// `text` cut at a word boundary to at most [`SNIPPET_CHARS`] characters, `…` included.
+pub fn snippet(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= SNIPPET_CHARS {
+        return text.to_owned();
+    }
+    // Room for the ellipsis.
+    let limit = text.char_indices().nth(SNIPPET_CHARS - 1).map_or(text.len(), |(i, _)| i);
+    let head = &text[..limit];
+    let cut = if text[limit..].starts_with(char::is_whitespace) {
+        head
+    } else {
+        // Inside a word: back up to the space before it (a single giant word is cut anyway).
+        head.rfind(char::is_whitespace).map_or(head, |i| &head[..i])
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c)))
+}
+
+/// The gzipped size of `bytes` (default level, as a web server would send it).
+fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_are_checked() {
+        let file = |key: &str, gz: Option<usize>| (key.to_owned(), 1, gz);
+        assert!(
+            budget_warnings(&[file("manifest", None), file("t/000", Some(150_000))]).is_empty()
+        );
+        assert_eq!(
+            budget_warnings(&[file("t/007", Some(150_001))]),
+            ["search/t/007.js is 151 KB gzipped, over the budget of 150 KB for a first query"]
+        );
+        let many: Vec<_> = (0..1001).map(|i| file(&shard::key("d", i), None)).collect();
+        assert_eq!(
+            budget_warnings(&many),
+            ["the search index has 1001 files, over the budget of 1000"]
+        );
+        assert!(gzip_len(&[b'a'; 10_000]).expect("gzip") < 1000);
+    }
+
+    #[test]
+    fn snippets_cut_at_a_word() {
+        assert_eq!(snippet("  short  "), "short");
+        let words = "word ".repeat(50);
+        let s = snippet(&words);
+        assert!(s.ends_with("word…"), "{s}");
+        assert!(s.chars().count() <= SNIPPET_CHARS, "{}", s.chars().count());
+        // Exactly the limit: untouched.
+        let exact = "é".repeat(SNIPPET_CHARS);
+        assert_eq!(snippet(&exact), exact);
+        // One giant word is cut inside it.
+        let giant = "x".repeat(300);
+        assert_eq!(snippet(&giant).chars().count(), SNIPPET_CHARS);
+        // Punctuation before the cut goes too.
+        let commas = format!("{}, and then some more words", "a".repeat(155));
+        assert_eq!(snippet(&commas), format!("{}…", "a".repeat(155)));
+    }
+}

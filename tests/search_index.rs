@@ -1,0 +1,535 @@
+//! The site search index of `examples/demo`, built by `pm build` and read back with the Rust
+//! decoder (`pm::site::search::encode`): the files follow the format of docs/search.md, every
+//! term resolves to exactly the documents whose fields contain it (re-derived here from
+//! `postmortems.json` and the source files, tier by tier), facets count what they select, two
+//! builds are byte-identical, and the queries of `tests/fixtures/search/demo-queries.json` give
+//! their expected results under the query rules of the contract (the browser tests can run the
+//! same cases against `search.js`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
+use pm::site::search::tokenize::tokens;
+use serde_json::Value;
+
+/// "Today" for every build.
+const TODAY: &str = "2026-11-25";
+
+fn crate_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Builds the demo into `out`.
+fn build_demo(out: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
+        .args(["--color", "never", "--root"])
+        .arg(crate_path("examples/demo"))
+        .args(["build", "--today", TODAY, "--out"])
+        .arg(out)
+        .env_remove("PM_TODAY")
+        .output()
+        .expect("run pm build");
+    assert!(
+        output.status.success(),
+        "pm build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("warning:"), "the demo index is within every budget:\n{stderr}");
+}
+
+/// Every file under `dir`, by `/`-separated path.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{prefix}{name}/"), out);
+            } else {
+                out.insert(format!("{prefix}{name}"), std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// The index as the client sees it.
+struct Index {
+    manifest: Value,
+    /// Term → its three tiers of doc ids.
+    terms: BTreeMap<String, [Vec<u32>; 3]>,
+    /// `facet:value` → doc ids.
+    facets: BTreeMap<String, Vec<u32>>,
+    /// Doc rows in doc id order.
+    rows: Vec<Value>,
+    /// Data files by key.
+    data: BTreeMap<String, Value>,
+}
+
+fn ids(set: &Value) -> Vec<u32> {
+    let set = set.as_str().expect("a doc set is a string");
+    decode(set).unwrap_or_else(|e| panic!("{set:?}: {e}"))
+}
+
+/// Reads `search/` of a built site, checking the file shape on the way.
+fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
+    let mut data = BTreeMap::new();
+    for (path, bytes) in site {
+        let Some(rel) = path.strip_prefix("search/") else { continue };
+        if rel == "index.html" {
+            continue;
+        }
+        let key = rel.strip_suffix(".js").unwrap_or_else(|| panic!("unexpected file {path}"));
+        let text = std::str::from_utf8(bytes).expect("UTF-8");
+        let (named, json) =
+            read_data_file(text).unwrap_or_else(|| panic!("{path} is not pmSearchData(...);"));
+        assert_eq!(named, key, "{path} names itself");
+        if key != "manifest" {
+            let (kind, n) = key.split_once('/').expect("kind/NNN");
+            assert!(["t", "f", "d"].contains(&kind) && n.len() >= 3, "{key}");
+            assert!(n.bytes().all(|b| b.is_ascii_digit()), "{key}");
+        }
+        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+            assert!(!text.contains(bad), "{path} has an unescaped {bad:?}");
+        }
+        data.insert(key.to_owned(), json);
+    }
+    let manifest = data.get("manifest").expect("search/manifest.js").clone();
+
+    let shards = |kind: &str, first: &str| -> Vec<(Vec<String>, Vec<Value>)> {
+        let firsts: Vec<&str> = manifest[first]
+            .as_array()
+            .expect("shard list")
+            .iter()
+            .map(|v| v.as_str().expect("key"))
+            .collect();
+        let files: Vec<&String> =
+            data.keys().filter(|k| k.starts_with(&format!("{kind}/"))).collect();
+        assert_eq!(files.len(), firsts.len(), "one {kind}/ file per manifest entry");
+        let mut out = Vec::new();
+        for (n, first) in firsts.iter().enumerate() {
+            let shard = &data[&format!("{kind}/{n:03}")];
+            let keys: Vec<String> = shard["k"]
+                .as_array()
+                .expect("k")
+                .iter()
+                .map(|k| k.as_str().expect("key").to_owned())
+                .collect();
+            let postings = shard["p"].as_array().expect("p").clone();
+            assert_eq!(keys.len(), postings.len(), "{kind}/{n:03}: one posting per key");
+            assert_eq!(keys.first().map(String::as_str), Some(*first), "{kind}/{n:03} first key");
+            if let Some(next) = firsts.get(n + 1) {
+                let last = keys.last().expect("non-empty");
+                assert!(utf16_cmp(last, next).is_lt(), "{kind}/{n:03} ends before the next");
+            }
+            out.push((keys, postings));
+        }
+        // Keys ascending in UTF-16 order across all shards: each in exactly one shard.
+        let all: Vec<&String> = out.iter().flat_map(|(k, _)| k).collect();
+        for w in all.windows(2) {
+            assert!(
+                w[0].encode_utf16().cmp(w[1].encode_utf16()).is_lt(),
+                "{kind}: {:?} before {:?}",
+                w[0],
+                w[1]
+            );
+        }
+        out
+    };
+
+    let mut terms = BTreeMap::new();
+    for (keys, postings) in shards("t", "t") {
+        for (key, p) in keys.into_iter().zip(postings) {
+            let tiers = p.as_array().expect("three tiers");
+            assert_eq!(tiers.len(), 3, "{key}");
+            let tiers = [ids(&tiers[0]), ids(&tiers[1]), ids(&tiers[2])];
+            assert!(tiers.iter().any(|t| !t.is_empty()), "{key} has no documents");
+            terms.insert(key, tiers);
+        }
+    }
+    let mut facets = BTreeMap::new();
+    for (keys, postings) in shards("f", "f") {
+        for (key, p) in keys.into_iter().zip(postings) {
+            facets.insert(key, ids(&p));
+        }
+    }
+    let block = manifest["block"].as_u64().expect("block") as usize;
+    let docs = manifest["docs"].as_u64().expect("docs") as usize;
+    let mut rows = Vec::new();
+    for b in 0..docs.div_ceil(block) {
+        let d = data.get(&format!("d/{b:03}")).unwrap_or_else(|| panic!("no block d/{b:03}"));
+        let block_rows = d["d"].as_array().expect("d");
+        let expected = block.min(docs - b * block);
+        assert_eq!(block_rows.len(), expected, "rows of d/{b:03}");
+        rows.extend(block_rows.iter().cloned());
+    }
+    assert_eq!(data.keys().filter(|k| k.starts_with("d/")).count(), docs.div_ceil(block));
+    Index { manifest, terms, facets, rows, data }
+}
+
+fn built_demo() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build_demo(&out);
+    let site = files(&out);
+    (tmp, site)
+}
+
+fn postmortems(site: &BTreeMap<String, Vec<u8>>) -> Vec<Value> {
+    let json: Value = serde_json::from_slice(&site["postmortems.json"]).expect("postmortems.json");
+    json["postmortems"].as_array().expect("postmortems").clone()
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// The markdown body of a source file: everything after the closing `---` line.
+fn body(source: &str) -> String {
+    let text = std::fs::read_to_string(crate_path(&format!("examples/demo/{source}")))
+        .expect("read source");
+    let mut lines = text.split_inclusive('\n');
+    assert_eq!(lines.next().map(str::trim_end), Some("---"), "{source} opens front matter");
+    let mut offset = 4;
+    for line in lines.by_ref() {
+        offset += line.len();
+        if matches!(line.trim_end(), "---" | "...") {
+            return text[offset..].to_owned();
+        }
+    }
+    panic!("{source}: unterminated front matter")
+}
+
+#[test]
+fn demo_index_has_the_contracted_shape() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let pms = postmortems(&site);
+    let m = &index.manifest;
+    assert_eq!(m["v"], 1);
+    assert_eq!(m["docs"].as_u64(), Some(pms.len() as u64));
+    assert_eq!(m["weights"], serde_json::json!([8, 3, 1]));
+    let stop: Vec<&str> =
+        m["stop"].as_array().expect("stop").iter().filter_map(Value::as_str).collect();
+    assert_eq!(stop, pm::site::search::tokenize::STOP_WORDS);
+    let keys: Vec<&str> =
+        m["facets"].as_array().expect("facets").iter().filter_map(|f| f["key"].as_str()).collect();
+    assert_eq!(keys, ["severity", "status", "service", "team", "tag", "factor", "year"]);
+    assert!(index.data.len() <= 1000);
+    assert!(site.contains_key("search/index.html"), "the search page");
+
+    // Doc rows are postmortems.json in order (doc id = position).
+    for (d, (row, p)) in index.rows.iter().zip(&pms).enumerate() {
+        let row = row.as_array().expect("row");
+        assert_eq!(row.len(), 9, "doc {d}");
+        assert_eq!(row[0], p["id"], "doc {d}");
+        assert_eq!(row[1], p["title"]);
+        assert_eq!(row[2].as_str(), Some(p["date"].as_str().unwrap_or("")));
+        assert_eq!(row[3].as_str(), Some(p["severity"].as_str().unwrap_or("")));
+        assert_eq!(row[4], p["status"]);
+        assert_eq!(row[5], p["url"]);
+        assert!(site.contains_key(row[5].as_str().expect("href")), "{row:?} links to a page");
+        let snippet = row[6].as_str().expect("snippet");
+        let summary = p["summary"].as_str().expect("summary");
+        assert!(snippet.chars().count() <= 160, "{snippet}");
+        match snippet.strip_suffix('…') {
+            Some(cut) => {
+                assert!(summary.starts_with(cut) && cut.len() < summary.len(), "{snippet}")
+            }
+            None => assert_eq!(snippet, summary.trim()),
+        }
+        assert_eq!(row[7], p["services"]);
+        assert_eq!(row[8].as_str(), Some(p["team"].as_str().unwrap_or("")));
+    }
+    // Newest first: ascending doc id is descending date.
+    let dates: Vec<&str> = index.rows.iter().filter_map(|r| r[2].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let pms = postmortems(&site);
+    // What each document says, per tier, re-derived from postmortems.json and the sources.
+    let mut expected: BTreeMap<String, [BTreeSet<u32>; 3]> = BTreeMap::new();
+    for (d, p) in pms.iter().enumerate() {
+        let d = d as u32;
+        let tier0 = [text(&p["title"]), text(&p["summary"]), text(&p["id"])];
+        let items: Vec<String> = p["action_items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| text(&a["title"]))
+            .collect();
+        let tier1 = [
+            text(&p["services"]),
+            text(&p["team"]),
+            text(&p["tags"]),
+            text(&p["contributing_factors"]),
+            items.join("\n"),
+            text(&p["owner"]),
+            text(&p["impact"]["summary"]),
+        ];
+        let tier2 = [body(p["source"].as_str().expect("source"))];
+        let mut seen = BTreeSet::new();
+        for (tier, fields) in [&tier0[..], &tier1[..], &tier2[..]].into_iter().enumerate() {
+            for field in fields {
+                for token in tokens(field) {
+                    if seen.insert(token.clone()) {
+                        expected.entry(token).or_default()[tier].insert(d);
+                    }
+                }
+            }
+        }
+    }
+    let actual: BTreeMap<String, [BTreeSet<u32>; 3]> = index
+        .terms
+        .iter()
+        .map(|(k, tiers)| (k.clone(), tiers.clone().map(|t| t.into_iter().collect())))
+        .collect();
+    let missing: Vec<&String> = expected.keys().filter(|k| !actual.contains_key(*k)).collect();
+    let extra: Vec<&String> = actual.keys().filter(|k| !expected.contains_key(*k)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    for (key, tiers) in &expected {
+        assert_eq!(&actual[key], tiers, "documents of {key:?} per tier");
+    }
+    assert!(expected.len() > 1000, "the demo has a real vocabulary ({})", expected.len());
+
+    // Spelled out for one term: `kafka` is in the text of exactly these files.
+    let kafka: BTreeSet<&str> = pms
+        .iter()
+        .filter(|p| {
+            let source = std::fs::read_to_string(crate_path(&format!(
+                "examples/demo/{}",
+                p["source"].as_str().expect("source")
+            )))
+            .expect("read");
+            source.to_lowercase().contains("kafka")
+        })
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    let found: BTreeSet<&str> = index.terms["kafka"]
+        .iter()
+        .flatten()
+        .map(|&d| pms[d as usize]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(found, kafka);
+    // Stop words and single characters are never terms.
+    assert!(!index.terms.contains_key("the") && !index.terms.contains_key("a"));
+    assert!(index.terms.keys().all(|k| (2..=40).contains(&k.chars().count())));
+}
+
+#[test]
+fn facets_select_and_count_their_documents() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let pms = postmortems(&site);
+    let n = pms.len();
+    let field_values = |p: &Value, facet: &str| -> Vec<String> {
+        let v = match facet {
+            "severity" => &p["severity"],
+            "status" => &p["status"],
+            "service" => &p["services"],
+            "team" => &p["team"],
+            "tag" => &p["tags"],
+            "factor" => &p["contributing_factors"],
+            "year" => {
+                return p["date"].as_str().map(|d| vec![d[..4].to_owned()]).unwrap_or_default();
+            }
+            _ => panic!("unknown facet {facet}"),
+        };
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut keys = BTreeSet::new();
+    for facet in index.manifest["facets"].as_array().expect("facets") {
+        let key = facet["key"].as_str().expect("key");
+        let mut total = 0;
+        let mut values = Vec::new();
+        for pair in facet["values"].as_array().expect("values") {
+            let value = pair[0].as_str().expect("value");
+            let count = pair[1].as_u64().expect("count") as usize;
+            let docs = &index.facets[&format!("{key}:{value}")];
+            assert_eq!(docs.len(), count, "{key}:{value}");
+            let want: Vec<u32> = (0..n as u32)
+                .filter(|&d| field_values(&pms[d as usize], key).iter().any(|v| v == value))
+                .collect();
+            assert_eq!(docs, &want, "{key}:{value}");
+            keys.insert(format!("{key}:{value}"));
+            total += count;
+            values.push(value.to_owned());
+        }
+        let tagged = pms.iter().map(|p| field_values(p, key).len()).sum::<usize>();
+        assert_eq!(total, tagged, "{key}: the counts add up to the values written");
+        match key {
+            // Every postmortem has a status, a severity and a date in the demo.
+            "status" | "severity" | "year" => assert_eq!(total, n, "{key}"),
+            _ => {}
+        }
+        match key {
+            "severity" => assert_eq!(values, ["SEV1", "SEV2", "SEV3", "SEV4"]),
+            "status" => assert_eq!(values, ["draft", "in-review", "published"]),
+            "year" => assert_eq!(values, ["2026", "2025"]),
+            _ => assert!(values.windows(2).all(|w| w[0] < w[1]), "{key} sorted by name"),
+        }
+    }
+    assert_eq!(keys, index.facets.keys().cloned().collect(), "every facet key in the manifest");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_a, first) = built_demo();
+    let (_b, second) = built_demo();
+    let search = |site: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        site.iter()
+            .filter(|(k, _)| k.starts_with("search/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let (a, b) = (search(&first), search(&second));
+    assert!(a.len() > 3, "{:?}", a.keys());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between two builds");
+    }
+}
+
+/// The query rules of docs/search.md ("Queries"), run on the decoded index: the reference the
+/// expected results are checked against. Returns doc ids, best first.
+fn run_query(index: &Index, q: &str, filters: &BTreeMap<String, Vec<String>>) -> Vec<u32> {
+    let weights = [8u32, 3, 1];
+    let mut words: Vec<String> = Vec::new();
+    for t in tokens(q) {
+        if !words.contains(&t) {
+            words.push(t);
+        }
+    }
+    let prefix = !q.is_empty() && !q.ends_with(char::is_whitespace);
+    let n = index.rows.len() as u32;
+    let mut selected: Option<BTreeSet<u32>> = None;
+    for (facet, values) in filters {
+        let docs: BTreeSet<u32> = values
+            .iter()
+            .flat_map(|v| index.facets.get(&format!("{facet}:{v}")).into_iter().flatten().copied())
+            .collect();
+        selected = Some(match selected {
+            Some(s) => s.intersection(&docs).copied().collect(),
+            None => docs,
+        });
+    }
+    if words.is_empty() {
+        return selected.map(|s| s.into_iter().collect()).unwrap_or_default();
+    }
+    let mut scores: BTreeMap<u32, u32> = (0..n).map(|d| (d, 0)).collect();
+    for (i, word) in words.iter().enumerate() {
+        let is_prefix = prefix && i + 1 == words.len();
+        let mut best: BTreeMap<u32, u32> = BTreeMap::new();
+        for (key, tiers) in &index.terms {
+            if key == word || (is_prefix && key.starts_with(word.as_str())) {
+                for (tier, docs) in tiers.iter().enumerate() {
+                    for &d in docs {
+                        let w = best.entry(d).or_insert(0);
+                        *w = (*w).max(weights[tier]);
+                    }
+                }
+            }
+        }
+        scores = scores.into_iter().filter_map(|(d, s)| best.get(&d).map(|w| (d, s + w))).collect();
+    }
+    let mut hits: Vec<(u32, u32)> = scores
+        .into_iter()
+        .filter(|(d, _)| selected.as_ref().is_none_or(|s| s.contains(d)))
+        .collect();
+    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hits.into_iter().map(|(d, _)| d).collect()
+}
+
+#[test]
+fn demo_queries_find_what_they_should() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let cases: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate_path("tests/fixtures/search/demo-queries.json"))
+            .expect("read cases"),
+    )
+    .expect("cases parse");
+    let cases = cases.as_array().expect("a list of cases");
+    assert!(cases.len() >= 8, "the case file is read");
+    let mut failures = Vec::new();
+    for case in cases {
+        let q = case["q"].as_str().expect("q");
+        let filters: BTreeMap<String, Vec<String>> = serde_json::from_value(
+            case.get("filters").cloned().unwrap_or(Value::Object(Default::default())),
+        )
+        .expect("filters");
+        let want: Vec<&str> =
+            case["ids"].as_array().expect("ids").iter().filter_map(Value::as_str).collect();
+        let got: Vec<&str> = run_query(&index, q, &filters)
+            .into_iter()
+            .map(|d| index.rows[d as usize][0].as_str().expect("id"))
+            .collect();
+        if got != want {
+            failures.push(format!("{q:?} {filters:?}:\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_build_over_budget_says_so() {
+    // One postmortem whose title is ~400 KB of pseudo-random words: its document block cannot
+    // be loaded within the 150 KB budget of a first query, and the build says so.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join("postmortems")).expect("mkdir");
+    std::fs::write(root.join("pm.toml"), "title = \"Big\"\n").expect("write pm.toml");
+    let mut seed: u64 = 42;
+    let mut title = String::new();
+    for _ in 0..60_000 {
+        for _ in 0..6 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            title.push(char::from(b'a' + ((seed >> 33) % 26) as u8));
+        }
+        title.push(' ');
+    }
+    std::fs::write(
+        root.join("postmortems/INC-2026-0001.md"),
+        format!("---\nid: INC-2026-0001\ntitle: {}\nstatus: draft\n---\n# Big\n", title.trim()),
+    )
+    .expect("write postmortem");
+    let out = tmp.path().join("site");
+    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
+        .args(["--color", "never", "--root"])
+        .arg(&root)
+        .args(["build", "--today", TODAY, "--out"])
+        .arg(&out)
+        .output()
+        .expect("run pm build");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "over budget is a warning, not an error:\n{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.starts_with("warning: search/d/000.js is "))
+        .unwrap_or_else(|| panic!("no budget warning:\n{stderr}"));
+    assert!(
+        warning.ends_with("KB gzipped, over the budget of 150 KB for a first query"),
+        "{warning}"
+    );
+    assert!(out.join("search/d/000.js").is_file(), "the site is still written");
+}

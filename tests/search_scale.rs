@@ -1,0 +1,241 @@
+//! Site search measured in a real browser on sites too big or too external for the default
+//! suite: a generated 100,000-postmortem site (bytes transferred and render time per query) and
+//! the public postmortems corpus (does a query find every postmortem whose text contains it,
+//! title and summary hits first?). Both are `#[ignore]`d: `bench/search.sh` builds the sites and
+//! runs them with `--ignored`, and docs/BENCHMARKS.md and docs/search.md record what they print.
+//!
+//! - `PM_SEARCH_SITE`: a built site (for `search_at_scale`);
+//! - `PM_SEARCH_CORPUS`: a pm repository of real postmortems (for `search_quality_on_corpus`,
+//!   default `../shared/corpus/public-postmortems`).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use support::browser::{Browser, Page};
+use support::site::{self, file_url, query_value};
+
+/// Queries of the scale run: one, two and three words, a prefix while typing, a filter alone.
+const SCALE_QUERIES: &[&str] = &[
+    "kafka",
+    "certificate expiry",
+    "kafka consumer lag",
+    "database failover replica",
+    "dns",
+    "rollb",
+    "severity=SEV1",
+];
+
+/// Queries of the quality run: terms and phrases an on-call engineer would type.
+const QUALITY_QUERIES: &[&str] = &[
+    "leap second",
+    "BGP",
+    "DNS",
+    "certificate",
+    "memory leak",
+    "load balancer",
+    "power outage",
+    "rollback",
+    "database",
+    "configuration change",
+];
+
+/// Opens the search page for `query` (a `?`-less URL query, or words) in a fresh tab and waits
+/// for it to finish.
+fn search(browser: &Browser, site: &Path, query: &str) -> Page {
+    let page = browser.page();
+    let params =
+        if query.contains('=') { query.to_owned() } else { format!("q={}", query_value(query)) };
+    let url = format!("{}?{params}", file_url(&site.join("search/index.html")));
+    page.open(&url);
+    page.wait_until(
+        "document.querySelector('#pm-search-results')?.dataset.state === 'done'",
+        "the results",
+    );
+    page
+}
+
+/// Every result id, pressing "More results" until there are no more.
+fn all_ids(page: &Page) -> Vec<String> {
+    loop {
+        let more = page.eval("!document.querySelector('#pm-search-more').hidden");
+        if more != serde_json::Value::Bool(true) {
+            break;
+        }
+        let shown = page.eval("document.querySelectorAll('li.pm-result').length");
+        page.click("#pm-search-more");
+        page.wait_until(
+            &format!(
+                "document.querySelectorAll('li.pm-result').length > {shown} && \
+                 document.querySelector('#pm-search-results').dataset.state === 'done'"
+            ),
+            "more results",
+        );
+    }
+    let ids = page.eval(
+        "Array.from(document.querySelectorAll('li.pm-result .pm-result-id'), e => e.textContent.trim())",
+    );
+    ids.as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).expect("gzip in memory");
+    gz.finish().expect("gzip in memory").len()
+}
+
+#[test]
+#[ignore = "needs a generated site: run by bench/search.sh"]
+fn search_at_scale() {
+    let site = PathBuf::from(std::env::var_os("PM_SEARCH_SITE").expect("set PM_SEARCH_SITE"));
+    let files = site::files_ending(&site.join("search"), ".js");
+    println!("index files: {} (+ search/index.html)", files.len());
+    let browser = Browser::launch();
+    println!("| query | results | files loaded | raw bytes | gzip bytes | render ms |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for query in SCALE_QUERIES {
+        let page = search(&browser, &site, query);
+        let stats = page.eval("JSON.stringify(window.pmSearchStats)");
+        let stats: serde_json::Value =
+            serde_json::from_str(stats.as_str().unwrap_or("{}")).expect("stats JSON");
+        let loaded: Vec<String> = stats["loaded"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let (mut raw, mut gz) = (0, 0);
+        for key in &loaded {
+            let bytes = std::fs::read(site.join("search").join(format!("{key}.js")))
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            raw += bytes.len();
+            gz += gzip_len(&bytes);
+        }
+        let count = page.eval("document.querySelector('#pm-search-count').textContent");
+        println!(
+            "| `{query}` | {} | {} | {raw} | {gz} | {} |",
+            count.as_str().unwrap_or("").trim(),
+            loaded.len(),
+            stats["lastRenderMs"]
+        );
+    }
+}
+
+/// The words of `text`, lowercased: runs of letters and digits.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+}
+
+/// A corpus postmortem: its id, title words, summary words and all of its text's words.
+struct Doc {
+    title: Vec<String>,
+    summary: Vec<String>,
+    text: Vec<String>,
+}
+
+fn field<'a>(front: &'a str, key: &str) -> Option<&'a str> {
+    front
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .map(|v| v.trim().trim_matches('"'))
+}
+
+fn load_corpus(root: &Path) -> BTreeMap<String, Doc> {
+    let mut docs = BTreeMap::new();
+    for rel in site::files_ending(&root.join("postmortems"), ".md") {
+        let text = std::fs::read_to_string(root.join("postmortems").join(&rel)).expect("read");
+        let Some((front, body)) = text.strip_prefix("---\n").and_then(|t| t.split_once("\n---\n"))
+        else {
+            continue;
+        };
+        let Some(id) = field(front, "id") else { continue };
+        let summary = body
+            .split_once("## Summary")
+            .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(""))
+            .unwrap_or("");
+        docs.insert(
+            id.to_owned(),
+            Doc {
+                title: words(field(front, "title").unwrap_or("")),
+                summary: words(summary),
+                text: words(body),
+            },
+        );
+    }
+    docs
+}
+
+#[test]
+#[ignore = "needs the public postmortems corpus: run by bench/search.sh"]
+fn search_quality_on_corpus() {
+    let corpus = std::env::var_os("PM_SEARCH_CORPUS")
+        .map_or_else(|| site::crate_path("../shared/corpus/public-postmortems"), PathBuf::from);
+    assert!(corpus.join("pm.toml").is_file(), "no corpus at {}", corpus.display());
+    let docs = load_corpus(&corpus);
+    let out = tempfile::tempdir().expect("temp dir");
+    let site_dir = out.path().join("site");
+    site::build(&corpus, &site_dir);
+    let browser = Browser::launch();
+    println!(
+        "| query | postmortems containing it | found | missed | title/summary hits ranked first | other results (words apart, or longer words) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let mut failures = Vec::new();
+    for query in QUALITY_QUERIES {
+        let phrase = words(query);
+        let page = search(&browser, &site_dir, query);
+        let ids = all_ids(&page);
+        let expected: Vec<&String> = docs
+            .iter()
+            .filter(|(_, d)| contains_phrase(&d.text, &phrase))
+            .map(|(id, _)| id)
+            .collect();
+        let missed: Vec<&&String> = expected.iter().filter(|id| !ids.contains(id)).collect();
+        // Title and summary hits first: no result whose title and summary hold none of the
+        // words comes before one whose title or summary holds the phrase.
+        let strong = |id: &String| {
+            docs.get(id).is_some_and(|d| {
+                contains_phrase(&d.title, &phrase) || contains_phrase(&d.summary, &phrase)
+            })
+        };
+        // (The last word matches as a prefix, as it does while typing.)
+        let holds = |words: &[String]| {
+            phrase.iter().enumerate().any(|(i, w)| {
+                words.iter().any(|x| x == w || (i + 1 == phrase.len() && x.starts_with(w.as_str())))
+            })
+        };
+        let weak =
+            |id: &String| docs.get(id).is_some_and(|d| !holds(&d.title) && !holds(&d.summary));
+        let last_strong = ids.iter().rposition(strong);
+        let first_weak = ids.iter().position(weak);
+        let ordered = match (last_strong, first_weak) {
+            (Some(s), Some(w)) => s < w,
+            _ => true,
+        };
+        let extra = ids.iter().filter(|id| !expected.contains(id)).count();
+        println!(
+            "| `{query}` | {} | {} | {} | {} | {extra} |",
+            expected.len(),
+            ids.len() - extra,
+            missed.len(),
+            if ordered { "yes" } else { "NO" }
+        );
+        if !missed.is_empty() {
+            failures.push(format!("{query}: missed {missed:?}"));
+        }
+        if !ordered {
+            failures.push(format!("{query}: a body-only hit ranks above a title/summary hit"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -1,0 +1,10 @@
+//! Shared helpers of the browser tests: a headless Chromium driver that records what a page
+//! does (`browser`), a static file server for the http cases (`server`), and building sites
+//! with the `pm` binary (`site`). Used from a test file with `mod support;`.
+
+// Each test file uses a different subset of the helpers.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod server;
+pub mod site;
