@@ -35,7 +35,7 @@ fi
 echo "== pm build of $COUNT postmortems"
 rm -rf "$SITE"
 PM_TIMINGS=1 /usr/bin/time -v target/release/pm build --root "$REPO" --out "$SITE" \
-  2> >(grep -E "timings:|warning|Elapsed|Maximum resident" >&2)
+  2> >(grep -E "timings:|warning: search|Elapsed|Maximum resident" >&2)
 echo "search index files: $(find "$SITE/search" -type f | wc -l)"
 echo "search index bytes: $(du -sb "$SITE/search" | cut -f1)"
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::Outcome;
 use crate::calendar;
 use crate::cmd::Global;
+use crate::diagnostic::printable;
 use crate::site::{self, Options};
 
 /// Options of `pm build`.
@@ -63,16 +64,17 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-fn report_skipped(skipped: &[(String, String)]) {
+/// Files that yielded no page, one `warning:` line each (also printed by `pm serve`).
+pub(crate) fn report_skipped(skipped: &[(String, String)]) {
     for (path, reason) in skipped {
-        eprintln!("warning: skipped {path}: {reason}");
+        eprintln!("warning: skipped {}: {}", printable(path), printable(reason));
     }
 }
 
 /// Budgets the build went over (issue 5: the search index's file count and file sizes).
 pub fn report_warnings(built: &site::Built) {
     for warning in &built.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", printable(warning));
     }
 }
 

@@ -61,10 +61,11 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
                 strict: false,
                 progress: std::io::stderr().is_terminal(),
             };
+            // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
+            // a search index over its budget shows up while the author is editing.
             if let site::Outcome::Built(built) = site::build(workspace, &options)? {
-                for (path, reason) in &built.skipped {
-                    eprintln!("warning: skipped {path}: {reason}");
-                }
+                crate::cmd::build::report_skipped(&built.skipped);
+                crate::cmd::build::report_warnings(&built);
                 eprintln!("{}", crate::cmd::build::summary(&built, &cwd));
             }
             Ok(())

@@ -287,7 +287,7 @@ pub fn human(verdict: &Verdict, color: bool) -> String {
                 verdict.overdue_action_items.iter().map(item_line).collect()
             };
             for line in lines {
-                let _ = writeln!(out, "  - {line}");
+                let _ = writeln!(out, "  - {}", crate::diagnostic::printable(&line));
             }
         }
         let mut tolerated: Vec<String> = Vec::new();
@@ -341,6 +341,6 @@ fn write_not_blocking(
     }
     let _ = writeln!(out, "\n{}", paint("Late, but not blocking:"));
     for line in lines {
-        let _ = writeln!(out, "- {line}");
+        let _ = writeln!(out, "- {}", crate::diagnostic::printable(&line));
     }
 }

@@ -266,8 +266,13 @@ fn checked_url<'a>(url: &CowStr<'a>, rewrite: Rewrite<'_>) -> Option<CowStr<'a>>
 /// Whether `url` points at another host: it has a scheme or is protocol-relative (`//host/…`).
 /// Relative paths and fragments stay on the site.
 fn is_external(url: &str) -> bool {
-    // Browsers skip leading spaces and control characters and read `\` as `/`.
-    let url = url.trim_start_matches(|c: char| c <= ' ');
+    // Browsers skip leading spaces and control characters, drop tabs and newlines anywhere,
+    // and read `\` as `/`.
+    let url: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
     if url.chars().take(2).filter(|&c| c == '/' || c == '\\').count() == 2 {
         return true;
     }
@@ -464,10 +469,14 @@ mod tests {
         assert!(!out.contains("<img src=\"//"), "{out}");
         assert!(out.contains("<a href=\"http://evil.example/p.png\">pixel</a>"), "{out}");
         assert!(out.contains("<img src=\"diagram.png\" alt=\"ok\""), "{out}");
-        let out = sanitized("<img src=\"https://evil.example/r.png\"> <img src=\"local.png\">\n");
+        let out = sanitized(
+            "<img src=\"https://evil.example/r.png\"> <img src=\"/&#9;/evil.example/t.png\"> <img src=\"local.png\">\n",
+        );
         assert!(!out.contains("evil.example"), "{out}");
         assert!(out.contains("src=\"local.png\""), "{out}");
-        for url in ["//x", " //x", "/\\x", "\\\\x", "https://x", "data:x"] {
+        for url in
+            ["//x", " //x", "/\\x", "\\\\x", "https://x", "data:x", "/\t/x", "/\n/x", "ht\ttp://x"]
+        {
             assert!(is_external(url), "{url}");
         }
         for url in ["a.png", "../img/a.png", "#top", "/abs/a.png", "a/b:c.png", "?q=a:b"] {
