@@ -6,37 +6,20 @@
 //! their expected results under the query rules of the contract (the browser tests can run the
 //! same cases against `search.js`).
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
 use pm::site::search::tokenize::tokens;
 use serde_json::Value;
-
-/// "Today" for every build.
-const TODAY: &str = "2026-11-25";
-
-fn crate_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use support::site::{TODAY, crate_path};
 
 /// Builds the demo into `out`.
 fn build_demo(out: &Path) {
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["--color", "never", "--root"])
-        .arg(crate_path("examples/demo"))
-        .args(["build", "--today", TODAY, "--out"])
-        .arg(out)
-        .env_remove("PM_TODAY")
-        .output()
-        .expect("run pm build");
-    assert!(
-        output.status.success(),
-        "pm build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = support::site::build(&crate_path("examples/demo"), out);
     assert!(!stderr.contains("warning:"), "the demo index is within every budget:\n{stderr}");
 }
 

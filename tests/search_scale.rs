@@ -118,7 +118,7 @@ fn search_at_scale() {
             "| `{query}` | {} | {} | {raw} | {gz} | {} |",
             count.as_str().unwrap_or("").trim(),
             loaded.len(),
-            stats["lastRenderMs"]
+            stats["lastRenderMs"].as_f64().map_or_else(|| "?".to_owned(), |ms| format!("{ms:.0}"))
         );
     }
 }

@@ -218,7 +218,9 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     Some(rel)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// Decodes `%XX` escapes of a URL path; `None` when an escape is malformed or the result is
+/// not UTF-8. (Also used by the browser tests' static server.)
+pub fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -235,7 +237,8 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn content_type(path: &Path) -> &'static str {
+/// The `Content-Type` to serve `path` with, by its extension.
+pub fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",

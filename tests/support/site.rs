@@ -12,9 +12,9 @@ pub fn crate_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// Builds the repository at `root` into `out` with the `pm` binary; panics with pm's output
-/// unless the build succeeds.
-pub fn build(root: &Path, out: &Path) {
+/// Builds the repository at `root` into `out` with the `pm` binary and returns what it printed
+/// on stderr; panics with pm's output unless the build succeeds.
+pub fn build(root: &Path, out: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_pm"))
         .args(["--color", "never", "--root"])
         .arg(root)
@@ -31,6 +31,7 @@ pub fn build(root: &Path, out: &Path) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Copies a folder tree (fixtures are only ever modified in temporary copies).
