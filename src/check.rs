@@ -149,8 +149,9 @@ fn locate(
         .into_iter()
         .filter_map(|(meta, f)| {
             let severity = policy.severity(meta, f.severity, doc.path())?;
-            let start = doc.source.position(f.span.start);
-            let end = doc.source.position(f.span.end.max(f.span.start));
+            let (start, end) = edge_offsets(&doc.source.text, f.span);
+            let start = doc.source.position(start);
+            let end = doc.source.position(end);
             if inline.suppresses(meta, f.span.start, start.line) {
                 return None;
             }
@@ -169,4 +170,38 @@ fn locate(
             })
         })
         .collect()
+}
+
+/// The offsets a diagnostic's positions are taken at: the span without the line ending it may
+/// end with (a heading's or list item's range can take in the `\r` of a CRLF line, or of the
+/// last line), and never starting between `\r` and `\n`. Positions there would be columns
+/// past the end of the line, which no editor shows (found by the `check_one` fuzz target).
+fn edge_offsets(text: &str, span: crate::source::Span) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut start = span.start.min(bytes.len());
+    if start > 0 && bytes.get(start) == Some(&b'\n') && bytes[start - 1] == b'\r' {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, bytes.len());
+    while end > start && matches!(bytes[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn positions_stop_before_line_endings() {
+        let text = "## Impact\r\nx\r\n## End\r";
+        assert_eq!(edge_offsets(text, Span::new(0, 10)), (0, 9));
+        assert_eq!(edge_offsets(text, Span::new(0, 11)), (0, 9));
+        assert_eq!(edge_offsets(text, Span::new(10, 11)), (9, 9));
+        assert_eq!(edge_offsets(text, Span::new(14, 21)), (14, 20));
+        assert_eq!(edge_offsets(text, Span::new(3, 999)), (3, 20));
+        assert_eq!(edge_offsets(text, Span::new(5, 2)), (5, 5));
+    }
 }

@@ -63,12 +63,28 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
 /// is not a simple plain or single-quoted scalar — and the caller then parses the YAML.
 pub fn scan_id(text: &str, yaml: Span) -> Option<(String, Span)> {
     let mut found = None;
+    // Whether the line before may go on: after the `id:` line, an indented line continues
+    // its value (`id: INC-1\n  more` is the one scalar "INC-1 more"); before it, a quoted
+    // scalar or flow collection left open makes a later `id:` line part of that value.
+    let mut after_id = false;
+    let mut open_before = false;
     for (offset, line) in lines_with_offsets(&text[yaml.start..yaml.end]) {
         let offset = offset + yaml.start;
-        if let Some(rest) = line.strip_prefix("id:") {
-            if found.is_some() {
+        if after_id && !line.trim().is_empty() {
+            // Blank lines in between still continue the value (as line breaks).
+            after_id = false;
+            if line.starts_with([' ', '\t']) {
                 return None;
             }
+        }
+        if found.is_none() && !open_before {
+            open_before = leaves_open(line);
+        }
+        if let Some(rest) = line.strip_prefix("id:") {
+            if found.is_some() || open_before {
+                return None;
+            }
+            after_id = true;
             let value_start = offset + 3 + (rest.len() - rest.trim_start().len());
             let raw = rest.trim();
             let raw = match raw.find(" #") {
@@ -112,6 +128,44 @@ pub fn scan_id(text: &str, yaml: Span) -> Option<(String, Span)> {
         }
     }
     found
+}
+
+/// Whether `line` may leave a quoted scalar or a flow collection open onto the next line: its
+/// value (after `key:` or `- `) starts with a quote or bracket that does not close on the line.
+/// Errs on the side of "open": the caller then parses the YAML.
+fn leaves_open(line: &str) -> bool {
+    let body = line.trim();
+    let value = match body.find(": ") {
+        Some(i) => body[i + 1..].trim_start(),
+        None if body.starts_with("- ") => body[1..].trim_start(),
+        None => body,
+    };
+    let rest = value.get(1..).unwrap_or("");
+    match value.as_bytes().first() {
+        Some(b'"') => {
+            let mut escaped = false;
+            !rest.chars().any(|c| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            })
+        }
+        Some(b'\'') => !rest.replace("''", "").contains('\''),
+        Some(b'[' | b'{') => {
+            let mut depth = 0i32;
+            for c in value.chars() {
+                match c {
+                    '[' | '{' => depth += 1,
+                    ']' | '}' => depth -= 1,
+                    // Quotes inside a flow collection: too involved to follow here.
+                    '"' | '\'' => return true,
+                    _ => {}
+                }
+            }
+            depth > 0
+        }
+        _ => false,
+    }
 }
 
 fn is_fence(line: &str, fence: &str) -> bool {
@@ -174,6 +228,16 @@ mod tests {
         assert_eq!(scan("id: a\nid: b\n"), None);
         assert_eq!(scan("{id: a}\n"), None);
         assert_eq!(scan("id: &x a\n"), None);
+        // A plain scalar goes on on indented lines (found by the front_matter fuzz target).
+        assert_eq!(scan("id: INC-1\n SEC-488\nt: x\n"), None);
+        assert_eq!(scan("id: INC-1\n\n  more\n"), None);
+        assert_eq!(scan("id: INC-1\nt: x\n  nested\n"), Some("INC-1".into()));
+        // An `id:` line inside a multi-line quoted scalar or flow collection is no key.
+        assert_eq!(scan("title: \"a\nid: b\"\n"), None);
+        assert_eq!(scan("title: 'it''s\nid: b'\n"), None);
+        assert_eq!(scan("tags: [a,\nid: b]\n"), None);
+        assert_eq!(scan("title: \"a \\\" b\"\nid: INC-2\n"), Some("INC-2".into()));
+        assert_eq!(scan("title: it's fine\nid: INC-3\n"), Some("INC-3".into()));
         let yaml = "id: INC-7\n";
         let (_, span) = scan_id(yaml, Span::new(0, yaml.len())).expect("found");
         assert_eq!(&yaml[span.start..span.end], "INC-7");

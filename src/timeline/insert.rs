@@ -52,7 +52,14 @@ pub fn plan(
             "{path} has no Timeline section: add a `## Timeline` heading where the lines should go"
         );
     };
-    let region = &original[section.heading.start..section.content.end];
+    // The next heading can start inside a line (a setext heading in a list item, `- text\n  -`):
+    // insert before that line, never inside it, or the new lines would split it.
+    let mut end = section.content.end.min(original.len());
+    if end < original.len() && !original[..end].ends_with(['\n', '\r']) {
+        end = original[..end].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    }
+    let end = end.max(section.heading.end).max(section.heading.start);
+    let region = &original[section.heading.start..end];
     let at = section.heading.start + region.trim_end().len();
     let newline = if original.contains("\r\n") { "\r\n" } else { "\n" };
 
@@ -74,9 +81,11 @@ pub fn plan(
     let marker = continues.or_else(|| items.iter().find(|i| top_level(i)).and_then(|i| bullet(i)));
     let marker = marker.unwrap_or('-');
 
+    // Markdown ends a line at `\r` too (old Mac files, pasted logs): split as it does, or an
+    // entry on a CR-separated line would not be seen and a second import would add it again.
     let existing: std::collections::BTreeSet<&str> = original
         [section.content.start..section.content.end]
-        .lines()
+        .split(['\n', '\r'])
         .map(|l| l.trim().trim_start_matches(['-', '*', '+']).trim())
         .collect();
     let mut fresh: Vec<Block> = Vec::new();

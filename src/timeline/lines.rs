@@ -145,17 +145,40 @@ pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
     let days: BTreeSet<jiff::civil::Date> =
         log.messages().map(|m| m.at.to_zoned_datetime(tz.clone()).date()).collect();
     let dated = days.len() > 1;
+    // `17 Jun` is read in the year that puts it closest to the line before; an import that
+    // spans months (a long-lived channel without --from/--to) writes full dates instead, and
+    // UTC offsets rather than zone abbreviations (see below).
+    let long = match (days.first(), days.last()) {
+        (Some(first), Some(last)) => (*last - *first).get_days() > 150,
+        _ => false,
+    };
+    let day_format = if long { "%Y-%m-%d" } else { "%-d %b" };
     let mut last_day: Option<jiff::civil::Date> = None;
+    let mut last_at: Option<jiff::Timestamp> = None;
     let mut line = |m: &Message| {
         let zoned = m.at.to_zoned_datetime(tz.clone());
         let day = zoned.date();
-        let date = if dated && last_day != Some(day) {
-            format!("{} ", zoned.strftime("%-d %b"))
+        // Replies are written under their thread, so the next top-level line can be earlier
+        // than the line above it. A reader of a line without a date takes a time more than six
+        // hours back as past midnight (`super::entries`): such a line carries its date, even
+        // in a one-day import. The margin covers the seconds a line does not show.
+        let back = last_at.is_some_and(|prev| {
+            prev.duration_since(m.at) > jiff::SignedDuration::from_mins(6 * 60 - 5)
+        });
+        let date = if (dated && last_day != Some(day)) || back {
+            format!("{} ", zoned.strftime(day_format))
         } else {
             String::new()
         };
         last_day = Some(day);
-        let zone = super::zones::label(tz, m.at);
+        last_at = Some(m.at);
+        // A long import may reach back to an abbreviation the zone no longer uses (`NDDT` in
+        // 1988), which a reader knows only from the incident's year: it writes offsets.
+        let zone = if long {
+            super::zones::offset_label(tz.to_offset(m.at))
+        } else {
+            super::zones::label(tz, m.at)
+        };
         let mut text = markup::to_markdown(m.text.trim(), people);
         for file in &m.files {
             if !text.is_empty() {
@@ -166,7 +189,11 @@ pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
         if text.is_empty() {
             text.push_str("(no text)");
         }
-        format!("{date}{} {zone} — {}: {text}", zoned.strftime("%H:%M"), people.label(m))
+        let line =
+            format!("{date}{} {zone} — {}: {text}", zoned.strftime("%H:%M"), people.label(m));
+        // A lone `\r` (in a message, a file or a person's name) ends a line in markdown: make
+        // it a `\n`, so continuation lines are indented and a second import sees the entry.
+        line.replace("\r\n", "\n").replace('\r', "\n")
     };
     log.threads
         .iter()

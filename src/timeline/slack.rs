@@ -224,7 +224,12 @@ pub fn parse_ts(ts: &str) -> Option<Timestamp> {
 
 fn read_json(path: &Path) -> Result<Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_slice(&bytes)
+    parse_json(path, &bytes)
+}
+
+/// Parses the contents of the export file `path` (named in the message when it is not JSON).
+pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(bytes)
         .map_err(|e| format!("skipped {}: not valid JSON: {e}", path.display()))
 }
 
@@ -239,43 +244,54 @@ impl Export {
         let mut export = Self { root: root.to_path_buf(), ..Self::default() };
         let users_path = root.join("users.json");
         match read_json(&users_path) {
-            Ok(Value::Array(users)) => {
-                for u in &users {
-                    if let Some(id) = u.get("id").and_then(Value::as_str) {
-                        export.users.insert(id.to_owned(), User::from_json(id, u));
-                    }
-                }
-            }
-            Ok(_) => export
-                .warnings
-                .push(format!("skipped {}: expected an array of users", users_path.display())),
             Err(_) if !users_path.exists() => export.warnings.push(format!(
                 "{} is missing: names come from the messages' own profiles",
                 users_path.display()
             )),
-            Err(e) => export.warnings.push(e),
+            users => export.add_users(&users_path, users),
         }
         for file in ["channels.json", "groups.json"] {
             let path = root.join(file);
-            if !path.exists() {
-                continue;
-            }
-            match read_json(&path) {
-                Ok(Value::Array(channels)) => {
-                    export.channels.extend(channels.iter().filter_map(|c| {
-                        Some(Channel {
-                            id: c.get("id")?.as_str()?.to_owned(),
-                            name: c.get("name")?.as_str()?.to_owned(),
-                        })
-                    }))
-                }
-                Ok(_) => export
-                    .warnings
-                    .push(format!("skipped {}: expected an array of channels", path.display())),
-                Err(e) => export.warnings.push(e),
+            if path.exists() {
+                export.add_channels(&path, read_json(&path));
             }
         }
         Ok(export)
+    }
+
+    /// Adds the users of `users.json` at `path`, given as read ([`parse_json`]); a damaged
+    /// file is a warning.
+    pub fn add_users(&mut self, path: &Path, users: Result<Value, String>) {
+        match users {
+            Ok(Value::Array(users)) => {
+                for u in &users {
+                    if let Some(id) = u.get("id").and_then(Value::as_str) {
+                        self.users.insert(id.to_owned(), User::from_json(id, u));
+                    }
+                }
+            }
+            Ok(_) => self
+                .warnings
+                .push(format!("skipped {}: expected an array of users", path.display())),
+            Err(e) => self.warnings.push(e),
+        }
+    }
+
+    /// Adds the channels of `channels.json` or `groups.json` at `path`, given as read
+    /// ([`parse_json`]); a damaged file is a warning.
+    pub fn add_channels(&mut self, path: &Path, channels: Result<Value, String>) {
+        match channels {
+            Ok(Value::Array(channels)) => self.channels.extend(channels.iter().filter_map(|c| {
+                Some(Channel {
+                    id: c.get("id")?.as_str()?.to_owned(),
+                    name: c.get("name")?.as_str()?.to_owned(),
+                })
+            })),
+            Ok(_) => self
+                .warnings
+                .push(format!("skipped {}: expected an array of channels", path.display())),
+            Err(e) => self.warnings.push(e),
+        }
     }
 
     /// The channel called `name` (with or without `#`) or with that id.
@@ -307,15 +323,32 @@ impl Export {
             .collect();
         files.sort();
 
+        // Day files outside the window are not even read; the rest are read one at a time.
+        let days = files.into_iter().filter_map(|path| {
+            let day = path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse().ok());
+            if day.is_some_and(|d| !window.may_hold(d)) {
+                return None;
+            }
+            let json = read_json(&path);
+            Some((path, json))
+        });
+        Ok(self.read_days(channel, days, window))
+    }
+
+    /// Reads the messages inside `window` from a channel's day files, given in file order as
+    /// `(path, contents as read by [`parse_json`])`: the part of [`Export::read_channel`] that
+    /// needs no file system (the fuzz target feeds it directly).
+    pub fn read_days(
+        &mut self,
+        channel: Option<Channel>,
+        days: impl IntoIterator<Item = (PathBuf, Result<Value, String>)>,
+        window: Window,
+    ) -> ChannelLog {
         let mut log = ChannelLog { channel, ..ChannelLog::default() };
         let mut messages: Vec<Message> = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        for path in files {
-            let day = path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse().ok());
-            if day.is_some_and(|d| !window.may_hold(d)) {
-                continue;
-            }
-            let list = match read_json(&path) {
+        for (path, json) in days {
+            let list = match json {
                 Ok(Value::Array(list)) => list,
                 Ok(_) => {
                     log.warnings
@@ -397,7 +430,7 @@ impl Export {
             }
         }
         log.threads = threads(messages);
-        Ok(log)
+        log
     }
 
     fn classify(&self, raw: &Value) -> Kind {

@@ -43,10 +43,18 @@ const ABBREVIATIONS: &[(&str, i32)] = &[
     ("NZDT", 780),
 ];
 
-/// Whether `word` is an abbreviation this module knows (or the configured zone uses).
+/// Whether `word` is an abbreviation this module knows, or one the configured zone uses in the
+/// year from `around`: a timeline that crosses a change to or from summer time writes both
+/// (`NST` and `NDT`), and only one of them is in force at the incident's start.
 pub fn is_abbreviation(word: &str, tz: &TimeZone, around: Option<DateTime>) -> bool {
     ABBREVIATIONS.iter().any(|(a, _)| *a == word)
-        || around.is_some_and(|dt| from_time_zone(word, tz, dt).is_some())
+        || around.is_some_and(|dt| {
+            let Ok(start) = tz.to_ambiguous_timestamp(dt).compatible() else { return false };
+            (0..4).any(|quarter| {
+                let at = start.checked_add(jiff::SignedDuration::from_hours(quarter * 91 * 24));
+                at.is_ok_and(|at| tz.to_offset_info(at).abbreviation() == word)
+            })
+        })
 }
 
 /// Every abbreviation of the table, for building patterns.

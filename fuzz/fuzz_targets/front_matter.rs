@@ -1,0 +1,12 @@
+//! Fuzz target `front_matter`: Bytes as a postmortem file: front-matter splitter, YAML loader and typed model.
+//! The entry point and its invariants live in `common/targets.rs`, shared with
+//! `tests/fuzz_regressions.rs`.
+
+#![no_main]
+
+#[path = "../common/inert.rs"]
+mod inert;
+#[path = "../common/targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::front_matter(data));

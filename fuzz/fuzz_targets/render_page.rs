@@ -1,0 +1,12 @@
+//! Fuzz target `render_page`: One postmortem's page, rendered with the built-in theme; it must be inert.
+//! The entry point and its invariants live in `common/targets.rs`, shared with
+//! `tests/fuzz_regressions.rs`.
+
+#![no_main]
+
+#[path = "../common/inert.rs"]
+mod inert;
+#[path = "../common/targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::render_page(data));
