@@ -107,7 +107,21 @@ pub fn plan(
         inserted.push_str(newline);
     }
     inserted.push_str(&render(&fresh, marker, newline));
-    if at < original.len() && !original[at..].starts_with(['\n', '\r']) {
+    // A blank line must follow the new items, or a line of text after them would continue
+    // the last one lazily (and an underline under it would make it a heading).
+    let rest = &original[at..];
+    let after_break = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))
+        .or_else(|| rest.strip_prefix('\r'));
+    let blank_follows = match after_break {
+        None => rest.is_empty(),
+        Some(r) => r.split(['\n', '\r']).next().is_none_or(|line| line.trim().is_empty()),
+    };
+    if !blank_follows {
+        if after_break.is_none() {
+            inserted.push_str(newline);
+        }
         inserted.push_str(newline);
     }
     let mut text = String::with_capacity(original.len() + inserted.len());
