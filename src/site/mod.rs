@@ -132,6 +132,26 @@ struct SiteGlobals {
     repo_url: Option<String>,
 }
 
+impl SiteGlobals {
+    /// The values every page sees as `site`; an unsafe `base_url`, or an unsafe or relative
+    /// `repo_url`, is dropped.
+    fn new(config: &crate::config::Config) -> Self {
+        let base_url = config
+            .site
+            .base_url
+            .as_deref()
+            .filter(|u| is_safe_url(u))
+            .map(|u| if u.ends_with('/') { u.to_owned() } else { format!("{u}/") });
+        let repo_url = config
+            .site
+            .repo_url
+            .as_deref()
+            .filter(|u| is_safe_url(u) && u.contains(':'))
+            .map(|u| u.trim_end_matches('/').to_owned());
+        Self { title: config.title.clone(), nav: nav(), feed: true, base_url, repo_url }
+    }
+}
+
 /// Builds the site of `workspace`.
 pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome> {
     let started = Instant::now();
@@ -184,25 +204,8 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
     );
     timings.mark("model+metrics");
     let config = model.config;
-    let base_url = config
-        .site
-        .base_url
-        .as_deref()
-        .filter(|u| is_safe_url(u))
-        .map(|u| if u.ends_with('/') { u.to_owned() } else { format!("{u}/") });
-    let repo_url = config
-        .site
-        .repo_url
-        .as_deref()
-        .filter(|u| is_safe_url(u) && u.contains(':'))
-        .map(|u| u.trim_end_matches('/').to_owned());
-    let globals = SiteGlobals {
-        title: config.title.clone(),
-        nav: nav(),
-        feed: true,
-        base_url: base_url.clone(),
-        repo_url: repo_url.clone(),
-    };
+    let globals = SiteGlobals::new(config);
+    let (base_url, repo_url) = (globals.base_url.clone(), globals.repo_url.clone());
     theme.tera.global_context().insert("site", &globals);
 
     let staging = output::Staging::begin(&options.out, &repo.workspace.root)?;

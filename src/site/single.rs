@@ -15,10 +15,9 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::Context as _;
 use jiff::civil::Date;
 
-use super::markdown::is_safe_url;
 use super::pages::Model;
 use super::theme::Theme;
-use super::{Site, SiteGlobals, nav};
+use super::{Site, SiteGlobals};
 use crate::config::{Config, Workspace};
 use crate::repo::{Depth, Document};
 use crate::schema::Schema;
@@ -59,26 +58,9 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     };
     let metrics = crate::metrics::compute(&repo, &crate::metrics::Options::new(today));
 
-    // The same globals as a build: unsafe or relative `base_url`/`repo_url` are dropped.
-    let base_url = config
-        .site
-        .base_url
-        .as_deref()
-        .filter(|u| is_safe_url(u))
-        .map(|u| if u.ends_with('/') { u.to_owned() } else { format!("{u}/") });
-    let repo_url = config
-        .site
-        .repo_url
-        .as_deref()
-        .filter(|u| is_safe_url(u) && u.contains(':'))
-        .map(|u| u.trim_end_matches('/').to_owned());
-    let globals = SiteGlobals {
-        title: config.title.clone(),
-        nav: nav(),
-        feed: true,
-        base_url: base_url.clone(),
-        repo_url: repo_url.clone(),
-    };
+    // The same globals as a build.
+    let globals = SiteGlobals::new(config);
+    let (base_url, repo_url) = (globals.base_url.clone(), globals.repo_url.clone());
     let mut theme = builtin_theme()?;
     theme.tera.global_context().insert("site", &globals);
 
