@@ -1,7 +1,8 @@
 // pm site search: the client of the static index `pm build` writes under search/ (manifest.js,
-// term shards t/NNN.js, facet shards f/NNN.js, document blocks d/NNN.js; the format, the query
-// rules and the page's DOM contract are in docs/search.md). Plain JavaScript, no dependencies,
-// no network beyond the site's own files.
+// files of listed terms x/NNN.js, word and code shards t/NNN.js and c/NNN.js, facet shards
+// f/NNN.js, document blocks d/NNN.js; the format, the query rules and the page's DOM contract
+// are in docs/search.md). Plain JavaScript, no dependencies, no network beyond the site's own
+// files.
 //
 // Every index file is a script that calls the global pmSearchData(key, data), and files are
 // loaded by injecting <script> elements: unlike fetch or XHR, that works from file:// as well as
@@ -16,7 +17,7 @@
 
   var PAGE = 10; // results per page, and per "More results"
   var DEBOUNCE_MS = 120; // wait this long after a keystroke before searching
-  var MAX_PREFIX_SHARDS = 6; // a prefix loads at most this many term shards
+  var MAX_PREFIX_FILES = 6; // a prefix loads at most this many term files
   var FIND_AFTER = 12; // a facet with more values than this gets a box to find one
 
   // --- Loading index files --------------------------------------------------------------------
@@ -106,6 +107,19 @@
       if (c < 0xd800 || c > 0xdbff) n++;
     }
     return n;
+  }
+
+  var NUMERIC;
+  try {
+    NUMERIC = new RegExp("\\p{N}", "u");
+  } catch (e) {
+    NUMERIC = /[0-9\u00b2\u00b3\u00b9\u00bc-\u00be\u0660-\u0669\u06f0-\u06f9\u0966-\u096f]/;
+  }
+
+  // A code (a hash, a long number): 6 characters or more, one of them numeric. Codes live in
+  // shards of their own (c/NNN), words in t/NNN.
+  function isCode(t) {
+    return codePoints(t) >= 6 && NUMERIC.test(t);
   }
 
   function keepToken(t) {
@@ -198,6 +212,7 @@
   // --- The index ----------------------------------------------------------------------------
 
   var manifest = null;
+  var blockStarts = []; // the first doc id of each document block
   var stop = Object.create(null);
   var weights = [8, 3, 1];
   var severityRank = Object.create(null);
@@ -206,6 +221,13 @@
 
   function useManifest(m) {
     manifest = m;
+    var start = 0, n = m.docs | 0;
+    (m.blocks || []).forEach(function (run) {
+      for (var i = 0; i < run[1] && start < n; i++) {
+        blockStarts.push(start);
+        start += Math.max(1, run[0] | 0);
+      }
+    });
     (m.stop || []).forEach(function (w) { stop[w] = true; });
     if (Array.isArray(m.weights) && m.weights.length) {
       // A match must count even if a weight were 0: keep every weight positive.
@@ -220,32 +242,52 @@
     });
   }
 
-  // The postings ([tier0, tier1, tier2] doc sets) of every key the token matches, and whether
-  // the prefix range was cut short.
-  function termKeys(token) {
-    var shards = manifest.t || [];
+  // The term files a token needs ("x/012", "t/003"...), and whether a prefix had more than one
+  // search loads. A listed term (manifest x, with its file in xf) is in its own file; any other
+  // in the shard of its kind (t for words, c for codes) whose range holds it. A prefix needs the
+  // listed terms that start with it (most searched first: files are numbered that way) and the
+  // word shards its range spans, and the code shards too once it has a digit.
+  function termFiles(token) {
+    var listed = manifest.x || [], fileOf = manifest.xf || [];
+    var i = lower(listed, token.text);
     if (!token.prefix) {
-      var s = upper(shards, token.text) - 1;
-      return { shards: s < 0 ? [] : [s], incomplete: false };
+      if (listed[i] === token.text) return { files: ["x/" + pad(fileOf[i])], incomplete: false };
+      var kind = isCode(token.text) ? "c" : "t";
+      var s = upper(manifest[kind] || [], token.text) - 1;
+      return { files: s < 0 ? [] : [kind + "/" + pad(s)], incomplete: false };
     }
-    var first = Math.max(0, upper(shards, token.text) - 1);
-    var last = upper(shards, token.text + "\uffff") - 1;
-    var list = [];
-    for (var k = first; k <= last && list.length < MAX_PREFIX_SHARDS; k++) list.push(k);
-    return { shards: list, incomplete: last - first + 1 > MAX_PREFIX_SHARDS };
+    var numbers = [], seen = Object.create(null);
+    for (; i < listed.length && listed[i].lastIndexOf(token.text, 0) === 0; i++) {
+      if (!seen[fileOf[i]]) {
+        seen[fileOf[i]] = true;
+        numbers.push(fileOf[i]);
+      }
+    }
+    numbers.sort(function (a, b) { return a - b; });
+    var files = numbers.map(function (f) { return "x/" + pad(f); });
+    var kinds = NUMERIC.test(token.text) ? ["t", "c"] : ["t"];
+    kinds.forEach(function (kind) {
+      var shards = manifest[kind] || [];
+      var first = Math.max(0, upper(shards, token.text) - 1);
+      var last = upper(shards, token.text + "\uffff") - 1;
+      for (var k = first; k <= last; k++) files.push(kind + "/" + pad(k));
+    });
+    return { files: files.slice(0, MAX_PREFIX_FILES), incomplete: files.length > MAX_PREFIX_FILES };
   }
 
-  function postingsOf(token, shardIds) {
+  // The postings ([tier0, tier1, tier2] doc sets) of every key the token matches, in the files
+  // it loaded.
+  function postingsOf(token, files) {
     var out = [];
-    shardIds.forEach(function (s) {
-      var shard = cache["t/" + pad(s)];
-      if (!shard || !shard.k) return;
-      var keys = shard.k, i = lower(keys, token.text);
+    files.forEach(function (key) {
+      var file = cache[key];
+      if (!file || !file.k) return;
+      var keys = file.k, i = lower(keys, token.text);
       if (!token.prefix) {
-        if (keys[i] === token.text) out.push(shard.p[i]);
+        if (keys[i] === token.text) out.push(file.p[i]);
         return;
       }
-      for (; i < keys.length && keys[i].lastIndexOf(token.text, 0) === 0; i++) out.push(shard.p[i]);
+      for (; i < keys.length && keys[i].lastIndexOf(token.text, 0) === 0; i++) out.push(file.p[i]);
     });
     return out;
   }
@@ -289,10 +331,10 @@
       }
     }
     tokens.forEach(function (t) {
-      var r = termKeys(t);
-      t.shards = r.shards;
+      var r = termFiles(t);
+      t.files = r.files;
       if (r.incomplete) incomplete = true;
-      r.shards.forEach(function (s) { want("t/" + pad(s)); });
+      r.files.forEach(want);
     });
     var groups = [];
     facetOrder.forEach(function (f) {
@@ -331,7 +373,7 @@
     var buf = buffers(n);
     var score = buf.score, best = buf.best, d;
     for (var t = 0; t < p.tokens.length; t++) {
-      var postings = postingsOf(p.tokens[t], p.tokens[t].shards);
+      var postings = postingsOf(p.tokens[t], p.tokens[t].files);
       if (!postings.length) return new Int32Array(0); // AND: a token nothing has
       var into = t === 0 ? score : best;
       into.fill(0);
@@ -534,9 +576,9 @@
   // when `fresh`). `extraMs` is compute time to count in lastRenderMs.
   function showMore(run, extraMs, fresh) {
     var from = run.shown, to = Math.min(run.order.length, from + PAGE);
-    var block = manifest.block || 1, need = [], seen = Object.create(null);
+    var need = [], seen = Object.create(null);
     for (var i = from; i < to; i++) {
-      var b = Math.floor(run.order[i] / block);
+      var b = blockOf(run.order[i]);
       if (!seen[b]) {
         seen[b] = true;
         need.push("d/" + pad(b));
@@ -548,9 +590,9 @@
       var t1 = now();
       var fragment = document.createDocumentFragment();
       for (var i = from; i < to; i++) {
-        var id = run.order[i];
-        var data = cache["d/" + pad(Math.floor(id / block))];
-        var row = data && data.d ? data.d[id % block] : null;
+        var id = run.order[i], b = blockOf(id);
+        var data = cache["d/" + pad(b)];
+        var row = data && data.d ? data.d[id - blockStarts[b]] : null;
         fragment.appendChild(renderRow(row || [id], i, run.plan.tokens));
       }
       if (fresh) {
@@ -579,6 +621,11 @@
         if (link) link.focus();
       }
     });
+  }
+
+  // The document block that holds doc `id`.
+  function blockOf(id) {
+    return Math.max(0, upper(blockStarts, id) - 1);
   }
 
   function clearResults() {
@@ -624,12 +671,27 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  // The value at position `i` of a facet's values in the manifest, or "".
+  function facetValue(key, i) {
+    var values = facetValues[key] || [];
+    return typeof i === "number" && i >= 0 && i < values.length ? values[i] : "";
+  }
+
+  // A row is [id, title, date, severity, status, snippet, [services], team] and, when the page
+  // is not named after the id, its name; severity, status, services and team are positions in
+  // the manifest's facet values.
   function renderRow(row, index, tokens) {
     var id = row[0] === undefined || row[0] === null ? "" : String(row[0]);
     var title = row[1] || id;
-    var date = row[2] || "", severity = row[3] || "", status = row[4] || "";
-    var href = row[5] || "", snippet = row[6] || "";
-    var services = Array.isArray(row[7]) ? row[7] : [], team = row[8] || "";
+    var date = row[2] || "";
+    var severity = facetValue("severity", row[3]), status = facetValue("status", row[4]);
+    var snippet = row[5] || "";
+    var services = (Array.isArray(row[6]) ? row[6] : []).map(function (s) {
+      return facetValue("service", s);
+    }).filter(Boolean);
+    var team = facetValue("team", row[7]);
+    var page = typeof row[8] === "string" && row[8] ? row[8] : id;
+    var href = page ? "postmortems/" + page + ".html" : "";
 
     var li = el("li", "pm-result");
     li.id = "pm-result-" + index;
@@ -879,9 +941,9 @@
 
     say("Loading the search index…");
     load("manifest").then(function (m) {
-      if (!m || m.v !== 1) {
+      if (!m || m.v !== 2) {
         throw new FormatError("the index is in format " + (m && m.v) + " and this page reads " +
-          "format 1. Rebuild the site; if the repository has its own site-theme/search.js " +
+          "format 2. Rebuild the site; if the repository has its own site-theme/search.js " +
           "(from pm theme eject), update or remove it.");
       }
       useManifest(m);

@@ -17,10 +17,12 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use support::browser::{Browser, Page, js_string};
+use support::search::{Index, files, read_index, run_query};
 use support::server::StaticServer;
 use support::site::{self, crate_path, file_url, query_value};
 
@@ -425,4 +427,116 @@ fn a_missing_index_file_is_reported() {
     let message = page.eval("document.getElementById('pm-search-count').textContent");
     assert!(message.as_str().is_some_and(|m| !m.trim().is_empty()), "no message: {message}");
     assert!(page.journal().dialogs.is_empty());
+}
+
+/// Queries that reach every kind of term file of `index`: listed terms (x/), words and codes
+/// in shards (t/, c/), several words, words ended with a space, prefixes, a filter. Picked from
+/// the index itself, spread over it, so the same on every build.
+fn reaching_queries(index: &Index) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let keys = |field: &str| -> Vec<String> {
+        index.manifest[field]
+            .as_array()
+            .expect("key list")
+            .iter()
+            .filter_map(|k| k.as_str().map(str::to_owned))
+            .collect()
+    };
+    let listed = keys("x");
+    let spread = |list: &[String], n: usize| -> Vec<String> {
+        let step = (list.len() / n).max(1);
+        list.iter().step_by(step).take(n).cloned().collect()
+    };
+    // Terms in the middle of shards, not only their first keys.
+    let in_shards = |kind: &str| -> Vec<String> {
+        index
+            .data
+            .iter()
+            .filter(|(k, _)| k.starts_with(&format!("{kind}/")))
+            .filter_map(|(_, file)| {
+                let k = file["k"].as_array()?;
+                k.get(k.len() / 2)?.as_str().map(str::to_owned)
+            })
+            .collect()
+    };
+    let mut queries: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
+    for word in spread(&listed, 6) {
+        queries.push((format!("{word} "), Vec::new()));
+    }
+    for word in spread(&in_shards("t"), 3).into_iter().chain(spread(&in_shards("c"), 3)) {
+        queries.push((format!("{word} "), Vec::new()));
+    }
+    let pairs = spread(&listed, 8);
+    queries.push((format!("{} {} ", pairs[1], pairs[5]), Vec::new()));
+    queries.push(("kafka consumer lag".to_owned(), Vec::new()));
+    queries.push(("certificate expir".to_owned(), Vec::new()));
+    // Prefixes, as typed: of a code (it has a digit, so code shards are searched too) and of a
+    // word in a shard.
+    for word in in_shards("c").first().into_iter().chain(in_shards("t").last()) {
+        queries.push((word.chars().take(5).collect(), Vec::new()));
+    }
+    queries.push(("database ".to_owned(), vec![("severity", "SEV1".to_owned())]));
+    queries
+}
+
+/// On a generated repository big enough to list its big terms and keep codes in shards of
+/// their own (the demo is too small for either), what the browser shows is what the contract's
+/// rules give on the decoded index (`support::search::run_query`): the same first page, in the
+/// same order, and the same count.
+#[test]
+fn search_agrees_with_the_reference_on_a_big_index() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    site::generate(3000, 5, &root);
+    let out = tmp.path().join("site");
+    site::build(&root, &out);
+    let index = read_index(&files(&out));
+    let browser = Browser::launch();
+    let page = browser.page();
+    let queries = reaching_queries(&index);
+    assert!(queries.len() >= 15, "{queries:?}");
+    for (q, facets) in &queries {
+        let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (facet, value) in facets {
+            filters.entry((*facet).to_owned()).or_default().push(value.clone());
+        }
+        let want = run_query(&index, q, &filters);
+        let want_ids: Vec<String> = want
+            .iter()
+            .take(10)
+            .map(|&d| index.rows[d as usize][0].as_str().expect("id").to_owned())
+            .collect();
+        let mut params = vec![format!("q={}", query_value(q))];
+        params.extend(facets.iter().map(|(f, v)| format!("{f}={}", query_value(v))));
+        page.open(&format!("{}?{}", file_url(&out.join("search/index.html")), params.join("&")));
+        let facet_refs: Vec<(&str, &str)> = facets.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        let ids = results_for(&page, &normalized(q, &facet_refs));
+        assert_eq!(ids, want_ids, "the first page of {q:?} {facets:?}");
+        let count = page.eval("document.getElementById('pm-search-count').textContent");
+        let expected = match want.len() {
+            0 => "No results".to_owned(),
+            1 => "1 result".to_owned(),
+            n => format!("{} results", grouped(n)),
+        };
+        assert_eq!(count.as_str(), Some(expected.as_str()), "the count of {q:?} {facets:?}");
+        let note = page.eval("document.getElementById('pm-search-note').hidden");
+        assert_eq!(note, serde_json::Value::Bool(true), "{q:?} loaded every file it needs");
+        let journal = page.journal();
+        assert!(
+            journal.exceptions.is_empty() && journal.console_errors.is_empty(),
+            "{q:?}: {journal:?}"
+        );
+    }
+}
+
+/// 12345 as "12,345".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -12,148 +12,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
 use pm::site::search::tokenize::tokens;
 use serde_json::Value;
+use support::search::{Index, files, read_index, run_query};
 use support::site::{TODAY, crate_path};
 
 /// Builds the demo into `out`.
 fn build_demo(out: &Path) {
     let stderr = support::site::build(&crate_path("examples/demo"), out);
     assert!(!stderr.contains("warning:"), "the demo index is within every budget:\n{stderr}");
-}
-
-/// Every file under `dir`, by `/`-separated path.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read dir") {
-            let entry = entry.expect("entry");
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, &format!("{prefix}{name}/"), out);
-            } else {
-                out.insert(format!("{prefix}{name}"), std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
-}
-
-/// The index as the client sees it.
-struct Index {
-    manifest: Value,
-    /// Term → its three tiers of doc ids.
-    terms: BTreeMap<String, [Vec<u32>; 3]>,
-    /// `facet:value` → doc ids.
-    facets: BTreeMap<String, Vec<u32>>,
-    /// Doc rows in doc id order.
-    rows: Vec<Value>,
-    /// Data files by key.
-    data: BTreeMap<String, Value>,
-}
-
-fn ids(set: &Value) -> Vec<u32> {
-    let set = set.as_str().expect("a doc set is a string");
-    decode(set).unwrap_or_else(|e| panic!("{set:?}: {e}"))
-}
-
-/// Reads `search/` of a built site, checking the file shape on the way.
-fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
-    let mut data = BTreeMap::new();
-    for (path, bytes) in site {
-        let Some(rel) = path.strip_prefix("search/") else { continue };
-        if rel == "index.html" {
-            continue;
-        }
-        let key = rel.strip_suffix(".js").unwrap_or_else(|| panic!("unexpected file {path}"));
-        let text = std::str::from_utf8(bytes).expect("UTF-8");
-        let (named, json) =
-            read_data_file(text).unwrap_or_else(|| panic!("{path} is not pmSearchData(...);"));
-        assert_eq!(named, key, "{path} names itself");
-        if key != "manifest" {
-            let (kind, n) = key.split_once('/').expect("kind/NNN");
-            assert!(["t", "f", "d"].contains(&kind) && n.len() >= 3, "{key}");
-            assert!(n.bytes().all(|b| b.is_ascii_digit()), "{key}");
-        }
-        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
-            assert!(!text.contains(bad), "{path} has an unescaped {bad:?}");
-        }
-        data.insert(key.to_owned(), json);
-    }
-    let manifest = data.get("manifest").expect("search/manifest.js").clone();
-
-    let shards = |kind: &str, first: &str| -> Vec<(Vec<String>, Vec<Value>)> {
-        let firsts: Vec<&str> = manifest[first]
-            .as_array()
-            .expect("shard list")
-            .iter()
-            .map(|v| v.as_str().expect("key"))
-            .collect();
-        let files: Vec<&String> =
-            data.keys().filter(|k| k.starts_with(&format!("{kind}/"))).collect();
-        assert_eq!(files.len(), firsts.len(), "one {kind}/ file per manifest entry");
-        let mut out = Vec::new();
-        for (n, first) in firsts.iter().enumerate() {
-            let shard = &data[&format!("{kind}/{n:03}")];
-            let keys: Vec<String> = shard["k"]
-                .as_array()
-                .expect("k")
-                .iter()
-                .map(|k| k.as_str().expect("key").to_owned())
-                .collect();
-            let postings = shard["p"].as_array().expect("p").clone();
-            assert_eq!(keys.len(), postings.len(), "{kind}/{n:03}: one posting per key");
-            assert_eq!(keys.first().map(String::as_str), Some(*first), "{kind}/{n:03} first key");
-            if let Some(next) = firsts.get(n + 1) {
-                let last = keys.last().expect("non-empty");
-                assert!(utf16_cmp(last, next).is_lt(), "{kind}/{n:03} ends before the next");
-            }
-            out.push((keys, postings));
-        }
-        // Keys ascending in UTF-16 order across all shards: each in exactly one shard.
-        let all: Vec<&String> = out.iter().flat_map(|(k, _)| k).collect();
-        for w in all.windows(2) {
-            assert!(
-                w[0].encode_utf16().cmp(w[1].encode_utf16()).is_lt(),
-                "{kind}: {:?} before {:?}",
-                w[0],
-                w[1]
-            );
-        }
-        out
-    };
-
-    let mut terms = BTreeMap::new();
-    for (keys, postings) in shards("t", "t") {
-        for (key, p) in keys.into_iter().zip(postings) {
-            let tiers = p.as_array().expect("three tiers");
-            assert_eq!(tiers.len(), 3, "{key}");
-            let tiers = [ids(&tiers[0]), ids(&tiers[1]), ids(&tiers[2])];
-            assert!(tiers.iter().any(|t| !t.is_empty()), "{key} has no documents");
-            terms.insert(key, tiers);
-        }
-    }
-    let mut facets = BTreeMap::new();
-    for (keys, postings) in shards("f", "f") {
-        for (key, p) in keys.into_iter().zip(postings) {
-            facets.insert(key, ids(&p));
-        }
-    }
-    let block = manifest["block"].as_u64().expect("block") as usize;
-    let docs = manifest["docs"].as_u64().expect("docs") as usize;
-    let mut rows = Vec::new();
-    for b in 0..docs.div_ceil(block) {
-        let d = data.get(&format!("d/{b:03}")).unwrap_or_else(|| panic!("no block d/{b:03}"));
-        let block_rows = d["d"].as_array().expect("d");
-        let expected = block.min(docs - b * block);
-        assert_eq!(block_rows.len(), expected, "rows of d/{b:03}");
-        rows.extend(block_rows.iter().cloned());
-    }
-    assert_eq!(data.keys().filter(|k| k.starts_with("d/")).count(), docs.div_ceil(block));
-    Index { manifest, terms, facets, rows, data }
 }
 
 fn built_demo() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
@@ -177,13 +44,15 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// The markdown body of a source file: everything after the closing `---` line.
-fn body(source: &str) -> String {
-    let text = std::fs::read_to_string(crate_path(&format!("examples/demo/{source}")))
-        .expect("read source");
+/// The markdown body of a source file of the repository at `root`: everything after the
+/// closing `---` line (a BOM and CRLF line ends allowed, as in the generated repositories).
+fn body(root: &Path, source: &str) -> String {
+    let text = std::fs::read_to_string(root.join(source)).expect("read source");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.split_inclusive('\n');
-    assert_eq!(lines.next().map(str::trim_end), Some("---"), "{source} opens front matter");
-    let mut offset = 4;
+    let first = lines.next().unwrap_or_default();
+    assert_eq!(first.trim_end(), "---", "{source} opens front matter");
+    let mut offset = first.len();
     for line in lines.by_ref() {
         offset += line.len();
         if matches!(line.trim_end(), "---" | "...") {
@@ -193,60 +62,14 @@ fn body(source: &str) -> String {
     panic!("{source}: unterminated front matter")
 }
 
-#[test]
-fn demo_index_has_the_contracted_shape() {
-    let (_tmp, site) = built_demo();
-    let index = read_index(&site);
-    let pms = postmortems(&site);
-    let m = &index.manifest;
-    assert_eq!(m["v"], 1);
-    assert_eq!(m["docs"].as_u64(), Some(pms.len() as u64));
-    assert_eq!(m["weights"], serde_json::json!([8, 3, 1]));
-    let stop: Vec<&str> =
-        m["stop"].as_array().expect("stop").iter().filter_map(Value::as_str).collect();
-    assert_eq!(stop, pm::site::search::tokenize::STOP_WORDS);
-    let keys: Vec<&str> =
-        m["facets"].as_array().expect("facets").iter().filter_map(|f| f["key"].as_str()).collect();
-    assert_eq!(keys, ["severity", "status", "service", "team", "tag", "factor", "year"]);
-    assert!(index.data.len() <= 1000);
-    assert!(site.contains_key("search/index.html"), "the search page");
-
-    // Doc rows are postmortems.json in order (doc id = position).
-    for (d, (row, p)) in index.rows.iter().zip(&pms).enumerate() {
-        let row = row.as_array().expect("row");
-        assert_eq!(row.len(), 9, "doc {d}");
-        assert_eq!(row[0], p["id"], "doc {d}");
-        assert_eq!(row[1], p["title"]);
-        assert_eq!(row[2].as_str(), Some(p["date"].as_str().unwrap_or("")));
-        assert_eq!(row[3].as_str(), Some(p["severity"].as_str().unwrap_or("")));
-        assert_eq!(row[4], p["status"]);
-        assert_eq!(row[5], p["url"]);
-        assert!(site.contains_key(row[5].as_str().expect("href")), "{row:?} links to a page");
-        let snippet = row[6].as_str().expect("snippet");
-        let summary = p["summary"].as_str().expect("summary");
-        assert!(snippet.chars().count() <= 160, "{snippet}");
-        match snippet.strip_suffix('…') {
-            Some(cut) => {
-                assert!(summary.starts_with(cut) && cut.len() < summary.len(), "{snippet}")
-            }
-            None => assert_eq!(snippet, summary.trim()),
-        }
-        assert_eq!(row[7], p["services"]);
-        assert_eq!(row[8].as_str(), Some(p["team"].as_str().unwrap_or("")));
-    }
-    // Newest first: ascending doc id is descending date.
-    let dates: Vec<&str> = index.rows.iter().filter_map(|r| r[2].as_str()).collect();
-    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
-}
-
-#[test]
-fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
-    let (_tmp, site) = built_demo();
-    let index = read_index(&site);
-    let pms = postmortems(&site);
-    // What each document says, per tier, re-derived from postmortems.json and the sources.
+/// What each document of a built site says, per tier, re-derived from `postmortems.json` and
+/// the sources of the repository at `root`: term → doc ids of tiers 0, 1 and 2.
+fn expected_terms(
+    site: &BTreeMap<String, Vec<u8>>,
+    root: &Path,
+) -> BTreeMap<String, [BTreeSet<u32>; 3]> {
     let mut expected: BTreeMap<String, [BTreeSet<u32>; 3]> = BTreeMap::new();
-    for (d, p) in pms.iter().enumerate() {
+    for (d, p) in postmortems(site).iter().enumerate() {
         let d = d as u32;
         let tier0 = [text(&p["title"]), text(&p["summary"]), text(&p["id"])];
         let items: Vec<String> = p["action_items"]
@@ -264,7 +87,7 @@ fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
             text(&p["owner"]),
             text(&p["impact"]["summary"]),
         ];
-        let tier2 = [body(p["source"].as_str().expect("source"))];
+        let tier2 = [body(root, p["source"].as_str().expect("source"))];
         let mut seen = BTreeSet::new();
         for (tier, fields) in [&tier0[..], &tier1[..], &tier2[..]].into_iter().enumerate() {
             for field in fields {
@@ -276,6 +99,11 @@ fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
             }
         }
     }
+    expected
+}
+
+/// Every term of `index` resolves to exactly the documents `expected` says, tier by tier.
+fn assert_terms(index: &Index, expected: &BTreeMap<String, [BTreeSet<u32>; 3]>) {
     let actual: BTreeMap<String, [BTreeSet<u32>; 3]> = index
         .terms
         .iter()
@@ -284,9 +112,73 @@ fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
     let missing: Vec<&String> = expected.keys().filter(|k| !actual.contains_key(*k)).collect();
     let extra: Vec<&String> = actual.keys().filter(|k| !expected.contains_key(*k)).collect();
     assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
-    for (key, tiers) in &expected {
+    for (key, tiers) in expected {
         assert_eq!(&actual[key], tiers, "documents of {key:?} per tier");
     }
+}
+
+#[test]
+fn demo_index_has_the_contracted_shape() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let pms = postmortems(&site);
+    let m = &index.manifest;
+    assert_eq!(m["v"], 2);
+    assert_eq!(m["docs"].as_u64(), Some(pms.len() as u64));
+    assert_eq!(m["weights"], serde_json::json!([8, 3, 1]));
+    let stop: Vec<&str> =
+        m["stop"].as_array().expect("stop").iter().filter_map(Value::as_str).collect();
+    assert_eq!(stop, pm::site::search::tokenize::STOP_WORDS);
+    let keys: Vec<&str> =
+        m["facets"].as_array().expect("facets").iter().filter_map(|f| f["key"].as_str()).collect();
+    assert_eq!(keys, ["severity", "status", "service", "team", "tag", "factor", "year"]);
+    assert!(index.data.len() <= 1000);
+    assert!(site.contains_key("search/index.html"), "the search page");
+
+    // Doc rows are postmortems.json in order (doc id = position); severity, status, services
+    // and team are positions in the manifest's facet values.
+    let value = |facet: &str, i: &Value| -> Value {
+        let Some(i) = i.as_i64().filter(|&i| i >= 0) else { return Value::String(String::new()) };
+        let facet = m["facets"].as_array().expect("facets").iter().find(|f| f["key"] == facet);
+        facet.expect("facet")["values"][i as usize][0].clone()
+    };
+    for (d, (row, p)) in index.rows.iter().zip(&pms).enumerate() {
+        let row = row.as_array().expect("row");
+        assert_eq!(row.len(), 8, "doc {d}: every demo page is named after its id");
+        assert_eq!(row[0], p["id"], "doc {d}");
+        assert_eq!(row[1], p["title"]);
+        assert_eq!(row[2].as_str(), Some(p["date"].as_str().unwrap_or("")));
+        assert_eq!(value("severity", &row[3]).as_str(), Some(p["severity"].as_str().unwrap_or("")));
+        assert_eq!(value("status", &row[4]), p["status"]);
+        let href = format!("postmortems/{}.html", row[0].as_str().expect("id"));
+        assert_eq!(Some(href.as_str()), p["url"].as_str());
+        assert!(site.contains_key(&href), "{row:?} links to a page");
+        let snippet = row[5].as_str().expect("snippet");
+        let summary = p["summary"].as_str().expect("summary");
+        assert!(snippet.chars().count() <= pm::site::search::SNIPPET_CHARS, "{snippet}");
+        match snippet.strip_suffix('…') {
+            Some(cut) => {
+                assert!(summary.starts_with(cut) && cut.len() < summary.len(), "{snippet}")
+            }
+            None => assert_eq!(snippet, summary.trim()),
+        }
+        let services: Vec<Value> =
+            row[6].as_array().expect("services").iter().map(|s| value("service", s)).collect();
+        assert_eq!(Value::Array(services), p["services"]);
+        assert_eq!(value("team", &row[7]).as_str(), Some(p["team"].as_str().unwrap_or("")));
+    }
+    // Newest first: ascending doc id is descending date.
+    let dates: Vec<&str> = index.rows.iter().filter_map(|r| r[2].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn every_term_resolves_to_exactly_the_documents_that_contain_it() {
+    let (_tmp, site) = built_demo();
+    let index = read_index(&site);
+    let pms = postmortems(&site);
+    let expected = expected_terms(&site, &crate_path("examples/demo"));
+    assert_terms(&index, &expected);
     assert!(expected.len() > 1000, "the demo has a real vocabulary ({})", expected.len());
 
     // Spelled out for one term: `kafka` is in the text of exactly these files.
@@ -374,6 +266,36 @@ fn facets_select_and_count_their_documents() {
 }
 
 #[test]
+fn a_big_index_lists_its_big_terms_and_keeps_codes_apart() {
+    // 3,000 generated postmortems: enough for listed terms (x/) and code shards (c/).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    support::site::generate(3000, 5, &root);
+    let out = tmp.path().join("site");
+    let stderr = support::site::build(&root, &out);
+    assert!(!stderr.contains("warning: search"), "within every budget:\n{stderr}");
+    let site = files(&out);
+    let index = read_index(&site);
+    let kinds = |kind: &str| index.data.keys().filter(|k| k.starts_with(kind)).count();
+    assert!(kinds("x/") > 100 && kinds("t/") > 0 && kinds("c/") > 0, "{:?}", index.data.keys());
+    assert!(index.data.len() <= 1000);
+    // Listed terms are the big ones, and the ones in titles come first: `kafka` is alone.
+    let listed = index.manifest["x"].as_array().expect("x");
+    let at = listed.iter().position(|k| k == "kafka").expect("kafka is listed");
+    let file = index.manifest["xf"][at].as_u64().expect("file");
+    assert_eq!(
+        index.manifest["xf"]
+            .as_array()
+            .expect("xf")
+            .iter()
+            .filter(|f| f.as_u64() == Some(file))
+            .count(),
+        1
+    );
+    assert_terms(&index, &expected_terms(&site, &root));
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let (_a, first) = built_demo();
     let (_b, second) = built_demo();
@@ -389,56 +311,6 @@ fn two_builds_are_byte_identical() {
     for (k, v) in &a {
         assert!(v == &b[k], "{k} differs between two builds");
     }
-}
-
-/// The query rules of docs/search.md ("Queries"), run on the decoded index: the reference the
-/// expected results are checked against. Returns doc ids, best first.
-fn run_query(index: &Index, q: &str, filters: &BTreeMap<String, Vec<String>>) -> Vec<u32> {
-    let weights = [8u32, 3, 1];
-    let mut words: Vec<String> = Vec::new();
-    for t in tokens(q) {
-        if !words.contains(&t) {
-            words.push(t);
-        }
-    }
-    let prefix = !q.is_empty() && !q.ends_with(char::is_whitespace);
-    let n = index.rows.len() as u32;
-    let mut selected: Option<BTreeSet<u32>> = None;
-    for (facet, values) in filters {
-        let docs: BTreeSet<u32> = values
-            .iter()
-            .flat_map(|v| index.facets.get(&format!("{facet}:{v}")).into_iter().flatten().copied())
-            .collect();
-        selected = Some(match selected {
-            Some(s) => s.intersection(&docs).copied().collect(),
-            None => docs,
-        });
-    }
-    if words.is_empty() {
-        return selected.map(|s| s.into_iter().collect()).unwrap_or_default();
-    }
-    let mut scores: BTreeMap<u32, u32> = (0..n).map(|d| (d, 0)).collect();
-    for (i, word) in words.iter().enumerate() {
-        let is_prefix = prefix && i + 1 == words.len();
-        let mut best: BTreeMap<u32, u32> = BTreeMap::new();
-        for (key, tiers) in &index.terms {
-            if key == word || (is_prefix && key.starts_with(word.as_str())) {
-                for (tier, docs) in tiers.iter().enumerate() {
-                    for &d in docs {
-                        let w = best.entry(d).or_insert(0);
-                        *w = (*w).max(weights[tier]);
-                    }
-                }
-            }
-        }
-        scores = scores.into_iter().filter_map(|(d, s)| best.get(&d).map(|w| (d, s + w))).collect();
-    }
-    let mut hits: Vec<(u32, u32)> = scores
-        .into_iter()
-        .filter(|(d, _)| selected.as_ref().is_none_or(|s| s.contains(d)))
-        .collect();
-    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    hits.into_iter().map(|(d, _)| d).collect()
 }
 
 #[test]

@@ -11,7 +11,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use support::browser::{Browser, Page};
@@ -82,12 +81,6 @@ fn all_ids(page: &Page) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(bytes).expect("gzip in memory");
-    gz.finish().expect("gzip in memory").len()
-}
-
 #[test]
 #[ignore = "needs a generated site: run by bench/search.sh"]
 fn search_at_scale() {
@@ -98,28 +91,141 @@ fn search_at_scale() {
     println!("| query | results | files loaded | raw bytes | gzip bytes | render ms |");
     println!("| --- | --- | --- | --- | --- | --- |");
     for query in SCALE_QUERIES {
-        let page = search(&browser, &site, query);
-        let stats = page.eval("JSON.stringify(window.pmSearchStats)");
-        let stats: serde_json::Value =
-            serde_json::from_str(stats.as_str().unwrap_or("{}")).expect("stats JSON");
-        let loaded: Vec<String> = stats["loaded"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
-        let (mut raw, mut gz) = (0, 0);
-        for key in &loaded {
-            let bytes = std::fs::read(site.join("search").join(format!("{key}.js")))
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            raw += bytes.len();
-            gz += gzip_len(&bytes);
-        }
-        let count = page.eval("document.querySelector('#pm-search-count').textContent");
+        let m = measure(&browser, &site, query);
         println!(
-            "| `{query}` | {} | {} | {raw} | {gz} | {} |",
-            count.as_str().unwrap_or("").trim(),
-            loaded.len(),
-            stats["lastRenderMs"].as_f64().map_or_else(|| "?".to_owned(), |ms| format!("{ms:.0}"))
+            "| `{query}` | {} | {} | {} | {} | {:.0} |",
+            m.count, m.files, m.raw, m.gzip, m.render_ms
         );
+    }
+
+    // Sampled queries, as in docs/BENCHMARKS.md: 1, 2 and 3 consecutive words from the titles
+    // of random postmortems (what someone who remembers an incident types), and single words
+    // that occur in 2-200 documents (rare) or 201-20,000 (common words that are not in titles),
+    // alone and before a title word.
+    let index = support::search::read_index(&support::search::files(&site));
+    let mut rng = Lcg(42);
+    let titles: Vec<Vec<String>> = index
+        .rows
+        .iter()
+        .map(|r| words(r[1].as_str().unwrap_or("")).into_iter().filter(|w| kept(w)).collect())
+        .collect();
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for n in 1..=3 {
+        let mut qs = Vec::new();
+        while qs.len() < SAMPLES {
+            let t = &titles[rng.below(titles.len())];
+            if t.len() >= n {
+                let at = rng.below(t.len() - n + 1);
+                qs.push(format!("{} ", t[at..at + n].join(" ")));
+            }
+        }
+        groups.push((["1 title word", "2 title words", "3 title words"][n - 1], qs));
+    }
+    let by_df = |low: usize, high: usize| -> Vec<&String> {
+        index
+            .terms
+            .iter()
+            .filter(|(_, tiers)| (low..=high).contains(&tiers.iter().map(Vec::len).sum::<usize>()))
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let rare = by_df(2, 200);
+    let common: Vec<&String> =
+        by_df(201, 20_000).into_iter().filter(|k| k.chars().all(char::is_alphabetic)).collect();
+    let pick = |list: &[&String], rng: &mut Lcg| list[rng.below(list.len())].clone();
+    let rare_qs: Vec<String> =
+        (0..SAMPLES).map(|_| format!("{} ", pick(&rare, &mut rng))).collect();
+    let common_qs: Vec<String> =
+        (0..SAMPLES).map(|_| format!("{} ", pick(&common, &mut rng))).collect();
+    let mixed: Vec<String> =
+        common_qs.iter().zip(&groups[0].1).map(|(a, b)| format!("{}{b}", a)).collect();
+    groups.push(("rare word", rare_qs));
+    groups.push(("common word, not in titles", common_qs));
+    groups.push(("that word + a title word", mixed));
+    println!();
+    println!(
+        "| sample ({SAMPLES} queries each) | gzip KB: median | p90 | max | over 150 KB | render ms: max |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (name, queries) in &groups {
+        let mut sizes = Vec::new();
+        let mut render = 0f64;
+        let mut worst = (0, String::new());
+        for q in queries {
+            let m = measure(&browser, &site, q);
+            if m.gzip > worst.0 {
+                worst = (m.gzip, q.clone());
+            }
+            sizes.push(m.gzip);
+            render = render.max(m.render_ms);
+        }
+        sizes.sort_unstable();
+        let kb = |b: usize| b.div_ceil(1000);
+        println!(
+            "| {name} | {} | {} | {} (`{}`) | {} | {render:.0} |",
+            kb(sizes[sizes.len() / 2]),
+            kb(sizes[sizes.len() * 9 / 10]),
+            kb(worst.0),
+            worst.1.trim(),
+            sizes.iter().filter(|&&s| s > 150_000).count()
+        );
+    }
+}
+
+/// Queries per sampled group.
+const SAMPLES: usize = 40;
+
+/// What opening the search page for one query loaded and took.
+struct Measured {
+    count: String,
+    files: usize,
+    raw: usize,
+    gzip: usize,
+    render_ms: f64,
+}
+
+/// Opens `query` in a fresh tab: the index files the page loaded (`window.pmSearchStats`),
+/// summed raw and gzipped, and its own render time.
+fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
+    let page = search(browser, site, query);
+    let stats = page.eval("JSON.stringify(window.pmSearchStats)");
+    let stats: serde_json::Value =
+        serde_json::from_str(stats.as_str().unwrap_or("{}")).expect("stats JSON");
+    let loaded: Vec<String> = stats["loaded"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let (mut raw, mut gzip) = (0, 0);
+    for key in &loaded {
+        let bytes = std::fs::read(site.join("search").join(format!("{key}.js")))
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        raw += bytes.len();
+        gzip += pm::site::search::gzip_len(&bytes).expect("gzip in memory");
+    }
+    let count = page.eval("document.querySelector('#pm-search-count').textContent");
+    Measured {
+        count: count.as_str().unwrap_or("").trim().to_owned(),
+        files: loaded.len(),
+        raw,
+        gzip,
+        render_ms: stats["lastRenderMs"].as_f64().unwrap_or(f64::NAN),
+    }
+}
+
+/// Whether the client searches for `word`: 2 to 40 characters, not a stop word.
+fn kept(word: &str) -> bool {
+    (2..=40).contains(&word.chars().count())
+        && !pm::site::search::tokenize::STOP_WORDS.contains(&word)
+}
+
+/// A small seeded generator, so the samples are the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 =
+            self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
     }
 }
 

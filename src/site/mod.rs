@@ -76,7 +76,7 @@ pub struct Built {
     /// Files that could not be parsed, with why; they have no page.
     pub skipped: Vec<(String, String)>,
     /// What the search index step wrote (its files are among `files`).
-    pub search: search::Stats,
+    pub search: Box<search::Stats>,
     /// Budgets the build went over, as sentences (printed as warnings).
     pub warnings: Vec<String>,
     /// Wall time.
@@ -242,11 +242,17 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
     let out = staging.commit()?;
     timings.mark("swap");
     timings.report(&[format!(
-        "search index {:.3} s during render ({} files, {} bytes, {} terms, {} docs per block)",
+        "search index {:.3} s during render ({} files, {} bytes, {} terms, {} listed in {} \
+         files, {} word and {} code shards, {} blocks of up to {} docs)",
         search.elapsed.as_secs_f64(),
         search.files,
         search.bytes,
         search.terms,
+        search.listed_terms,
+        search.listed_files,
+        search.word_shards,
+        search.code_shards,
+        search.doc_blocks,
         search.block
     )]);
     let built = Built {
@@ -257,7 +263,7 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
         with_errors: model.entries.iter().filter(|e| e.errors > 0).count(),
         skipped,
         warnings: search.warnings.clone(),
-        search,
+        search: Box::new(search),
         elapsed: started.elapsed(),
     };
     drop(site);
@@ -381,7 +387,9 @@ impl Site<'_, '_> {
             "assets",
             "metrics/teams",
             "metrics/services",
+            "search/x",
             "search/t",
+            "search/c",
             "search/f",
             "search/d",
         ]

@@ -34,6 +34,19 @@ pub fn build(root: &Path, out: &Path) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Generates a repository of `count` realistic postmortems into `dir` with the benchmark's
+/// seeded generator (`bench/generate.py`): big enough for the search index to list terms and
+/// keep codes in shards of their own, which the demo is not.
+pub fn generate(count: usize, seed: u64, dir: &Path) {
+    let output = Command::new("python3")
+        .arg(crate_path("bench/generate.py"))
+        .args(["--count", &count.to_string(), "--seed", &seed.to_string(), "--out"])
+        .arg(dir)
+        .output()
+        .expect("run python3 bench/generate.py (python3 is installed by .ci/run)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// Copies a folder tree (fixtures are only ever modified in temporary copies).
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

@@ -2,24 +2,25 @@
 //! step of `pm build`.
 //!
 //! The format is a contract with the client, written down in docs/search.md ("Index format"):
-//! `search/manifest.js` (sizes, shard boundaries, facet values), term shards `search/t/NNN.js`
-//! (each term's documents in three ranked tiers), facet shards `search/f/NNN.js` and document
-//! blocks `search/d/NNN.js` (what a result shows). Every file is a script calling
+//! `search/manifest.js` (sizes, the listed terms, shard boundaries, facet values), term files
+//! (`search/x/NNN.js` for listed terms, `search/t/NNN.js` word shards, `search/c/NNN.js` code
+//! shards: each term's documents in three ranked tiers), facet shards `search/f/NNN.js` and
+//! document blocks `search/d/NNN.js` (what a result shows). Every file is a script calling
 //! `pmSearchData(key, data)`, so the client loads it with a `<script>` element and the site
 //! works from `file://` with no server.
 //!
 //! The build follows the data: [`index::invert`] tokenizes every postmortem in parallel
 //! ([`tokenize`]) into sorted terms; facets and document rows come straight from the
-//! [`Model`]; [`shard`] sizes the files from N and the index's size; [`encode`] writes the doc
-//! sets. Everything is sorted before it is written, so the same repository gives byte-identical
-//! files.
+//! [`Model`]; [`shard`] decides which file each term goes to and sizes the files from N and the
+//! index's size; [`encode`] writes the doc sets. Everything is sorted before it is written, so
+//! the same repository gives byte-identical files.
 
 pub mod encode;
 pub mod index;
 pub mod shard;
 pub mod tokenize;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -33,7 +34,7 @@ use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
 
 /// Version of the index format (`v` in the manifest).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
@@ -42,8 +43,10 @@ pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
 /// transfers at most 150 KB, so no single file may exceed that).
 pub const MAX_FILE_GZIP: usize = 150_000;
 
-/// A snippet is the summary cut to at most this many characters (with the ellipsis).
-pub const SNIPPET_CHARS: usize = 160;
+/// A snippet is the summary cut to at most this many characters (with the ellipsis): about two
+/// lines of a result. Snippets are most of a document block, and a first page loads up to 10
+/// blocks, so every character counts ten times over.
+pub const SNIPPET_CHARS: usize = 140;
 
 /// What the index step wrote.
 #[derive(Debug, Clone, Default)]
@@ -54,10 +57,16 @@ pub struct Stats {
     pub bytes: u64,
     /// Distinct terms.
     pub terms: usize,
-    /// Documents per block.
+    /// Documents in the biggest block.
     pub block: usize,
-    /// Term shards.
-    pub term_shards: usize,
+    /// Terms with files of their own (or shared with a few other big terms).
+    pub listed_terms: usize,
+    /// Files of listed terms.
+    pub listed_files: usize,
+    /// Shards of unlisted words.
+    pub word_shards: usize,
+    /// Shards of unlisted codes.
+    pub code_shards: usize,
     /// Facet shards.
     pub facet_shards: usize,
     /// Document blocks.
@@ -77,8 +86,10 @@ pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
 pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let started = Instant::now();
     let n = m.entries.len();
-    let (terms, facets) =
-        rayon::join(|| index::invert(n, |d, sink| fields(m, d, sink)), || facets(m));
+    let ((terms, titles), facets) = rayon::join(
+        || rayon::join(|| index::invert(n, |d, sink| fields(m, d, sink)), || title_counts(m)),
+        || facets(m),
+    );
 
     // Facet postings, by `facet:value`.
     let mut facet_entries: Vec<(String, &[u32])> = facets
@@ -87,24 +98,27 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         .collect();
     facet_entries.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
 
-    // Sizes of the entries as written (`"key":[...]` give or take a comma), to cut shards.
+    // Sizes of the entries as written (`"key":[...]` give or take a comma), to cut files.
     let term_sizes: Vec<usize> = terms
         .par_iter()
         .map(|t| t.key.len() + 4 + t.tiers.iter().map(|s| encode::choose(s).1 + 3).sum::<usize>())
         .collect();
     let facet_sizes: Vec<usize> =
         facet_entries.iter().map(|(k, s)| k.len() + 6 + encode::choose(s).1).collect();
-    let block = shard::block_size(n);
-    let term_shards = shard::cut_within(&term_sizes, shard::MAX_TERM_SHARDS, shard::MIN_TARGET);
+    let plan = TermPlan::new(n, &terms, &term_sizes, &titles);
     let facet_shards = shard::cut_within(&facet_sizes, shard::MAX_FACET_SHARDS, shard::MIN_TARGET);
-    let blocks: Vec<Range<usize>> =
-        (0..n.div_ceil(block)).map(|b| b * block..n.min((b + 1) * block)).collect();
+    let runs = shard::block_runs(n);
+    let blocks = shard::blocks(&runs, n);
+    let rows = RowCodes::new(&facets);
 
     let manifest = Manifest {
         v: VERSION,
         docs: n,
-        block,
-        t: term_shards.iter().map(|r| &*terms[r.start].key).collect(),
+        blocks: &runs,
+        x: plan.listed.iter().map(|&(t, _)| &*terms[t].key).collect(),
+        xf: plan.listed.iter().map(|&(_, f)| f).collect(),
+        t: plan.words.iter().map(|s| &*terms[s[0]].key).collect(),
+        c: plan.codes.iter().map(|s| &*terms[s[0]].key).collect(),
         f: facet_shards.iter().map(|r| facet_entries[r.start].0.as_str()).collect(),
         weights: WEIGHTS,
         stop: tokenize::STOP_WORDS,
@@ -119,7 +133,9 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     };
 
     let jobs: Vec<Job> = std::iter::once(Job::Manifest)
-        .chain((0..term_shards.len()).map(Job::Terms))
+        .chain((0..plan.files.len()).map(Job::Listed))
+        .chain((0..plan.words.len()).map(Job::Words))
+        .chain((0..plan.codes.len()).map(Job::Codes))
         .chain((0..facet_shards.len()).map(Job::Facets))
         .chain((0..blocks.len()).map(Job::Docs))
         .collect();
@@ -128,11 +144,13 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         .map(|job| {
             let (key, json) = match *job {
                 Job::Manifest => ("manifest".to_owned(), script_json(&manifest)?),
-                Job::Terms(k) => (shard::key("t", k), term_shard(&terms[term_shards[k].clone()])?),
+                Job::Listed(k) => (shard::key("x", k), term_file(&terms, &plan.files[k])?),
+                Job::Words(k) => (shard::key("t", k), term_file(&terms, &plan.words[k])?),
+                Job::Codes(k) => (shard::key("c", k), term_file(&terms, &plan.codes[k])?),
                 Job::Facets(k) => {
                     (shard::key("f", k), facet_shard(&facet_entries[facet_shards[k].clone()])?)
                 }
-                Job::Docs(k) => (shard::key("d", k), doc_block(m, blocks[k].clone())?),
+                Job::Docs(k) => (shard::key("d", k), doc_block(m, &rows, blocks[k].clone())?),
             };
             let bytes = encode::data_file(&key, &json);
             write(&format!("search/{key}.js"), &bytes)?;
@@ -152,14 +170,102 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         files: written.len(),
         bytes: written.iter().map(|w| w.1 as u64).sum(),
         terms: terms.len(),
-        block,
-        term_shards: term_shards.len(),
+        block: blocks.iter().map(ExactSizeIterator::len).max().unwrap_or(0),
+        listed_terms: plan.listed.len(),
+        listed_files: plan.files.len(),
+        word_shards: plan.words.len(),
+        code_shards: plan.codes.len(),
         facet_shards: facet_shards.len(),
         doc_blocks: blocks.len(),
         largest,
         elapsed: started.elapsed(),
         warnings,
     })
+}
+
+/// Which file every term goes to (see [`shard`]): the listed terms with their files, and the
+/// shards of the other words and of the other codes, each a list of term indices in key order.
+struct TermPlan {
+    /// `(term, file)` of every listed term, in key order.
+    listed: Vec<(usize, usize)>,
+    /// The terms of each listed file, in key order.
+    files: Vec<Vec<usize>>,
+    /// Shards of unlisted words.
+    words: Vec<Vec<usize>>,
+    /// Shards of unlisted codes.
+    codes: Vec<Vec<usize>>,
+}
+
+impl TermPlan {
+    fn new(
+        docs: usize,
+        terms: &[Term],
+        sizes: &[usize],
+        titles: &HashMap<String, u32>,
+    ) -> TermPlan {
+        let code: Vec<bool> = terms.par_iter().map(|t| tokenize::is_code(&t.key)).collect();
+        let word_bytes: usize = (0..terms.len()).filter(|&t| !code[t]).map(|t| sizes[t]).sum();
+        let list_min = shard::list_min(docs, word_bytes);
+        // Listed: the big terms, most likely searched first (see `shard`). Ties fall back to
+        // the key, so the plan is the same on every build.
+        let mut big: Vec<usize> = (0..terms.len()).filter(|&t| sizes[t] >= list_min).collect();
+        let title_docs = |t: usize| titles.get(&*terms[t].key).copied().unwrap_or(0);
+        let head_docs = |t: usize| terms[t].tiers[0].len() + terms[t].tiers[1].len();
+        big.sort_by(|&a, &b| {
+            title_docs(b)
+                .cmp(&title_docs(a))
+                .then_with(|| head_docs(b).cmp(&head_docs(a)))
+                .then_with(|| sizes[b].cmp(&sizes[a]))
+                .then_with(|| utf16_cmp(&terms[a].key, &terms[b].key))
+        });
+        let big_sizes: Vec<usize> = big.iter().map(|&t| sizes[t]).collect();
+        let file_of = shard::pack_listed(&big_sizes, shard::MAX_LISTED_FILES);
+        let mut listed: Vec<(usize, usize)> = big.into_iter().zip(file_of).collect();
+        listed.sort_unstable_by_key(|&(t, _)| t); // terms are in key order
+        let mut files: Vec<Vec<usize>> =
+            vec![Vec::new(); listed.iter().map(|l| l.1 + 1).max().unwrap_or(0)];
+        for &(t, f) in &listed {
+            files[f].push(t);
+        }
+
+        let mut is_listed = vec![false; terms.len()];
+        for &(t, _) in &listed {
+            is_listed[t] = true;
+        }
+        let rest = |wanted: bool, max: usize| -> Vec<Vec<usize>> {
+            let members: Vec<usize> =
+                (0..terms.len()).filter(|&t| !is_listed[t] && code[t] == wanted).collect();
+            let member_sizes: Vec<usize> = members.iter().map(|&t| sizes[t]).collect();
+            shard::cut_within(&member_sizes, max, shard::MIN_TARGET)
+                .into_iter()
+                .map(|r| members[r].to_vec())
+                .collect()
+        };
+        TermPlan {
+            listed,
+            files,
+            words: rest(false, shard::MAX_WORD_SHARDS),
+            codes: rest(true, shard::MAX_CODE_SHARDS),
+        }
+    }
+}
+
+/// How many titles each token occurs in.
+fn title_counts(m: &Model<'_>) -> HashMap<String, u32> {
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut seen: Vec<String> = Vec::new();
+    for e in &m.entries {
+        seen.clear();
+        tokenize::for_each_token(&e.title, |t| {
+            if !seen.iter().any(|s| s == t) {
+                seen.push(t.to_owned());
+            }
+        });
+        for t in seen.drain(..) {
+            *counts.entry(t).or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// What goes over the budgets of issue 5, given each written file's key, size and (for files
@@ -188,7 +294,9 @@ fn budget_warnings(written: &[(String, usize, Option<usize>)]) -> Vec<String> {
 /// One file to write.
 enum Job {
     Manifest,
-    Terms(usize),
+    Listed(usize),
+    Words(usize),
+    Codes(usize),
     Facets(usize),
     Docs(usize),
 }
@@ -308,8 +416,11 @@ fn facets(m: &Model<'_>) -> Vec<Facet> {
 struct Manifest<'a> {
     v: u32,
     docs: usize,
-    block: usize,
+    blocks: &'a [[usize; 2]],
+    x: Vec<&'a str>,
+    xf: Vec<usize>,
     t: Vec<&'a str>,
+    c: Vec<&'a str>,
     f: Vec<&'a str>,
     weights: [u32; TIERS],
     stop: &'static [&'static str],
@@ -335,19 +446,76 @@ struct FacetShard<'a> {
     p: Vec<String>,
 }
 
-/// `[id, title, date, severity, status, href, snippet, [services...], team]`.
-type DocRow<'a> =
-    (&'a str, &'a str, String, &'a str, &'a str, String, String, Vec<&'a str>, &'a str);
+/// `[id, title, date, severity, status, snippet, [services...], team]` and, when the page is
+/// not named after the id, its name. Severity, status, services and team are positions in the
+/// manifest's facet values (`-1`: none), which every row's values are among.
+struct DocRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    date: String,
+    severity: i64,
+    status: i64,
+    snippet: String,
+    services: Vec<i64>,
+    team: i64,
+    page: Option<&'a str>,
+}
+
+impl Serialize for DocRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = s.serialize_seq(Some(8 + usize::from(self.page.is_some())))?;
+        seq.serialize_element(self.id)?;
+        seq.serialize_element(self.title)?;
+        seq.serialize_element(&self.date)?;
+        seq.serialize_element(&self.severity)?;
+        seq.serialize_element(&self.status)?;
+        seq.serialize_element(&self.snippet)?;
+        seq.serialize_element(&self.services)?;
+        seq.serialize_element(&self.team)?;
+        if let Some(page) = self.page {
+            seq.serialize_element(page)?;
+        }
+        seq.end()
+    }
+}
+
+/// The position of each value of the facets a row refers to.
+struct RowCodes<'a> {
+    severity: HashMap<&'a str, i64>,
+    status: HashMap<&'a str, i64>,
+    service: HashMap<&'a str, i64>,
+    team: HashMap<&'a str, i64>,
+}
+
+impl<'a> RowCodes<'a> {
+    fn new(facets: &'a [Facet]) -> RowCodes<'a> {
+        let positions = |key: &str| -> HashMap<&'a str, i64> {
+            facets
+                .iter()
+                .filter(|f| f.key == key)
+                .flat_map(|f| f.values.iter().map(|(v, _)| v.as_str()))
+                .zip(0..)
+                .collect()
+        };
+        RowCodes {
+            severity: positions("severity"),
+            status: positions("status"),
+            service: positions("service"),
+            team: positions("team"),
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct DocBlock<'a> {
     d: Vec<DocRow<'a>>,
 }
 
-fn term_shard(terms: &[Term]) -> anyhow::Result<String> {
+fn term_file(terms: &[Term], members: &[usize]) -> anyhow::Result<String> {
     script_json(&TermShard {
-        k: terms.iter().map(|t| &*t.key).collect(),
-        p: terms.iter().map(|t| t.tiers.each_ref().map(|s| encode::encode(s))).collect(),
+        k: members.iter().map(|&t| &*terms[t].key).collect(),
+        p: members.iter().map(|&t| terms[t].tiers.each_ref().map(|s| encode::encode(s))).collect(),
     })
 }
 
@@ -358,22 +526,23 @@ fn facet_shard(entries: &[(String, &[u32])]) -> anyhow::Result<String> {
     })
 }
 
-fn doc_block(m: &Model<'_>, docs: Range<usize>) -> anyhow::Result<String> {
+fn doc_block(m: &Model<'_>, codes: &RowCodes<'_>, docs: Range<usize>) -> anyhow::Result<String> {
+    let code = |map: &HashMap<&str, i64>, value: &str| map.get(value).copied().unwrap_or(-1);
     let rows: Vec<DocRow<'_>> = docs
         .map(|d| {
             let e = &m.entries[d];
             let pm = e.pm;
-            (
-                e.id.as_str(),
-                e.title.as_str(),
-                e.date_text(),
-                pm.severity.as_ref().map_or("", |s| s.value.as_str()),
-                e.status().as_str(),
-                e.href(),
-                snippet(&e.summary),
-                pm.services.iter().map(|s| s.value.as_str()).collect(),
-                pm.team.as_ref().map_or("", |t| t.value.as_str()),
-            )
+            DocRow {
+                id: e.id.as_str(),
+                title: e.title.as_str(),
+                date: e.date_text(),
+                severity: pm.severity.as_ref().map_or(-1, |s| code(&codes.severity, &s.value)),
+                status: code(&codes.status, e.status().as_str()),
+                snippet: snippet(&e.summary),
+                services: pm.services.iter().map(|s| code(&codes.service, &s.value)).collect(),
+                team: pm.team.as_ref().map_or(-1, |t| code(&codes.team, &t.value)),
+                page: (e.page != e.id).then_some(e.page.as_str()),
+            }
         })
         .collect();
     script_json(&DocBlock { d: rows })
@@ -398,7 +567,7 @@ pub fn snippet(text: &str) -> String {
 }
 
 /// The gzipped size of `bytes` (default level, as a web server would send it).
-fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
+pub fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(bytes)?;
     Ok(gz.finish()?.len())
@@ -440,7 +609,8 @@ mod tests {
         let giant = "x".repeat(300);
         assert_eq!(snippet(&giant).chars().count(), SNIPPET_CHARS);
         // Punctuation before the cut goes too.
-        let commas = format!("{}, and then some more words", "a".repeat(155));
-        assert_eq!(snippet(&commas), format!("{}…", "a".repeat(155)));
+        let head = "a".repeat(SNIPPET_CHARS - 5);
+        let commas = format!("{head}, and then some more words");
+        assert_eq!(snippet(&commas), format!("{head}…"));
     }
 }

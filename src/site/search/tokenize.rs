@@ -156,6 +156,18 @@ fn emit(token: &str, chars: usize, f: &mut impl FnMut(&str)) {
     }
 }
 
+/// Shortest token that can be a code, in characters.
+pub const CODE_MIN_CHARS: usize = 6;
+
+/// Whether `token` is a code rather than a word: [`CODE_MIN_CHARS`] characters or more, one of
+/// them numeric (commit hashes, image digests, long numbers, `20250809`). Codes are nearly all
+/// unique and make up most of a big index's terms; the index keeps them in shards of their own
+/// (the client tells them apart by the same rule), so that a word's shard is not padded with
+/// hashes. Short tokens with digits (`p99`, `5xx`, `ipv6`, `2025`) are words.
+pub fn is_code(token: &str) -> bool {
+    token.chars().any(char::is_numeric) && token.chars().nth(CODE_MIN_CHARS - 1).is_some()
+}
+
 /// Every kept token of `text`, in order (for tests and tools; the index uses
 /// [`for_each_token`]).
 pub fn tokens(text: &str) -> Vec<String> {
@@ -167,6 +179,17 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_long_tokens_with_a_digit() {
+        for code in ["36a930be7e97", "20250809", "abcde1", "٣٤٥٦٧abc", "sha256", "v1beta2"] {
+            assert!(is_code(code), "{code}");
+        }
+        for word in ["kafka", "p99", "5xx", "ipv6", "2025", "13690", "http2", "sixsix", "größen"]
+        {
+            assert!(!is_code(word), "{word}");
+        }
+    }
 
     #[test]
     fn stop_words_are_sorted_lowercase_and_short() {

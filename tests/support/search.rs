@@ -1,0 +1,234 @@
+//! Reading a built search index back as the client sees it (`read_index`, which also checks
+//! the files against the format of docs/search.md) and running queries on it by the contract's
+//! rules (`run_query`): the reference the browser's results are compared with.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
+use pm::site::search::tokenize::{is_code, tokens};
+use serde_json::Value;
+
+/// Every file under `dir`, by `/`-separated path.
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{prefix}{name}/"), out);
+            } else {
+                out.insert(format!("{prefix}{name}"), std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// The index as the client sees it.
+pub struct Index {
+    pub manifest: Value,
+    /// Term → its three tiers of doc ids.
+    pub terms: BTreeMap<String, [Vec<u32>; 3]>,
+    /// `facet:value` → doc ids.
+    pub facets: BTreeMap<String, Vec<u32>>,
+    /// Doc rows in doc id order.
+    pub rows: Vec<Value>,
+    /// Data files by key.
+    pub data: BTreeMap<String, Value>,
+}
+
+fn ids(set: &Value) -> Vec<u32> {
+    let set = set.as_str().expect("a doc set is a string");
+    decode(set).unwrap_or_else(|e| panic!("{set:?}: {e}"))
+}
+
+/// Reads `search/` of a built site, checking the file shape on the way.
+pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
+    let mut data = BTreeMap::new();
+    for (path, bytes) in site {
+        let Some(rel) = path.strip_prefix("search/") else { continue };
+        if rel == "index.html" {
+            continue;
+        }
+        let key = rel.strip_suffix(".js").unwrap_or_else(|| panic!("unexpected file {path}"));
+        let text = std::str::from_utf8(bytes).expect("UTF-8");
+        let (named, json) =
+            read_data_file(text).unwrap_or_else(|| panic!("{path} is not pmSearchData(...);"));
+        assert_eq!(named, key, "{path} names itself");
+        if key != "manifest" {
+            let (kind, n) = key.split_once('/').expect("kind/NNN");
+            assert!(["x", "t", "c", "f", "d"].contains(&kind) && n.len() >= 3, "{key}");
+            assert!(n.bytes().all(|b| b.is_ascii_digit()), "{key}");
+        }
+        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+            assert!(!text.contains(bad), "{path} has an unescaped {bad:?}");
+        }
+        data.insert(key.to_owned(), json);
+    }
+    let manifest = data.get("manifest").expect("search/manifest.js").clone();
+
+    let shards = |kind: &str, first: &str| -> Vec<(Vec<String>, Vec<Value>)> {
+        let firsts: Vec<&str> = manifest[first]
+            .as_array()
+            .expect("shard list")
+            .iter()
+            .map(|v| v.as_str().expect("key"))
+            .collect();
+        let files: Vec<&String> =
+            data.keys().filter(|k| k.starts_with(&format!("{kind}/"))).collect();
+        assert_eq!(files.len(), firsts.len(), "one {kind}/ file per manifest entry");
+        let mut out = Vec::new();
+        for (n, first) in firsts.iter().enumerate() {
+            let shard = &data[&format!("{kind}/{n:03}")];
+            let keys: Vec<String> = shard["k"]
+                .as_array()
+                .expect("k")
+                .iter()
+                .map(|k| k.as_str().expect("key").to_owned())
+                .collect();
+            let postings = shard["p"].as_array().expect("p").clone();
+            assert_eq!(keys.len(), postings.len(), "{kind}/{n:03}: one posting per key");
+            assert_eq!(keys.first().map(String::as_str), Some(*first), "{kind}/{n:03} first key");
+            if let Some(next) = firsts.get(n + 1) {
+                let last = keys.last().expect("non-empty");
+                assert!(utf16_cmp(last, next).is_lt(), "{kind}/{n:03} ends before the next");
+            }
+            out.push((keys, postings));
+        }
+        // Keys ascending in UTF-16 order across all shards: each in exactly one shard.
+        let all: Vec<&String> = out.iter().flat_map(|(k, _)| k).collect();
+        for w in all.windows(2) {
+            assert!(
+                w[0].encode_utf16().cmp(w[1].encode_utf16()).is_lt(),
+                "{kind}: {:?} before {:?}",
+                w[0],
+                w[1]
+            );
+        }
+        out
+    };
+
+    let mut terms = BTreeMap::new();
+    let add_terms = |keys: Vec<String>, postings: Vec<Value>, terms: &mut BTreeMap<_, _>| {
+        for (key, p) in keys.into_iter().zip(postings) {
+            let tiers = p.as_array().expect("three tiers");
+            assert_eq!(tiers.len(), 3, "{key}");
+            let tiers = [ids(&tiers[0]), ids(&tiers[1]), ids(&tiers[2])];
+            assert!(tiers.iter().any(|t| !t.is_empty()), "{key} has no documents");
+            assert!(terms.insert(key.clone(), tiers).is_none(), "{key} is in two files");
+        }
+    };
+    // Words in t/, codes in c/, each kind in key ranges.
+    for (kind, code) in [("t", false), ("c", true)] {
+        for (keys, postings) in shards(kind, kind) {
+            for key in &keys {
+                assert_eq!(is_code(key), code, "{key} in {kind}/");
+            }
+            add_terms(keys, postings, &mut terms);
+        }
+    }
+    // Listed terms in the x/ file the manifest names, keys ascending in every file.
+    let listed: Vec<&str> =
+        manifest["x"].as_array().expect("x").iter().filter_map(Value::as_str).collect();
+    let file_of: Vec<u64> =
+        manifest["xf"].as_array().expect("xf").iter().filter_map(Value::as_u64).collect();
+    assert_eq!(listed.len(), file_of.len(), "one file per listed term");
+    assert!(listed.windows(2).all(|w| utf16_cmp(w[0], w[1]).is_lt()), "listed terms ascending");
+    let x_files: BTreeSet<u64> = file_of.iter().copied().collect();
+    assert_eq!(
+        data.keys().filter(|k| k.starts_with("x/")).count(),
+        x_files.len(),
+        "one x/ file per file number"
+    );
+    for (n, f) in x_files.iter().enumerate() {
+        assert_eq!(*f, n as u64, "x/ files are numbered without gaps");
+        let file = &data[&format!("x/{f:03}")];
+        let keys: Vec<String> = file["k"]
+            .as_array()
+            .expect("k")
+            .iter()
+            .map(|k| k.as_str().expect("key").to_owned())
+            .collect();
+        let want: Vec<&str> =
+            listed.iter().zip(&file_of).filter(|(_, g)| *g == f).map(|(k, _)| *k).collect();
+        assert_eq!(keys, want, "x/{f:03} holds its listed terms, ascending");
+        add_terms(keys, file["p"].as_array().expect("p").clone(), &mut terms);
+    }
+    let mut facets = BTreeMap::new();
+    for (keys, postings) in shards("f", "f") {
+        for (key, p) in keys.into_iter().zip(postings) {
+            facets.insert(key, ids(&p));
+        }
+    }
+    let docs = manifest["docs"].as_u64().expect("docs") as usize;
+    let runs: Vec<[usize; 2]> =
+        serde_json::from_value(manifest["blocks"].clone()).expect("blocks: [[size, count]...]");
+    let mut rows = Vec::new();
+    let mut b = 0;
+    for [size, count] in runs {
+        for _ in 0..count {
+            let d = data.get(&format!("d/{b:03}")).unwrap_or_else(|| panic!("no block d/{b:03}"));
+            let block_rows = d["d"].as_array().expect("d");
+            assert_eq!(block_rows.len(), size.min(docs - rows.len()), "rows of d/{b:03}");
+            rows.extend(block_rows.iter().cloned());
+            b += 1;
+        }
+    }
+    assert_eq!(rows.len(), docs, "the blocks hold every document");
+    assert_eq!(data.keys().filter(|k| k.starts_with("d/")).count(), b);
+    Index { manifest, terms, facets, rows, data }
+}
+
+/// The query rules of docs/search.md ("Queries"), run on the decoded index: the reference the
+/// expected results are checked against. Returns doc ids, best first.
+pub fn run_query(index: &Index, q: &str, filters: &BTreeMap<String, Vec<String>>) -> Vec<u32> {
+    let weights = [8u32, 3, 1];
+    let mut words: Vec<String> = Vec::new();
+    for t in tokens(q) {
+        if !words.contains(&t) {
+            words.push(t);
+        }
+    }
+    let prefix = !q.is_empty() && !q.ends_with(char::is_whitespace);
+    let n = index.rows.len() as u32;
+    let mut selected: Option<BTreeSet<u32>> = None;
+    for (facet, values) in filters {
+        let docs: BTreeSet<u32> = values
+            .iter()
+            .flat_map(|v| index.facets.get(&format!("{facet}:{v}")).into_iter().flatten().copied())
+            .collect();
+        selected = Some(match selected {
+            Some(s) => s.intersection(&docs).copied().collect(),
+            None => docs,
+        });
+    }
+    if words.is_empty() {
+        return selected.map(|s| s.into_iter().collect()).unwrap_or_default();
+    }
+    let mut scores: BTreeMap<u32, u32> = (0..n).map(|d| (d, 0)).collect();
+    for (i, word) in words.iter().enumerate() {
+        let is_prefix = prefix && i + 1 == words.len();
+        let mut best: BTreeMap<u32, u32> = BTreeMap::new();
+        for (key, tiers) in &index.terms {
+            if key == word || (is_prefix && key.starts_with(word.as_str())) {
+                for (tier, docs) in tiers.iter().enumerate() {
+                    for &d in docs {
+                        let w = best.entry(d).or_insert(0);
+                        *w = (*w).max(weights[tier]);
+                    }
+                }
+            }
+        }
+        scores = scores.into_iter().filter_map(|(d, s)| best.get(&d).map(|w| (d, s + w))).collect();
+    }
+    let mut hits: Vec<(u32, u32)> = scores
+        .into_iter()
+        .filter(|(d, _)| selected.as_ref().is_none_or(|s| s.contains(d)))
+        .collect();
+    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hits.into_iter().map(|(d, _)| d).collect()
+}
