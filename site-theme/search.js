@@ -18,6 +18,7 @@
   var PAGE = 10; // results per page, and per "More results"
   var DEBOUNCE_MS = 120; // wait this long after a keystroke before searching
   var MAX_PREFIX_FILES = 6; // a prefix loads at most this many term files
+  var PREFIX_BYTES = 64 * 1024; // and at most this much beyond the prefix's own file
   var FIND_AFTER = 12; // a facet with more values than this gets a box to find one
 
   // --- Loading index files --------------------------------------------------------------------
@@ -116,10 +117,18 @@
     NUMERIC = /[0-9\u00b2\u00b3\u00b9\u00bc-\u00be\u0660-\u0669\u06f0-\u06f9\u0966-\u096f]/;
   }
 
-  // A code (a hash, a long number): 6 characters or more, one of them numeric. Codes live in
-  // shards of their own (c/NNN), words in t/NNN.
-  function isCode(t) {
-    return codePoints(t) >= 6 && NUMERIC.test(t);
+  var NON_NUMERIC;
+  try {
+    NON_NUMERIC = new RegExp("\\P{N}", "u");
+  } catch (e) {
+    NON_NUMERIC = /[^0-9\u00b2\u00b3\u00b9\u00bc-\u00be\u0660-\u0669\u06f0-\u06f9\u0966-\u096f]/;
+  }
+
+  // The shard kind of an unlisted term: words (no numeric character) in t/NNN, numbers (only
+  // numeric characters) in n/NNN, codes (both: p99, k8s, hashes) in c/NNN.
+  function kindOf(t) {
+    if (!NUMERIC.test(t)) return "t";
+    return NON_NUMERIC.test(t) ? "c" : "n";
   }
 
   function keepToken(t) {
@@ -244,35 +253,60 @@
 
   // The term files a token needs ("x/012", "t/003"...), and whether a prefix had more than one
   // search loads. A listed term (manifest x, with its file in xf) is in its own file; any other
-  // in the shard of its kind (t for words, c for codes) whose range holds it. A prefix needs the
-  // listed terms that start with it (most searched first: files are numbered that way) and the
-  // word shards its range spans, and the code shards too once it has a digit.
+  // in the shard of its kind whose range holds it. A prefix needs the listed terms that start
+  // with it (most searched first: files are numbered that way) and the shards of its kind that
+  // its range spans (for digits, the code shards too).
   function termFiles(token) {
     var listed = manifest.x || [], fileOf = manifest.xf || [];
     var i = lower(listed, token.text);
     if (!token.prefix) {
       if (listed[i] === token.text) return { files: ["x/" + pad(fileOf[i])], incomplete: false };
-      var kind = isCode(token.text) ? "c" : "t";
+      var kind = kindOf(token.text);
       var s = upper(manifest[kind] || [], token.text) - 1;
       return { files: s < 0 ? [] : [kind + "/" + pad(s)], incomplete: false };
     }
-    var numbers = [], seen = Object.create(null);
+    // The prefix's own file (where the prefix itself is, or would be, as a key) always; then
+    // the files of its completions, most searched first (listed files are numbered that way),
+    // then the shards its range spans, while they fit the budget. Longer keys are of the
+    // prefix's kind, except that digits can go on to a code.
+    var kind = kindOf(token.text);
+    var own = listed[i] === token.text
+      ? "x/" + pad(fileOf[i])
+      : kind + "/" + pad(Math.max(0, upper(manifest[kind] || [], token.text) - 1));
+    var candidates = [], seen = Object.create(null);
+    seen[own] = true;
+    var numbers = [];
     for (; i < listed.length && listed[i].lastIndexOf(token.text, 0) === 0; i++) {
-      if (!seen[fileOf[i]]) {
-        seen[fileOf[i]] = true;
+      if (!seen["x/" + pad(fileOf[i])]) {
+        seen["x/" + pad(fileOf[i])] = true;
         numbers.push(fileOf[i]);
       }
     }
     numbers.sort(function (a, b) { return a - b; });
-    var files = numbers.map(function (f) { return "x/" + pad(f); });
-    var kinds = NUMERIC.test(token.text) ? ["t", "c"] : ["t"];
-    kinds.forEach(function (kind) {
-      var shards = manifest[kind] || [];
+    numbers.forEach(function (f) { candidates.push(["x/" + pad(f), (manifest.xs || [])[f]]); });
+    (kind === "n" ? ["n", "c"] : [kind]).forEach(function (k) {
+      var shards = manifest[k] || [], sizes = manifest[k + "s"] || [];
       var first = Math.max(0, upper(shards, token.text) - 1);
       var last = upper(shards, token.text + "\uffff") - 1;
-      for (var k = first; k <= last; k++) files.push(kind + "/" + pad(k));
+      for (var s = first; s <= last; s++) {
+        var key = k + "/" + pad(s);
+        if (!seen[key]) {
+          seen[key] = true;
+          candidates.push([key, sizes[s]]);
+        }
+      }
     });
-    return { files: files.slice(0, MAX_PREFIX_FILES), incomplete: files.length > MAX_PREFIX_FILES };
+    var files = [own], spent = 0, skipped = false;
+    candidates.forEach(function (c) {
+      var size = c[1] || 0;
+      if (spent + size > PREFIX_BYTES || files.length >= MAX_PREFIX_FILES) {
+        skipped = true;
+        return;
+      }
+      spent += size;
+      files.push(c[0]);
+    });
+    return { files: files, incomplete: skipped };
   }
 
   // The postings ([tier0, tier1, tier2] doc sets) of every key the token matches, in the files

@@ -462,16 +462,20 @@ fn reaching_queries(index: &Index) -> Vec<(String, Vec<(&'static str, String)>)>
     for word in spread(&listed, 6) {
         queries.push((format!("{word} "), Vec::new()));
     }
-    for word in spread(&in_shards("t"), 3).into_iter().chain(spread(&in_shards("c"), 3)) {
+    let tails =
+        [spread(&in_shards("t"), 3), spread(&in_shards("n"), 3), spread(&in_shards("c"), 3)];
+    for word in tails.into_iter().flatten() {
         queries.push((format!("{word} "), Vec::new()));
     }
     let pairs = spread(&listed, 8);
     queries.push((format!("{} {} ", pairs[1], pairs[5]), Vec::new()));
     queries.push(("kafka consumer lag".to_owned(), Vec::new()));
     queries.push(("certificate expir".to_owned(), Vec::new()));
-    // Prefixes, as typed: of a code (it has a digit, so code shards are searched too) and of a
-    // word in a shard.
-    for word in in_shards("c").first().into_iter().chain(in_shards("t").last()) {
+    // Prefixes, as typed: of a code, of a number (digits go on to codes too) and of a word in
+    // a shard.
+    for word in
+        in_shards("c").first().into_iter().chain(in_shards("n").last()).chain(in_shards("t").last())
+    {
         queries.push((word.chars().take(5).collect(), Vec::new()));
     }
     queries.push(("database ".to_owned(), vec![("severity", "SEV1".to_owned())]));

@@ -277,7 +277,11 @@ fn a_big_index_lists_its_big_terms_and_keeps_codes_apart() {
     let site = files(&out);
     let index = read_index(&site);
     let kinds = |kind: &str| index.data.keys().filter(|k| k.starts_with(kind)).count();
-    assert!(kinds("x/") > 100 && kinds("t/") > 0 && kinds("c/") > 0, "{:?}", index.data.keys());
+    assert!(
+        kinds("x/") > 100 && kinds("t/") > 0 && kinds("n/") > 0 && kinds("c/") > 0,
+        "{:?}",
+        index.data.keys()
+    );
     assert!(index.data.len() <= 1000);
     // Listed terms are the big ones, and the ones in titles come first: `kafka` is alone.
     let listed = index.manifest["x"].as_array().expect("x");

@@ -139,6 +139,11 @@ fn search_at_scale() {
         (0..SAMPLES).map(|_| format!("{} ", pick(&common, &mut rng))).collect();
     let mixed: Vec<String> =
         common_qs.iter().zip(&groups[0].1).map(|(a, b)| format!("{}{b}", a)).collect();
+    // The same title words as a link shares them or as typed: the last word a prefix.
+    for (n, label) in [(1, "2 title words, as typed"), (2, "3 title words, as typed")] {
+        let typed = groups[n].1.iter().map(|q| q.trim_end().to_owned()).collect();
+        groups.push((label, typed));
+    }
     groups.push(("rare word", rare_qs));
     groups.push(("common word, not in titles", common_qs));
     groups.push(("that word + a title word", mixed));

@@ -243,7 +243,7 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
     timings.mark("swap");
     timings.report(&[format!(
         "search index {:.3} s during render ({} files, {} bytes, {} terms, {} listed in {} \
-         files, {} word and {} code shards, {} blocks of up to {} docs)",
+         files, {} word, {} number and {} code shards, {} blocks of up to {} docs)",
         search.elapsed.as_secs_f64(),
         search.files,
         search.bytes,
@@ -251,6 +251,7 @@ pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome>
         search.listed_terms,
         search.listed_files,
         search.word_shards,
+        search.number_shards,
         search.code_shards,
         search.doc_blocks,
         search.block
@@ -389,6 +390,7 @@ impl Site<'_, '_> {
             "metrics/services",
             "search/x",
             "search/t",
+            "search/n",
             "search/c",
             "search/f",
             "search/d",

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
-use pm::site::search::tokenize::{is_code, tokens};
+use pm::site::search::tokenize::{Kind, kind, tokens};
 use serde_json::Value;
 
 /// Every file under `dir`, by `/`-separated path.
@@ -61,7 +61,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         assert_eq!(named, key, "{path} names itself");
         if key != "manifest" {
             let (kind, n) = key.split_once('/').expect("kind/NNN");
-            assert!(["x", "t", "c", "f", "d"].contains(&kind) && n.len() >= 3, "{key}");
+            assert!(["x", "t", "n", "c", "f", "d"].contains(&kind) && n.len() >= 3, "{key}");
             assert!(n.bytes().all(|b| b.is_ascii_digit()), "{key}");
         }
         for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
@@ -122,11 +122,11 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
             assert!(terms.insert(key.clone(), tiers).is_none(), "{key} is in two files");
         }
     };
-    // Words in t/, codes in c/, each kind in key ranges.
-    for (kind, code) in [("t", false), ("c", true)] {
-        for (keys, postings) in shards(kind, kind) {
+    // Words in t/, numbers in n/, codes in c/, each kind in key ranges.
+    for (dir, want) in [("t", Kind::Word), ("n", Kind::Number), ("c", Kind::Code)] {
+        for (keys, postings) in shards(dir, dir) {
             for key in &keys {
-                assert_eq!(is_code(key), code, "{key} in {kind}/");
+                assert_eq!(kind(key), want, "{key} in {dir}/");
             }
             add_terms(keys, postings, &mut terms);
         }

@@ -3,11 +3,11 @@
 //!
 //! The format is a contract with the client, written down in docs/search.md ("Index format"):
 //! `search/manifest.js` (sizes, the listed terms, shard boundaries, facet values), term files
-//! (`search/x/NNN.js` for listed terms, `search/t/NNN.js` word shards, `search/c/NNN.js` code
-//! shards: each term's documents in three ranked tiers), facet shards `search/f/NNN.js` and
-//! document blocks `search/d/NNN.js` (what a result shows). Every file is a script calling
-//! `pmSearchData(key, data)`, so the client loads it with a `<script>` element and the site
-//! works from `file://` with no server.
+//! (`search/x/NNN.js` for listed terms; `search/t/`, `search/n/` and `search/c/` shards of the
+//! other words, numbers and codes: each term's documents in three ranked tiers), facet shards
+//! `search/f/NNN.js` and document blocks `search/d/NNN.js` (what a result shows). Every file is
+//! a script calling `pmSearchData(key, data)`, so the client loads it with a `<script>` element
+//! and the site works from `file://` with no server.
 //!
 //! The build follows the data: [`index::invert`] tokenizes every postmortem in parallel
 //! ([`tokenize`]) into sorted terms; facets and document rows come straight from the
@@ -20,6 +20,7 @@ pub mod index;
 pub mod shard;
 pub mod tokenize;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::ops::Range;
@@ -32,6 +33,7 @@ use crate::site::pages::Model;
 use crate::site::script_json;
 use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
+use tokenize::Kind;
 
 /// Version of the index format (`v` in the manifest).
 pub const VERSION: u32 = 2;
@@ -65,6 +67,8 @@ pub struct Stats {
     pub listed_files: usize,
     /// Shards of unlisted words.
     pub word_shards: usize,
+    /// Shards of unlisted numbers.
+    pub number_shards: usize,
     /// Shards of unlisted codes.
     pub code_shards: usize,
     /// Facet shards.
@@ -110,6 +114,16 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let runs = shard::block_runs(n);
     let blocks = shard::blocks(&runs, n);
     let rows = RowCodes::new(&facets);
+    // Term files first: the manifest gives their sizes, so a client can tell how much a
+    // prefix's completions would cost before it loads them.
+    let serialize = |files: &[Vec<usize>]| -> anyhow::Result<Vec<String>> {
+        files.par_iter().map(|members| term_file(&terms, members)).collect()
+    };
+    let listed_json = serialize(&plan.files)?;
+    let words_json = serialize(&plan.words)?;
+    let numbers_json = serialize(&plan.numbers)?;
+    let codes_json = serialize(&plan.codes)?;
+    let lengths = |json: &[String]| -> Vec<usize> { json.iter().map(String::len).collect() };
 
     let manifest = Manifest {
         v: VERSION,
@@ -117,7 +131,12 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         blocks: &runs,
         x: plan.listed.iter().map(|&(t, _)| &*terms[t].key).collect(),
         xf: plan.listed.iter().map(|&(_, f)| f).collect(),
+        xs: lengths(&listed_json),
+        ts: lengths(&words_json),
+        ns: lengths(&numbers_json),
+        cs: lengths(&codes_json),
         t: plan.words.iter().map(|s| &*terms[s[0]].key).collect(),
+        n: plan.numbers.iter().map(|s| &*terms[s[0]].key).collect(),
         c: plan.codes.iter().map(|s| &*terms[s[0]].key).collect(),
         f: facet_shards.iter().map(|r| facet_entries[r.start].0.as_str()).collect(),
         weights: WEIGHTS,
@@ -135,6 +154,7 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let jobs: Vec<Job> = std::iter::once(Job::Manifest)
         .chain((0..plan.files.len()).map(Job::Listed))
         .chain((0..plan.words.len()).map(Job::Words))
+        .chain((0..plan.numbers.len()).map(Job::Numbers))
         .chain((0..plan.codes.len()).map(Job::Codes))
         .chain((0..facet_shards.len()).map(Job::Facets))
         .chain((0..blocks.len()).map(Job::Docs))
@@ -142,15 +162,19 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let written: Vec<(String, usize, Option<usize>)> = jobs
         .par_iter()
         .map(|job| {
-            let (key, json) = match *job {
-                Job::Manifest => ("manifest".to_owned(), script_json(&manifest)?),
-                Job::Listed(k) => (shard::key("x", k), term_file(&terms, &plan.files[k])?),
-                Job::Words(k) => (shard::key("t", k), term_file(&terms, &plan.words[k])?),
-                Job::Codes(k) => (shard::key("c", k), term_file(&terms, &plan.codes[k])?),
+            let (key, json): (String, Cow<'_, str>) = match *job {
+                Job::Manifest => ("manifest".to_owned(), script_json(&manifest)?.into()),
+                Job::Listed(k) => (shard::key("x", k), listed_json[k].as_str().into()),
+                Job::Words(k) => (shard::key("t", k), words_json[k].as_str().into()),
+                Job::Numbers(k) => (shard::key("n", k), numbers_json[k].as_str().into()),
+                Job::Codes(k) => (shard::key("c", k), codes_json[k].as_str().into()),
                 Job::Facets(k) => {
-                    (shard::key("f", k), facet_shard(&facet_entries[facet_shards[k].clone()])?)
+                    let entries = &facet_entries[facet_shards[k].clone()];
+                    (shard::key("f", k), facet_shard(entries)?.into())
                 }
-                Job::Docs(k) => (shard::key("d", k), doc_block(m, &rows, blocks[k].clone())?),
+                Job::Docs(k) => {
+                    (shard::key("d", k), doc_block(m, &rows, blocks[k].clone())?.into())
+                }
             };
             let bytes = encode::data_file(&key, &json);
             write(&format!("search/{key}.js"), &bytes)?;
@@ -174,6 +198,7 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         listed_terms: plan.listed.len(),
         listed_files: plan.files.len(),
         word_shards: plan.words.len(),
+        number_shards: plan.numbers.len(),
         code_shards: plan.codes.len(),
         facet_shards: facet_shards.len(),
         doc_blocks: blocks.len(),
@@ -192,6 +217,8 @@ struct TermPlan {
     files: Vec<Vec<usize>>,
     /// Shards of unlisted words.
     words: Vec<Vec<usize>>,
+    /// Shards of unlisted numbers.
+    numbers: Vec<Vec<usize>>,
     /// Shards of unlisted codes.
     codes: Vec<Vec<usize>>,
 }
@@ -203,8 +230,9 @@ impl TermPlan {
         sizes: &[usize],
         titles: &HashMap<String, u32>,
     ) -> TermPlan {
-        let code: Vec<bool> = terms.par_iter().map(|t| tokenize::is_code(&t.key)).collect();
-        let word_bytes: usize = (0..terms.len()).filter(|&t| !code[t]).map(|t| sizes[t]).sum();
+        let kinds: Vec<Kind> = terms.par_iter().map(|t| tokenize::kind(&t.key)).collect();
+        let word_bytes: usize =
+            (0..terms.len()).filter(|&t| kinds[t] == Kind::Word).map(|t| sizes[t]).sum();
         let list_min = shard::list_min(docs, word_bytes);
         // Listed: the big terms, most likely searched first (see `shard`). Ties fall back to
         // the key, so the plan is the same on every build.
@@ -232,9 +260,9 @@ impl TermPlan {
         for &(t, _) in &listed {
             is_listed[t] = true;
         }
-        let rest = |wanted: bool, max: usize| -> Vec<Vec<usize>> {
+        let rest = |wanted: Kind, max: usize| -> Vec<Vec<usize>> {
             let members: Vec<usize> =
-                (0..terms.len()).filter(|&t| !is_listed[t] && code[t] == wanted).collect();
+                (0..terms.len()).filter(|&t| !is_listed[t] && kinds[t] == wanted).collect();
             let member_sizes: Vec<usize> = members.iter().map(|&t| sizes[t]).collect();
             shard::cut_within(&member_sizes, max, shard::MIN_TARGET)
                 .into_iter()
@@ -244,8 +272,9 @@ impl TermPlan {
         TermPlan {
             listed,
             files,
-            words: rest(false, shard::MAX_WORD_SHARDS),
-            codes: rest(true, shard::MAX_CODE_SHARDS),
+            words: rest(Kind::Word, shard::MAX_WORD_SHARDS),
+            numbers: rest(Kind::Number, shard::MAX_NUMBER_SHARDS),
+            codes: rest(Kind::Code, shard::MAX_CODE_SHARDS),
         }
     }
 }
@@ -296,6 +325,7 @@ enum Job {
     Manifest,
     Listed(usize),
     Words(usize),
+    Numbers(usize),
     Codes(usize),
     Facets(usize),
     Docs(usize),
@@ -419,7 +449,12 @@ struct Manifest<'a> {
     blocks: &'a [[usize; 2]],
     x: Vec<&'a str>,
     xf: Vec<usize>,
+    xs: Vec<usize>,
+    ts: Vec<usize>,
+    ns: Vec<usize>,
+    cs: Vec<usize>,
     t: Vec<&'a str>,
+    n: Vec<&'a str>,
     c: Vec<&'a str>,
     f: Vec<&'a str>,
     weights: [u32; TIERS],

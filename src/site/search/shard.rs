@@ -3,8 +3,8 @@
 //!
 //! The sizes follow from N and from the index itself, so that the file count stays within the
 //! budget of issue 5 (1,000 files) by construction, whatever the repository: at most
-//! [`MAX_LISTED_FILES`] files of listed terms, [`MAX_WORD_SHARDS`] and [`MAX_CODE_SHARDS`]
-//! shards of the other terms, [`MAX_FACET_SHARDS`] facet shards, [`MAX_DOC_BLOCKS`] document
+//! [`MAX_LISTED_FILES`] files of listed terms, [`MAX_WORD_SHARDS`], [`MAX_NUMBER_SHARDS`] and
+//! [`MAX_CODE_SHARDS`] shards of the other terms, [`MAX_FACET_SHARDS`] facet shards, [`MAX_DOC_BLOCKS`] document
 //! blocks and the manifest.
 //!
 //! A query's cost is the size of the files it loads: one term file per word and the blocks of
@@ -15,9 +15,9 @@
 //!   postings and nothing else. Terms that occur in titles go first: titles name what an
 //!   incident was about, which is what people search for. Big terms that never occur in a
 //!   title (template wording, timestamps) share bigger files.
-//! - **Codes apart from words.** The long tail of rare terms is mostly codes (commit hashes,
-//!   long numbers: see [`super::tokenize::is_code`]); they get shards of their own, so a word's
-//!   shard is not padded out with hashes.
+//! - **Numbers and codes apart from words.** The long tail of rare terms is mostly numbers and
+//!   codes (commit hashes: see [`super::tokenize::kind`]); they get shards of their own, so a
+//!   word's shard, which every prefix typed loads, is not padded out with them.
 //! - **Newer documents in smaller blocks.** Equal scores rank newest first, so the first page of
 //!   a query draws from the newest documents far more often than from the oldest: the first
 //!   [`RECENT_BLOCKS`] blocks hold half as many documents as the others.
@@ -30,7 +30,9 @@ use std::ops::Range;
 /// Most files of listed terms.
 pub const MAX_LISTED_FILES: usize = 440;
 /// Most shards of unlisted words.
-pub const MAX_WORD_SHARDS: usize = 30;
+pub const MAX_WORD_SHARDS: usize = 10;
+/// Most shards of unlisted numbers.
+pub const MAX_NUMBER_SHARDS: usize = 20;
 /// Most shards of unlisted codes.
 pub const MAX_CODE_SHARDS: usize = 30;
 /// Most facet shards (loaded only when a filter is ticked, so they can be bigger).
@@ -51,8 +53,13 @@ pub const PACK_TARGET: usize = 100 * 1024;
 pub const MAX_FILES: usize = 1000;
 
 /// Every data file: listed files, shards, blocks and the manifest.
-pub const MAX_DATA_FILES: usize =
-    MAX_LISTED_FILES + MAX_WORD_SHARDS + MAX_CODE_SHARDS + MAX_FACET_SHARDS + MAX_DOC_BLOCKS + 1;
+pub const MAX_DATA_FILES: usize = MAX_LISTED_FILES
+    + MAX_WORD_SHARDS
+    + MAX_NUMBER_SHARDS
+    + MAX_CODE_SHARDS
+    + MAX_FACET_SHARDS
+    + MAX_DOC_BLOCKS
+    + 1;
 
 const _: () = assert!(MAX_DATA_FILES <= MAX_FILES, "the plan must fit the file budget");
 
@@ -241,6 +248,7 @@ mod tests {
     #[test]
     fn only_big_indexes_list_terms() {
         assert_eq!(list_min(15, 40_000), usize::MAX);
+        assert_eq!(list_min(15, MAX_WORD_SHARDS * MIN_TARGET + 1), LIST_MIN);
         assert_eq!(list_min(3_000, 2_000_000), LIST_MIN);
         assert_eq!(list_min(100_000, 20_000_000), 2_083);
     }

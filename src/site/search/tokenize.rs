@@ -156,16 +156,29 @@ fn emit(token: &str, chars: usize, f: &mut impl FnMut(&str)) {
     }
 }
 
-/// Shortest token that can be a code, in characters.
-pub const CODE_MIN_CHARS: usize = 6;
+/// What a token is made of, which decides the shards it goes to when it is not listed: words,
+/// numbers and codes are kept apart, so that a word's shard is not padded out with the many
+/// numbers and hashes of a big index (the client tells them apart by the same rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No numeric character: `kafka`, `größe`.
+    Word,
+    /// Only numeric characters: `502`, `2025`, `13690`.
+    Number,
+    /// Both: `p99`, `k8s`, `ipv6`, commit hashes.
+    Code,
+}
 
-/// Whether `token` is a code rather than a word: [`CODE_MIN_CHARS`] characters or more, one of
-/// them numeric (commit hashes, image digests, long numbers, `20250809`). Codes are nearly all
-/// unique and make up most of a big index's terms; the index keeps them in shards of their own
-/// (the client tells them apart by the same rule), so that a word's shard is not padded with
-/// hashes. Short tokens with digits (`p99`, `5xx`, `ipv6`, `2025`) are words.
-pub fn is_code(token: &str) -> bool {
-    token.chars().any(char::is_numeric) && token.chars().nth(CODE_MIN_CHARS - 1).is_some()
+/// The kind of `token` (Rust `char::is_numeric`, JavaScript `\p{N}`).
+pub fn kind(token: &str) -> Kind {
+    let numeric = token.chars().filter(|c| c.is_numeric()).count();
+    if numeric == 0 {
+        Kind::Word
+    } else if numeric == token.chars().count() {
+        Kind::Number
+    } else {
+        Kind::Code
+    }
 }
 
 /// Every kept token of `text`, in order (for tests and tools; the index uses
@@ -181,13 +194,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_long_tokens_with_a_digit() {
-        for code in ["36a930be7e97", "20250809", "abcde1", "٣٤٥٦٧abc", "sha256", "v1beta2"] {
-            assert!(is_code(code), "{code}");
+    fn words_numbers_and_codes() {
+        for word in ["kafka", "größe", "日本語", "sixsix"] {
+            assert_eq!(kind(word), Kind::Word, "{word}");
         }
-        for word in ["kafka", "p99", "5xx", "ipv6", "2025", "13690", "http2", "sixsix", "größen"]
-        {
-            assert!(!is_code(word), "{word}");
+        for number in ["502", "2025", "13690", "٣٤٥", "²³"] {
+            assert_eq!(kind(number), Kind::Number, "{number}");
+        }
+        for code in ["36a930be7e97", "p99", "k8s", "ipv6", "٣٤٥abc", "v1beta2"] {
+            assert_eq!(kind(code), Kind::Code, "{code}");
         }
     }
 
