@@ -270,9 +270,10 @@
     // then the shards its range spans, while they fit the budget. Longer keys are of the
     // prefix's kind, except that digits can go on to a code.
     var kind = kindOf(token.text);
+    var home = upper(manifest[kind] || [], token.text) - 1; // -1: a kind with no shards
     var own = listed[i] === token.text
       ? "x/" + pad(fileOf[i])
-      : kind + "/" + pad(Math.max(0, upper(manifest[kind] || [], token.text) - 1));
+      : home >= 0 ? kind + "/" + pad(home) : null;
     var candidates = [], seen = Object.create(null);
     seen[own] = true;
     var numbers = [];
@@ -296,7 +297,7 @@
         }
       }
     });
-    var files = [own], spent = 0, skipped = false;
+    var files = own ? [own] : [], spent = 0, skipped = false;
     candidates.forEach(function (c) {
       var size = c[1] || 0;
       if (spent + size > PREFIX_BYTES || files.length >= MAX_PREFIX_FILES) {
