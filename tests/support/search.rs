@@ -46,6 +46,11 @@ fn ids(set: &Value) -> Vec<u32> {
     decode(set).unwrap_or_else(|e| panic!("{set:?}: {e}"))
 }
 
+/// The keys (`k`) of a term or facet file.
+fn file_keys(file: &Value) -> Vec<String> {
+    file["k"].as_array().expect("k").iter().map(|k| k.as_str().expect("key").to_owned()).collect()
+}
+
 /// Reads `search/` of a built site, checking the file shape on the way.
 pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
     let mut data = BTreeMap::new();
@@ -84,12 +89,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         let mut out = Vec::new();
         for (n, first) in firsts.iter().enumerate() {
             let shard = &data[&format!("{kind}/{n:03}")];
-            let keys: Vec<String> = shard["k"]
-                .as_array()
-                .expect("k")
-                .iter()
-                .map(|k| k.as_str().expect("key").to_owned())
-                .collect();
+            let keys = file_keys(shard);
             let postings = shard["p"].as_array().expect("p").clone();
             assert_eq!(keys.len(), postings.len(), "{kind}/{n:03}: one posting per key");
             assert_eq!(keys.first().map(String::as_str), Some(*first), "{kind}/{n:03} first key");
@@ -147,12 +147,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
     for (n, f) in x_files.iter().enumerate() {
         assert_eq!(*f, n as u64, "x/ files are numbered without gaps");
         let file = &data[&format!("x/{f:03}")];
-        let keys: Vec<String> = file["k"]
-            .as_array()
-            .expect("k")
-            .iter()
-            .map(|k| k.as_str().expect("key").to_owned())
-            .collect();
+        let keys = file_keys(file);
         let want: Vec<&str> =
             listed.iter().zip(&file_of).filter(|(_, g)| *g == f).map(|(k, _)| *k).collect();
         assert_eq!(keys, want, "x/{f:03} holds its listed terms, ascending");

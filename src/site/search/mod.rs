@@ -151,11 +151,16 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
             .collect(),
     };
 
+    // The term files, already serialized, by directory.
+    let term_files =
+        [("x", &listed_json), ("t", &words_json), ("n", &numbers_json), ("c", &codes_json)];
     let jobs: Vec<Job> = std::iter::once(Job::Manifest)
-        .chain((0..plan.files.len()).map(Job::Listed))
-        .chain((0..plan.words.len()).map(Job::Words))
-        .chain((0..plan.numbers.len()).map(Job::Numbers))
-        .chain((0..plan.codes.len()).map(Job::Codes))
+        .chain(
+            term_files
+                .iter()
+                .enumerate()
+                .flat_map(|(d, (_, json))| (0..json.len()).map(move |k| Job::Term(d, k))),
+        )
         .chain((0..facet_shards.len()).map(Job::Facets))
         .chain((0..blocks.len()).map(Job::Docs))
         .collect();
@@ -164,10 +169,10 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         .map(|job| {
             let (key, json): (String, Cow<'_, str>) = match *job {
                 Job::Manifest => ("manifest".to_owned(), script_json(&manifest)?.into()),
-                Job::Listed(k) => (shard::key("x", k), listed_json[k].as_str().into()),
-                Job::Words(k) => (shard::key("t", k), words_json[k].as_str().into()),
-                Job::Numbers(k) => (shard::key("n", k), numbers_json[k].as_str().into()),
-                Job::Codes(k) => (shard::key("c", k), codes_json[k].as_str().into()),
+                Job::Term(d, k) => {
+                    let (dir, json) = term_files[d];
+                    (shard::key(dir, k), json[k].as_str().into())
+                }
                 Job::Facets(k) => {
                     let entries = &facet_entries[facet_shards[k].clone()];
                     (shard::key("f", k), facet_shard(entries)?.into())
@@ -209,7 +214,7 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
 }
 
 /// Which file every term goes to (see [`shard`]): the listed terms with their files, and the
-/// shards of the other words and of the other codes, each a list of term indices in key order.
+/// shards of the other words, numbers and codes, each a list of term indices in key order.
 struct TermPlan {
     /// `(term, file)` of every listed term, in key order.
     listed: Vec<(usize, usize)>,
@@ -323,10 +328,8 @@ fn budget_warnings(written: &[(String, usize, Option<usize>)]) -> Vec<String> {
 /// One file to write.
 enum Job {
     Manifest,
-    Listed(usize),
-    Words(usize),
-    Numbers(usize),
-    Codes(usize),
+    /// File `k` of the `d`-th kind of term file (listed, words, numbers, codes).
+    Term(usize, usize),
     Facets(usize),
     Docs(usize),
 }
