@@ -5,6 +5,8 @@
 #    (default 100,000) with bench/generate.py, and builds its site with PM_TIMINGS=1 under
 #    GNU time: wall time, the search index's share of it (the `search` phase), peak memory,
 #    and the number of files under search/.
+#    Then builds a 10,000-postmortem site three times with PM_TIMINGS=serial: the index step
+#    alone, before the pages (its budget at 10,000 is 0.5 s).
 # 2. Runs `tests/search_scale.rs::search_at_scale` on that site: each query is opened in a
 #    fresh tab from file://, and the files the page loaded (window.pmSearchStats.loaded) are
 #    summed raw and gzipped, with the time from "files arrived" to "results in the page".
@@ -38,6 +40,18 @@ PM_TIMINGS=1 /usr/bin/time -v target/release/pm build --root "$REPO" --out "$SIT
   2> >(grep -E "timings:|warning: search|Elapsed|Maximum resident" >&2)
 echo "search index files: $(find "$SITE/search" -type f | wc -l)"
 echo "search index bytes: $(du -sb "$SITE/search" | cut -f1)"
+
+echo "== the index of 10,000 postmortems, built alone (PM_TIMINGS=serial), three runs"
+REPO10K="$CACHE/pm-bench-search-10000-$SEED"
+SITE10K="$CACHE/pm-bench-search-site-10000"
+if [ ! -f "$REPO10K/pm.toml" ]; then
+  python3 bench/generate.py --count 10000 --seed "$SEED" --out "$REPO10K" >/dev/null
+fi
+for _ in 1 2 3; do
+  rm -rf "$SITE10K"
+  PM_TIMINGS=serial target/release/pm build --root "$REPO10K" --out "$SITE10K" 2>&1 >/dev/null \
+    | grep -o "search index [0-9.]* s alone[^)]*)"
+done
 
 echo "== queries at scale (file://, fresh tab per query)"
 PM_SEARCH_SITE="$SITE" cargo test --release --quiet --test search_scale -- --ignored \

@@ -18,7 +18,8 @@
   var PAGE = 10; // results per page, and per "More results"
   var DEBOUNCE_MS = 120; // wait this long after a keystroke before searching
   var MAX_PREFIX_FILES = 6; // a prefix loads at most this many term files
-  var PREFIX_BYTES = 64 * 1024; // and at most this much beyond the prefix's own file
+  var PREFIX_BYTES = 48 * 1024; // and at most this much beyond the prefix's own file
+  var KIB = 1024; // the manifest gives file sizes in KiB
   var FIND_AFTER = 12; // a facet with more values than this gets a box to find one
 
   // --- Loading index files --------------------------------------------------------------------
@@ -110,6 +111,9 @@
     return n;
   }
 
+  // The index format this client reads (`v` in the manifest; docs/search.md).
+  var FORMAT = 3;
+
   var NUMERIC;
   try {
     NUMERIC = new RegExp("\\p{N}", "u");
@@ -125,10 +129,11 @@
   }
 
   // The shard kind of an unlisted term: words (no numeric character) in t/NNN, numbers (only
-  // numeric characters) in n/NNN, codes (both: p99, k8s, hashes) in c/NNN.
+  // numeric characters, or fewer than 6 with some: 502, 47s, p99) in n/NNN, codes (6 or more,
+  // mixed: hashes, v1beta2) in c/NNN.
   function kindOf(t) {
     if (!NUMERIC.test(t)) return "t";
-    return NON_NUMERIC.test(t) ? "c" : "n";
+    return NON_NUMERIC.test(t) && codePoints(t) >= 6 ? "c" : "n";
   }
 
   function keepToken(t) {
@@ -221,6 +226,7 @@
   // --- The index ----------------------------------------------------------------------------
 
   var manifest = null;
+  var listedKeys = [], listedFile = []; // the listed terms in key order, and the file of each
   var blockStarts = []; // the first doc id of each document block
   var stop = Object.create(null);
   var weights = [8, 3, 1];
@@ -230,6 +236,14 @@
 
   function useManifest(m) {
     manifest = m;
+    // The listed terms in key order, each with its file (the manifest gives each file's keys).
+    var pairs = [];
+    (m.x || []).forEach(function (keys, f) {
+      keys.forEach(function (k) { pairs.push([k, f]); });
+    });
+    pairs.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    listedKeys = pairs.map(function (p) { return p[0]; });
+    listedFile = pairs.map(function (p) { return p[1]; });
     var start = 0, n = m.docs | 0;
     (m.blocks || []).forEach(function (run) {
       for (var i = 0; i < run[1] && start < n; i++) {
@@ -252,12 +266,12 @@
   }
 
   // The term files a token needs ("x/012", "t/003"...), and whether a prefix had more than one
-  // search loads. A listed term (manifest x, with its file in xf) is in its own file; any other
-  // in the shard of its kind whose range holds it. A prefix needs the listed terms that start
+  // search loads. A listed term (manifest x gives the keys of each x file) is in its x file;
+  // any other in the shard of its kind whose range holds it. A prefix needs the listed terms that start
   // with it (most searched first: files are numbered that way) and the shards of its kind that
   // its range spans (for digits, the code shards too).
   function termFiles(token) {
-    var listed = manifest.x || [], fileOf = manifest.xf || [];
+    var listed = listedKeys, fileOf = listedFile;
     var i = lower(listed, token.text);
     if (!token.prefix) {
       if (listed[i] === token.text) return { files: ["x/" + pad(fileOf[i])], incomplete: false };
@@ -271,7 +285,8 @@
     // prefix's kind, except that digits can go on to a code.
     var kind = kindOf(token.text);
     var home = upper(manifest[kind] || [], token.text) - 1; // -1: a kind with no shards
-    var own = listed[i] === token.text
+    var ownListed = listed[i] === token.text;
+    var own = ownListed
       ? "x/" + pad(fileOf[i])
       : home >= 0 ? kind + "/" + pad(home) : null;
     var candidates = [], seen = Object.create(null);
@@ -284,7 +299,7 @@
       }
     }
     numbers.sort(function (a, b) { return a - b; });
-    numbers.forEach(function (f) { candidates.push(["x/" + pad(f), (manifest.xs || [])[f]]); });
+    numbers.forEach(function (f) { candidates.push(["x/" + pad(f), KIB * (manifest.xs || [])[f]]); });
     (kind === "n" ? ["n", "c"] : [kind]).forEach(function (k) {
       var shards = manifest[k] || [], sizes = manifest[k + "s"] || [];
       var first = Math.max(0, upper(shards, token.text) - 1);
@@ -293,14 +308,18 @@
         var key = k + "/" + pad(s);
         if (!seen[key]) {
           seen[key] = true;
-          candidates.push([key, sizes[s]]);
+          candidates.push([key, KIB * sizes[s]]);
         }
       }
     });
+    // A prefix that is not a listed word itself takes the file of its most searched listed
+    // completion whatever its size (a pack of big terms can be bigger than the budget), so
+    // that typing the start of a big word always finds it.
     var files = own ? [own] : [], spent = 0, skipped = false;
-    candidates.forEach(function (c) {
+    candidates.forEach(function (c, n) {
       var size = c[1] || 0;
-      if (spent + size > PREFIX_BYTES || files.length >= MAX_PREFIX_FILES) {
+      var listedFirst = !ownListed && n === 0 && c[0].charAt(0) === "x";
+      if (!listedFirst && (spent + size > PREFIX_BYTES || files.length >= MAX_PREFIX_FILES)) {
         skipped = true;
         return;
       }
@@ -976,9 +995,9 @@
 
     say("Loading the search index…");
     load("manifest").then(function (m) {
-      if (!m || m.v !== 2) {
+      if (!m || m.v !== FORMAT) {
         throw new FormatError("the index is in format " + (m && m.v) + " and this page reads " +
-          "format 2. Rebuild the site; if the repository has its own site-theme/search.js " +
+          "format " + FORMAT + ". Rebuild the site; if the repository has its own site-theme/search.js " +
           "(from pm theme eject), update or remove it.");
       }
       useManifest(m);

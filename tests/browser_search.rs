@@ -433,15 +433,7 @@ fn a_missing_index_file_is_reported() {
 /// in shards (t/, c/), several words, words ended with a space, prefixes, a filter. Picked from
 /// the index itself, spread over it, so the same on every build.
 fn reaching_queries(index: &Index) -> Vec<(String, Vec<(&'static str, String)>)> {
-    let keys = |field: &str| -> Vec<String> {
-        index.manifest[field]
-            .as_array()
-            .expect("key list")
-            .iter()
-            .filter_map(|k| k.as_str().map(str::to_owned))
-            .collect()
-    };
-    let listed = keys("x");
+    let listed: Vec<String> = index.listed.keys().cloned().collect();
     let spread = |list: &[String], n: usize| -> Vec<String> {
         let step = (list.len() / n).max(1);
         list.iter().step_by(step).take(n).cloned().collect()
@@ -530,6 +522,80 @@ fn search_agrees_with_the_reference_on_a_big_index() {
             "{q:?}: {journal:?}"
         );
     }
+    a_prefix_finds_its_first_completion_whatever_its_size(&index, &out, &browser);
+}
+
+/// The prefix budget, told by a manifest that says every term file is 1 MB: a prefix that is
+/// not a listed word still loads its first listed completion (typing the start of a big word
+/// finds it), and a listed word typed whole loads only its own file.
+fn a_prefix_finds_its_first_completion_whatever_its_size(
+    index: &Index,
+    out: &Path,
+    browser: &Browser,
+) {
+    // A listed word whose first four characters start no other term.
+    let word = index
+        .listed
+        .keys()
+        .find(|k| {
+            let prefix: String = k.chars().take(4).collect();
+            k.chars().count() > 4
+                && k.chars().all(char::is_alphabetic)
+                && index.terms.keys().filter(|t| t.starts_with(&prefix)).count() == 1
+        })
+        .expect("a listed word with a prefix of its own");
+    let prefix: String = word.chars().take(4).collect();
+    let path = out.join("search/manifest.js");
+    let manifest = std::fs::read_to_string(&path).expect("manifest");
+    let mut m: serde_json::Value = serde_json::from_str(
+        manifest
+            .trim_end()
+            .strip_prefix("pmSearchData(\"manifest\",")
+            .and_then(|r| r.strip_suffix(");"))
+            .expect("data file"),
+    )
+    .expect("manifest JSON");
+    for sizes in ["xs", "ts", "ns", "cs"] {
+        let files = m[sizes].as_array().map_or(0, Vec::len);
+        m[sizes] = serde_json::json!(vec![1_000_000; files]);
+    }
+    std::fs::write(&path, format!("pmSearchData(\"manifest\",{m});\n")).expect("write manifest");
+
+    let want: Vec<String> = run_query(index, &prefix, &BTreeMap::new())
+        .iter()
+        .take(10)
+        .map(|&d| index.rows[d as usize][0].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!want.is_empty(), "{word}");
+    let page = browser.page();
+    page.open(&format!("{}?q={}", file_url(&out.join("search/index.html")), query_value(&prefix)));
+    assert_eq!(results_for(&page, &normalized(&prefix, &[])), want, "{prefix:?} (for {word:?})");
+
+    // A listed word typed whole is complete in its own file: its longer completions wait
+    // within the budget (none fits here), and the page says that there may be more.
+    let (short, file) = index
+        .listed
+        .iter()
+        .find(|(k, f)| {
+            index
+                .listed
+                .iter()
+                .any(|(l, g)| l.len() > k.len() && l.starts_with(k.as_str()) && g != *f)
+        })
+        .expect("a listed word that starts another, listed in another file");
+    let page = browser.page();
+    page.open(&format!("{}?q={}", file_url(&out.join("search/index.html")), query_value(short)));
+    results_for(&page, &normalized(short, &[]));
+    let loaded =
+        page.eval("JSON.stringify(window.pmSearchStats.loaded.filter(k => !k.startsWith('d/')))");
+    let own = format!("x/{file:03}");
+    assert_eq!(
+        loaded.as_str(),
+        Some(format!("[\"manifest\",\"{own}\"]").as_str()),
+        "{short:?} loads only its own file"
+    );
+    let note = page.eval("document.getElementById('pm-search-note').hidden");
+    assert_eq!(note, serde_json::Value::Bool(false), "{short:?}: the page says there may be more");
 }
 
 /// 12345 as "12,345".

@@ -149,11 +149,12 @@ fn search_at_scale() {
     groups.push(("that word + a title word", mixed));
     println!();
     println!(
-        "| sample ({SAMPLES} queries each) | gzip KB: median | p90 | max | over 150 KB | render ms: max |"
+        "| sample ({SAMPLES} queries each) | gzip KB: median | p90 | max | over 150 KB | of which blocks: median KB (files) | render ms: max |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for (name, queries) in &groups {
         let mut sizes = Vec::new();
+        let mut blocks = Vec::new();
         let mut render = 0f64;
         let mut worst = (0, String::new());
         for q in queries {
@@ -162,17 +163,21 @@ fn search_at_scale() {
                 worst = (m.gzip, q.clone());
             }
             sizes.push(m.gzip);
+            blocks.push((m.block_gzip, m.blocks));
             render = render.max(m.render_ms);
         }
         sizes.sort_unstable();
+        blocks.sort_unstable();
         let kb = |b: usize| b.div_ceil(1000);
         println!(
-            "| {name} | {} | {} | {} (`{}`) | {} | {render:.0} |",
+            "| {name} | {} | {} | {} (`{}`) | {} | {} ({}) | {render:.0} |",
             kb(sizes[sizes.len() / 2]),
             kb(sizes[sizes.len() * 9 / 10]),
             kb(worst.0),
             worst.1.trim(),
-            sizes.iter().filter(|&&s| s > 150_000).count()
+            sizes.iter().filter(|&&s| s > 150_000).count(),
+            kb(blocks[blocks.len() / 2].0),
+            blocks[blocks.len() / 2].1,
         );
     }
 }
@@ -186,6 +191,9 @@ struct Measured {
     files: usize,
     raw: usize,
     gzip: usize,
+    /// Of `gzip`, what the document blocks (`d/`) took, and how many were loaded.
+    block_gzip: usize,
+    blocks: usize,
     render_ms: f64,
 }
 
@@ -200,12 +208,17 @@ fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
         .as_array()
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    let (mut raw, mut gzip) = (0, 0);
+    let (mut raw, mut gzip, mut block_gzip, mut blocks) = (0, 0, 0, 0);
     for key in &loaded {
         let bytes = std::fs::read(site.join("search").join(format!("{key}.js")))
             .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let size = pm::site::search::gzip_len(&bytes).expect("gzip in memory");
         raw += bytes.len();
-        gzip += pm::site::search::gzip_len(&bytes).expect("gzip in memory");
+        gzip += size;
+        if key.starts_with("d/") {
+            block_gzip += size;
+            blocks += 1;
+        }
     }
     let count = page.eval("document.querySelector('#pm-search-count').textContent");
     Measured {
@@ -213,6 +226,8 @@ fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
         files: loaded.len(),
         raw,
         gzip,
+        block_gzip,
+        blocks,
         render_ms: stats["lastRenderMs"].as_f64().unwrap_or(f64::NAN),
     }
 }

@@ -39,6 +39,8 @@ pub struct Index {
     pub rows: Vec<Value>,
     /// Data files by key.
     pub data: BTreeMap<String, Value>,
+    /// Listed term → the number of its x/ file.
+    pub listed: BTreeMap<String, u64>,
 }
 
 fn ids(set: &Value) -> Vec<u32> {
@@ -131,27 +133,40 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
             add_terms(keys, postings, &mut terms);
         }
     }
-    // Listed terms in the x/ file the manifest names, keys ascending in every file.
-    let listed: Vec<&str> =
-        manifest["x"].as_array().expect("x").iter().filter_map(Value::as_str).collect();
-    let file_of: Vec<u64> =
-        manifest["xf"].as_array().expect("xf").iter().filter_map(Value::as_u64).collect();
-    assert_eq!(listed.len(), file_of.len(), "one file per listed term");
-    assert!(listed.windows(2).all(|w| utf16_cmp(w[0], w[1]).is_lt()), "listed terms ascending");
-    let x_files: BTreeSet<u64> = file_of.iter().copied().collect();
+    // Listed terms: x/F holds the keys the manifest's x[F] names, ascending; x/ files are
+    // numbered without gaps; sizes (KiB, rounded up) for every term file.
+    let x_keys = manifest["x"].as_array().expect("x: the keys of each x/ file");
     assert_eq!(
         data.keys().filter(|k| k.starts_with("x/")).count(),
-        x_files.len(),
-        "one x/ file per file number"
+        x_keys.len(),
+        "one x/ file per entry of x"
     );
-    for (n, f) in x_files.iter().enumerate() {
-        assert_eq!(*f, n as u64, "x/ files are numbered without gaps");
+    let mut listed = BTreeMap::new();
+    for (f, want) in x_keys.iter().enumerate() {
+        let want: Vec<String> = want
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k.as_str().expect("key").to_owned())
+            .collect();
+        assert!(!want.is_empty(), "x[{f}] is empty");
         let file = &data[&format!("x/{f:03}")];
         let keys = file_keys(file);
-        let want: Vec<&str> =
-            listed.iter().zip(&file_of).filter(|(_, g)| *g == f).map(|(k, _)| *k).collect();
-        assert_eq!(keys, want, "x/{f:03} holds its listed terms, ascending");
+        assert_eq!(keys, want, "x/{f:03} holds its listed terms");
+        assert!(keys.windows(2).all(|w| utf16_cmp(&w[0], &w[1]).is_lt()), "x/{f:03} ascending");
+        for k in &keys {
+            assert!(listed.insert(k.clone(), f as u64).is_none(), "{k} is listed twice");
+        }
         add_terms(keys, file["p"].as_array().expect("p").clone(), &mut terms);
+    }
+    for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c")] {
+        let sizes = manifest[sizes].as_array().expect("sizes");
+        for (f, size) in sizes.iter().enumerate() {
+            let key = format!("{dir}/{f:03}");
+            let text = std::str::from_utf8(&site[&format!("search/{key}.js")]).expect("UTF-8");
+            let json = text.len() - format!("pmSearchData(\"{key}\",);\n").len();
+            assert_eq!(size.as_u64(), Some(json.div_ceil(1024) as u64), "{key}: {json} bytes");
+        }
     }
     let mut facets = BTreeMap::new();
     for (keys, postings) in shards("f", "f") {
@@ -175,7 +190,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
     }
     assert_eq!(rows.len(), docs, "the blocks hold every document");
     assert_eq!(data.keys().filter(|k| k.starts_with("d/")).count(), b);
-    Index { manifest, terms, facets, rows, data }
+    Index { manifest, terms, facets, rows, data, listed }
 }
 
 /// The query rules of docs/search.md ("Queries"), run on the decoded index: the reference the

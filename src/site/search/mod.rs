@@ -36,7 +36,7 @@ use index::{TIERS, Term, Tier};
 use tokenize::Kind;
 
 /// Version of the index format (`v` in the manifest).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
@@ -45,10 +45,12 @@ pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
 /// transfers at most 150 KB, so no single file may exceed that).
 pub const MAX_FILE_GZIP: usize = 150_000;
 
-/// A snippet is the summary cut to at most this many characters (with the ellipsis): about two
-/// lines of a result. Snippets are most of a document block, and a first page loads up to 10
-/// blocks, so every character counts ten times over.
-pub const SNIPPET_CHARS: usize = 140;
+/// A snippet is the summary cut to at most this many characters (with the ellipsis): about one
+/// line of a result, enough to tell incidents with similar titles apart. Snippets are most of
+/// a document block, and a first page whose results are spread over the history loads 10
+/// blocks, so every character counts ten times over (at 100,000 postmortems, 140 characters
+/// cost 12 KB more on such a page: docs/BENCHMARKS.md).
+pub const SNIPPET_CHARS: usize = 100;
 
 /// What the index step wrote.
 #[derive(Debug, Clone, Default)]
@@ -123,14 +125,16 @@ pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let words_json = serialize(&plan.words)?;
     let numbers_json = serialize(&plan.numbers)?;
     let codes_json = serialize(&plan.codes)?;
-    let lengths = |json: &[String]| -> Vec<usize> { json.iter().map(String::len).collect() };
+    // In KiB, rounded up: the client only weighs files against a budget of tens of KiB, and
+    // short numbers keep the manifest, which every query loads, small.
+    let lengths =
+        |json: &[String]| -> Vec<usize> { json.iter().map(|j| j.len().div_ceil(1024)).collect() };
 
     let manifest = Manifest {
         v: VERSION,
         docs: n,
         blocks: &runs,
-        x: plan.listed.iter().map(|&(t, _)| &*terms[t].key).collect(),
-        xf: plan.listed.iter().map(|&(_, f)| f).collect(),
+        x: plan.files.iter().map(|file| file.iter().map(|&t| &*terms[t].key).collect()).collect(),
         xs: lengths(&listed_json),
         ts: lengths(&words_json),
         ns: lengths(&numbers_json),
@@ -450,8 +454,7 @@ struct Manifest<'a> {
     v: u32,
     docs: usize,
     blocks: &'a [[usize; 2]],
-    x: Vec<&'a str>,
-    xf: Vec<usize>,
+    x: Vec<Vec<&'a str>>,
     xs: Vec<usize>,
     ts: Vec<usize>,
     ns: Vec<usize>,

@@ -28,19 +28,19 @@
 use std::ops::Range;
 
 /// Most files of listed terms.
-pub const MAX_LISTED_FILES: usize = 440;
+pub const MAX_LISTED_FILES: usize = 420;
 /// Most shards of unlisted words.
 pub const MAX_WORD_SHARDS: usize = 10;
 /// Most shards of unlisted numbers.
-pub const MAX_NUMBER_SHARDS: usize = 20;
+pub const MAX_NUMBER_SHARDS: usize = 40;
 /// Most shards of unlisted codes.
 pub const MAX_CODE_SHARDS: usize = 30;
 /// Most facet shards (loaded only when a filter is ticked, so they can be bigger).
 pub const MAX_FACET_SHARDS: usize = 20;
 /// Most document blocks.
-pub const MAX_DOC_BLOCKS: usize = 450;
+pub const MAX_DOC_BLOCKS: usize = 470;
 /// Blocks of the newest documents, half the size of the others.
-pub const RECENT_BLOCKS: usize = 80;
+pub const RECENT_BLOCKS: usize = 120;
 /// Fewest documents per block.
 pub const MIN_BLOCK: usize = 64;
 /// Smallest shard target, in bytes.
@@ -48,7 +48,7 @@ pub const MIN_TARGET: usize = 16 * 1024;
 /// The smallest entry that is listed, in bytes (see [`list_min`]).
 pub const LIST_MIN: usize = 256;
 /// How full a file of several listed terms may be, in bytes, unless the budget needs more.
-pub const PACK_TARGET: usize = 100 * 1024;
+pub const PACK_TARGET: usize = 88 * 1024;
 /// The file budget of issue 5.
 pub const MAX_FILES: usize = 1000;
 
@@ -261,7 +261,7 @@ mod tests {
             assert!(blocks.len() <= MAX_DOC_BLOCKS, "{docs}: {}", blocks.len());
             check_cover(&blocks, docs);
             let base = MIN_BLOCK.max(docs.div_ceil(MAX_DOC_BLOCKS));
-            assert!(blocks.iter().all(|b| b.len() <= base + base / 8), "{docs}: {runs:?}");
+            assert!(blocks.iter().all(|b| b.len() <= base + base / 4), "{docs}: {runs:?}");
             if let Some((last, full)) = blocks.split_last() {
                 assert!(full.iter().all(|b| b.len() >= MIN_BLOCK), "{docs}");
                 assert!(!last.is_empty());
@@ -269,8 +269,8 @@ mod tests {
         }
         assert_eq!(block_runs(15), [[64, 1]]);
         assert_eq!(block_runs(10_000), [[64, 157]]);
-        // 100,000: 80 blocks of 111, then blocks of 247.
-        assert_eq!(block_runs(100_000), [[111, 80], [247, 369]]);
+        // 100,000: 120 blocks of 106, then blocks of 250.
+        assert_eq!(block_runs(100_000), [[106, 120], [250, 350]]);
         assert_eq!(key("t", 7), "t/007");
         assert_eq!(key("d", 1234), "d/1234");
     }

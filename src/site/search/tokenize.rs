@@ -163,18 +163,28 @@ fn emit(token: &str, chars: usize, f: &mut impl FnMut(&str)) {
 pub enum Kind {
     /// No numeric character: `kafka`, `größe`.
     Word,
-    /// Only numeric characters: `502`, `2025`, `13690`.
+    /// Only numeric characters, or short with some: `502`, `13690`, `47s`, `p99`, `k8s`.
     Number,
-    /// Both: `p99`, `k8s`, `ipv6`, commit hashes.
+    /// At least [`LONG_CODE`] characters, some numeric and some not: commit hashes, `v1beta2`.
     Code,
 }
 
-/// The kind of `token` (Rust `char::is_numeric`, JavaScript `\p{N}`).
+/// Characters from which a token mixing digits and other characters is a code rather than a
+/// number. Short mixed tokens (durations such as `47s`, `p99`, `k8s`, `ipv6`) are few and
+/// searched for like numbers; long ones are mostly hashes and ids, by far the most numerous
+/// terms of a big index, and kept apart so they do not pad out the shards of the others.
+pub const LONG_CODE: usize = 6;
+
+/// The kind of `token` (Rust `char::is_numeric`, JavaScript `\p{N}`; length in code points).
 pub fn kind(token: &str) -> Kind {
-    let numeric = token.chars().filter(|c| c.is_numeric()).count();
+    let (mut chars, mut numeric) = (0, 0);
+    for c in token.chars() {
+        chars += 1;
+        numeric += usize::from(c.is_numeric());
+    }
     if numeric == 0 {
         Kind::Word
-    } else if numeric == token.chars().count() {
+    } else if numeric == chars || chars < LONG_CODE {
         Kind::Number
     } else {
         Kind::Code
@@ -198,10 +208,11 @@ mod tests {
         for word in ["kafka", "größe", "日本語", "sixsix"] {
             assert_eq!(kind(word), Kind::Word, "{word}");
         }
-        for number in ["502", "2025", "13690", "٣٤٥", "²³"] {
+        for number in ["502", "2025", "13690", "٣٤٥", "²³", "p99", "k8s", "ipv6", "47s", "٣٤٥ab"]
+        {
             assert_eq!(kind(number), Kind::Number, "{number}");
         }
-        for code in ["36a930be7e97", "p99", "k8s", "ipv6", "٣٤٥abc", "v1beta2"] {
+        for code in ["36a930be7e97", "٣٤٥abc", "v1beta2", "http20", "123456x"] {
             assert_eq!(kind(code), Kind::Code, "{code}");
         }
     }
