@@ -18,7 +18,7 @@
   var PAGE = 10; // results per page, and per "More results"
   var DEBOUNCE_MS = 120; // wait this long after a keystroke before searching
   var MAX_PREFIX_FILES = 6; // a prefix loads at most this many term files
-  var PREFIX_BYTES = 48 * 1024; // and at most this much beyond the prefix's own file
+  var PREFIX_BYTES = 48 * 1024; // and completions of at most this much (but see termFiles)
   var KIB = 1024; // the manifest gives file sizes in KiB
   var FIND_AFTER = 12; // a facet with more values than this gets a box to find one
 

@@ -20,6 +20,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use pm::site::search::tokenize::{Kind, kind};
 use serde::Deserialize;
 use support::browser::{Browser, Page, js_string};
 use support::search::{Index, files, read_index, run_query};
@@ -463,12 +464,25 @@ fn reaching_queries(index: &Index) -> Vec<(String, Vec<(&'static str, String)>)>
     queries.push((format!("{} {} ", pairs[1], pairs[5]), Vec::new()));
     queries.push(("kafka consumer lag".to_owned(), Vec::new()));
     queries.push(("certificate expir".to_owned(), Vec::new()));
-    // Prefixes, as typed: of a code, of a number (digits go on to codes too) and of a word in
-    // a shard.
-    for word in
-        in_shards("c").first().into_iter().chain(in_shards("n").last()).chain(in_shards("t").last())
-    {
-        queries.push((word.chars().take(5).collect(), Vec::new()));
+    // Prefixes, as typed: of a code (6 characters or more, so a code itself), of a number
+    // (digits go on to codes too) and of a word in a shard.
+    let prefixes = [(in_shards("c").first().cloned(), 7), (in_shards("n").last().cloned(), 5)];
+    let prefixes = prefixes.into_iter().chain([(in_shards("t").last().cloned(), 5)]);
+    for (word, chars) in prefixes {
+        if let Some(word) = word {
+            queries.push((word.chars().take(chars).collect(), Vec::new()));
+        }
+    }
+    // Both sides of the number/code line: the longest mixed number (a few characters) and the
+    // shortest code, typed whole.
+    let mixed = |k: &&String| k.chars().any(char::is_numeric) && !k.chars().all(char::is_numeric);
+    let keys = || index.terms.keys().filter(mixed);
+    let longest_number =
+        keys().filter(|k| kind(k) == Kind::Number).max_by_key(|k| (k.chars().count(), k.as_str()));
+    let shortest_code =
+        keys().filter(|k| kind(k) == Kind::Code).min_by_key(|k| (k.chars().count(), k.as_str()));
+    for word in [longest_number, shortest_code].into_iter().flatten() {
+        queries.push((format!("{word} "), Vec::new()));
     }
     queries.push(("database ".to_owned(), vec![("severity", "SEV1".to_owned())]));
     queries
@@ -525,7 +539,7 @@ fn search_agrees_with_the_reference_on_a_big_index() {
     a_prefix_finds_its_first_completion_whatever_its_size(&index, &out, &browser);
 }
 
-/// The prefix budget, told by a manifest that says every term file is 1 MB: a prefix that is
+/// The prefix budget, told by a manifest that says every term file is huge: a prefix that is
 /// not a listed word still loads its first listed completion (typing the start of a big word
 /// finds it), and a listed word typed whole loads only its own file.
 fn a_prefix_finds_its_first_completion_whatever_its_size(

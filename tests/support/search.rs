@@ -161,6 +161,8 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
     }
     for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c")] {
         let sizes = manifest[sizes].as_array().expect("sizes");
+        let files = data.keys().filter(|k| k.starts_with(&format!("{dir}/"))).count();
+        assert_eq!(sizes.len(), files, "one size per {dir}/ file");
         for (f, size) in sizes.iter().enumerate() {
             let key = format!("{dir}/{f:03}");
             let text = std::str::from_utf8(&site[&format!("search/{key}.js")]).expect("UTF-8");
