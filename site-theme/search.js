@@ -267,9 +267,9 @@
 
   // The term files a token needs ("x/012", "t/003"...), and whether a prefix had more than one
   // search loads. A listed term (manifest x gives the keys of each x file) is in its x file;
-  // any other in the shard of its kind whose range holds it. A prefix needs the listed terms that start
-  // with it (most searched first: files are numbered that way) and the shards of its kind that
-  // its range spans (for digits, the code shards too).
+  // any other in the shard of its kind whose range holds it. A prefix needs the listed terms
+  // that start with it (most searched first: files are numbered that way) and the shards of its
+  // kind that its range spans (for digits, the code shards too).
   function termFiles(token) {
     var listed = listedKeys, fileOf = listedFile;
     var i = lower(listed, token.text);

@@ -20,6 +20,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use pm::site::search::encode::{data_file, read_data_file};
 use pm::site::search::tokenize::{Kind, kind};
 use serde::Deserialize;
 use support::browser::{Browser, Page, js_string};
@@ -560,20 +561,13 @@ fn a_prefix_finds_its_first_completion_whatever_its_size(
         .expect("a listed word with a prefix of its own");
     let prefix: String = word.chars().take(4).collect();
     let path = out.join("search/manifest.js");
-    let manifest = std::fs::read_to_string(&path).expect("manifest");
-    let mut m: serde_json::Value = serde_json::from_str(
-        manifest
-            .trim_end()
-            .strip_prefix("pmSearchData(\"manifest\",")
-            .and_then(|r| r.strip_suffix(");"))
-            .expect("data file"),
-    )
-    .expect("manifest JSON");
+    let text = std::fs::read_to_string(&path).expect("manifest");
+    let (key, mut m) = read_data_file(&text).expect("manifest data file");
     for sizes in ["xs", "ts", "ns", "cs"] {
         let files = m[sizes].as_array().map_or(0, Vec::len);
         m[sizes] = serde_json::json!(vec![1_000_000; files]);
     }
-    std::fs::write(&path, format!("pmSearchData(\"manifest\",{m});\n")).expect("write manifest");
+    std::fs::write(&path, data_file(&key, &m.to_string())).expect("write manifest");
 
     let want: Vec<String> = run_query(index, &prefix, &BTreeMap::new())
         .iter()

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use pm::site::search::encode::{decode, read_data_file, utf16_cmp};
+use pm::site::search::encode::{data_file, decode, read_data_file, utf16_cmp};
 use pm::site::search::tokenize::{Kind, kind, tokens};
 use serde_json::Value;
 
@@ -166,7 +166,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         for (f, size) in sizes.iter().enumerate() {
             let key = format!("{dir}/{f:03}");
             let text = std::str::from_utf8(&site[&format!("search/{key}.js")]).expect("UTF-8");
-            let json = text.len() - format!("pmSearchData(\"{key}\",);\n").len();
+            let json = text.len() - data_file(&key, "").len();
             assert_eq!(size.as_u64(), Some(json.div_ceil(1024) as u64), "{key}: {json} bytes");
         }
     }
