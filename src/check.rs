@@ -1,19 +1,269 @@
-//! The check engine: runs every rule and turns findings into sorted, located diagnostics with
-//! the configured severities and suppressions applied.
+//! The one load-and-check path every command uses, and the check engine behind it.
 //!
-//! Per-document rules run in the same parallel task that parsed the document
-//! ([`check_document`]), so `pm check` can drop each parsed body and front matter tree as soon
-//! as it is judged and keep only what repo-wide rules need ([`Document::slim`]); the rules that
-//! span files then run once over the slim repository ([`check_repo`]).
+//! [`load`] discovers the repository's files, reads and parses each in a parallel task, runs
+//! the per-document rules in that same task ([`check_document`]) and right away drops what the
+//! caller will never read ([`Keep`]), so the parsed trees of 10,000 postmortems never sit in
+//! memory together; the rules that span files then run once over the assembled repository
+//! ([`check_repo`]). Commands differ only in their [`Request`]: `pm check` reads the selected
+//! files fully and only the ids of the rest (from the id cache when it can), `pm build` keeps
+//! what pages show, the reports keep every typed field and run no rules. [`check_documents`]
+//! takes documents already in memory (a single page, the fuzz targets) through the same steps.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use anyhow::Context as _;
+use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::config::Workspace;
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::repo::{Document, Repo};
+use crate::discover::{Found, WalkProblem};
+use crate::idcache::{self, IdCache, Stamp};
+use crate::repo::{Depth, Document, Repo};
 use crate::rules::{Context, Meta, RULES};
+use crate::schema::Schema;
+use crate::source::Span;
 use crate::suppress::{Inline, Policy};
+
+/// What the rules need besides the documents: the repository's suppression policy and schema.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Severities and suppressions from `pm.toml`.
+    pub policy: Policy,
+    /// The compiled postmortem schema (the repository's own, or the built-in one).
+    pub schema: Arc<Schema>,
+}
+
+impl Rules {
+    /// Reads the policy and schema of `workspace` (its `pm.toml` and schema override).
+    pub fn open(workspace: &Workspace) -> anyhow::Result<Self> {
+        let config_text = match &workspace.config_path {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            ),
+            None => None,
+        };
+        let policy = Policy::new(&workspace.config, config_text.as_deref())?;
+        let schema = Arc::new(Schema::load(&workspace.root, &workspace.config)?);
+        Ok(Self { policy, schema })
+    }
+}
+
+/// What of each document a command keeps once its per-document rules have run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Everything parsed (reports that read bodies, such as the timeline export).
+    All,
+    /// What pages show: no flattened prose or front matter tree ([`Document::without_prose`]).
+    Pages,
+    /// Only the typed fields: no text, body or tree (figures never read prose).
+    Fields,
+    /// Only what repo-wide rules read: id and `related` ([`Document::slim`]).
+    RepoFacts,
+}
+
+impl Keep {
+    fn apply(self, doc: Document) -> Document {
+        match self {
+            Keep::All => doc,
+            Keep::Pages => doc.without_prose(),
+            Keep::Fields => doc.fields_only(),
+            Keep::RepoFacts => doc.slim(),
+        }
+    }
+}
+
+/// Which files a command reads fully; the others are read only for their id, which repo-wide
+/// facts (duplicate ids, `related` targets) need.
+#[derive(Clone, Copy)]
+pub enum Read<'a> {
+    /// Every file.
+    All,
+    /// The files whose repo-relative path passes; only these are reported on.
+    Selected(&'a (dyn Fn(&str) -> bool + Sync)),
+    /// Only ids (to number a new postmortem).
+    IdsOnly,
+}
+
+impl std::fmt::Debug for Read<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Read::All => "All",
+            Read::Selected(_) => "Selected",
+            Read::IdsOnly => "IdsOnly",
+        })
+    }
+}
+
+impl Read<'_> {
+    fn is_full(&self, rel: &str) -> bool {
+        match self {
+            Read::All => true,
+            Read::Selected(is_selected) => is_selected(rel),
+            Read::IdsOnly => false,
+        }
+    }
+}
+
+/// What a command asks of [`load`].
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Which files to read fully (and report on).
+    pub read: Read<'a>,
+    /// The rules to run, as of `today`; `None` loads without judging.
+    pub rules: Option<(&'a Rules, Date)>,
+    /// What each fully read document keeps.
+    pub keep: Keep,
+    /// Take the ids of files not read fully from the id cache (and refresh it).
+    pub id_cache: bool,
+}
+
+impl<'a> Request<'a> {
+    /// Every file, fully, without rules, keeping `keep`.
+    pub fn all(keep: Keep) -> Self {
+        Self { read: Read::All, rules: None, keep, id_cache: false }
+    }
+
+    /// Runs `rules` as of `today`.
+    #[must_use]
+    pub fn checked(self, rules: &'a Rules, today: Date) -> Self {
+        Self { rules: Some((rules, today)), ..self }
+    }
+}
+
+/// A loaded repository with its verdict.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Every document, sorted by path.
+    pub repo: Repo,
+    /// Sorted diagnostics of the reported files (empty without rules).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The indexes of the reported documents (`None`: all of them).
+    pub selected: Option<BTreeSet<usize>>,
+}
+
+/// Discovers, reads, parses and (when asked) checks the repository of `workspace`.
+pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
+    let (found, walk_problems) =
+        crate::discover::discover(&workspace.root, &workspace.config.postmortems);
+    let cache = request.id_cache.then(|| IdCache::open(&workspace.root));
+    let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
+    let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
+    let loaded: Vec<((Document, Checked), Option<Stamp>)> = found
+        .par_iter()
+        .map(|f| {
+            let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
+            (read_one(f, request, cache.as_ref(), stamp, cx), stamp)
+        })
+        .collect();
+    if let Some(cache) = &cache {
+        let entries: Vec<(&str, Stamp, &str)> = loaded
+            .iter()
+            .filter_map(|((doc, _), stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
+            .collect();
+        cache.save(&entries);
+    }
+    let loaded = loaded.into_iter().map(|(l, _)| l).collect();
+    finish(workspace.clone(), loaded, walk_problems, request, cx)
+}
+
+/// Takes documents already in memory (named by their repo-relative paths) through the same
+/// steps as [`load`]: the per-document rules, what to keep, the repo-wide rules.
+pub fn check_documents(
+    workspace: Workspace,
+    documents: Vec<Document>,
+    request: &Request<'_>,
+) -> Loaded {
+    let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
+    let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
+    let loaded = documents.into_par_iter().map(|doc| judge(doc, request.keep, cx)).collect();
+    finish(workspace.clone(), loaded, Vec::new(), request, cx)
+}
+
+fn context<'w>(workspace: &'w Workspace, rules: &'w Rules, today: Date) -> Context<'w> {
+    Context::new(&workspace.config, &rules.schema, today)
+}
+
+/// Reads one found file as `request` asks: fully and judged, or only for its id.
+fn read_one(
+    f: &Found,
+    request: &Request<'_>,
+    cache: Option<&IdCache>,
+    stamp: Option<Stamp>,
+    cx: Option<(&Policy, &Context<'_>)>,
+) -> (Document, Checked) {
+    if request.read.is_full(&f.rel) {
+        return judge(Document::read(&f.rel, &f.abs, Depth::Full), request.keep, cx);
+    }
+    let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
+    let doc = match cached {
+        Some(id) => Document::known_id(&f.rel, id.to_owned()),
+        None => Document::read(&f.rel, &f.abs, Depth::Id),
+    };
+    (doc, Checked::default())
+}
+
+fn judge(doc: Document, keep: Keep, cx: Option<(&Policy, &Context<'_>)>) -> (Document, Checked) {
+    let checked = cx.map(|(policy, cx)| check_document(cx, policy, &doc)).unwrap_or_default();
+    (keep.apply(doc), checked)
+}
+
+/// Puts the documents and their per-document verdicts together into the repository, runs the
+/// repo-wide rules and sorts every diagnostic.
+fn finish(
+    workspace: Workspace,
+    loaded: Vec<(Document, Checked)>,
+    walk_problems: Vec<WalkProblem>,
+    request: &Request<'_>,
+    cx: Option<(&Policy, &Context<'_>)>,
+) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let mut documents = Vec::with_capacity(loaded.len());
+    let mut inline = Vec::with_capacity(loaded.len());
+    for (doc, checked) in loaded {
+        diagnostics.extend(checked.diagnostics);
+        inline.push(checked.inline);
+        documents.push(doc);
+    }
+    let repo = Repo::from_documents(workspace, documents, walk_problems);
+    let selected = match request.read {
+        Read::Selected(is_selected) => Some(selected_indices(&repo, is_selected)),
+        Read::All | Read::IdsOnly => None,
+    };
+    if let Some((policy, cx)) = cx {
+        diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
+        sort(&mut diagnostics);
+    }
+    Loaded { repo, diagnostics, selected }
+}
+
+/// Folders under the postmortems that could not be walked, as `invalid-front-matter`
+/// diagnostics (the files in them could not be checked), for the reported paths.
+pub fn walk_diagnostics(repo: &Repo, is_reported: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let Some(rule) = crate::rules::lookup("invalid-front-matter") else {
+        return Vec::new();
+    };
+    let meta = rule.meta();
+    repo.walk_problems
+        .iter()
+        .filter(|p| is_reported(&p.rel))
+        .map(|p| Diagnostic {
+            path: p.rel.clone(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            code: meta.code,
+            rule: meta.slug,
+            severity: meta.default_severity,
+            message: format!("cannot read this path: {}", p.message),
+            help: Some("check permissions, and that symlinks do not loop".into()),
+            span: Span::default(),
+        })
+        .collect()
+}
 
 /// One document's verdict from the per-document rules, with its inline suppressions kept for
 /// the repo-wide findings that come later.
@@ -64,60 +314,6 @@ pub fn check_repo(
         .filter(|(_, f)| !f.is_empty())
         .flat_map(|(i, f)| locate(&repo.documents[i], f, policy, inline.get(i).unwrap_or(&none)))
         .collect()
-}
-
-/// Runs all rules over an already loaded repository. `selected` limits the reported files (by
-/// document index); repo-wide rules still see every document.
-pub fn run(
-    repo: &Repo,
-    cx: &Context<'_>,
-    policy: &Policy,
-    selected: Option<&BTreeSet<usize>>,
-) -> Vec<Diagnostic> {
-    let checked: Vec<Checked> = repo
-        .documents
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            if selected.is_none_or(|s| s.contains(&i)) {
-                check_document(cx, policy, doc)
-            } else {
-                Checked::default()
-            }
-        })
-        .collect();
-    let inline: Vec<Inline> = checked.iter().map(|c| c.inline.clone()).collect();
-    let mut diagnostics: Vec<Diagnostic> =
-        checked.into_iter().flat_map(|c| c.diagnostics).collect();
-    diagnostics.extend(check_repo(repo, cx, policy, &inline, selected));
-    sort(&mut diagnostics);
-    diagnostics
-}
-
-/// Puts loaded documents and their per-document verdicts together into the repository, runs
-/// the repo-wide rules, and returns both with every diagnostic sorted. `selected` says which
-/// files are reported (all when `None`).
-pub fn assemble(
-    workspace: crate::config::Workspace,
-    loaded: Vec<(Document, Checked)>,
-    walk_problems: Vec<crate::discover::WalkProblem>,
-    cx: &Context<'_>,
-    policy: &Policy,
-    selected: Option<&dyn Fn(&str) -> bool>,
-) -> (Repo, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let mut documents = Vec::with_capacity(loaded.len());
-    let mut inline = Vec::with_capacity(loaded.len());
-    for (doc, checked) in loaded {
-        diagnostics.extend(checked.diagnostics);
-        inline.push(checked.inline);
-        documents.push(doc);
-    }
-    let repo = Repo::from_documents(workspace, documents, walk_problems);
-    let selected = selected.map(|is_selected| selected_indices(&repo, is_selected));
-    diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
-    sort(&mut diagnostics);
-    (repo, diagnostics)
 }
 
 /// The indexes of the documents whose path `is_selected` accepts.
@@ -192,7 +388,6 @@ fn edge_offsets(text: &str, span: crate::source::Span) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Span;
 
     #[test]
     fn positions_stop_before_line_endings() {

@@ -361,7 +361,7 @@ impl Config {
     /// tracker whose pattern matches the key and that has a `url` template. `None` when the
     /// ticket is neither (it is then shown as text).
     pub fn ticket_url(&self, ticket: &str) -> Option<String> {
-        if crate::rules::is_http_url(ticket) {
+        if crate::url::is_http_url(ticket) {
             return Some(ticket.to_owned());
         }
         self.trackers.values().find_map(|t| {

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = pm::cli::Cli::parse();
-    match pm::run(cli) {
-        Ok(pm::Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(pm::Outcome::Findings) => ExitCode::from(1),
+    let cli = pm::cmd::Cli::parse();
+    match pm::cmd::run(cli) {
+        Ok(pm::cmd::Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(pm::cmd::Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

@@ -1,13 +1,11 @@
-//! A repository loaded: every postmortem document, parsed in parallel, plus the indexes that
-//! cross-file rules and the site need.
+//! A repository loaded (by [`crate::check::load`], the one load path): every postmortem
+//! document, plus the indexes that cross-file rules and the site need.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use crate::config::Workspace;
-use crate::discover::{self, Found, WalkProblem};
+use crate::discover::WalkProblem;
 use crate::model::Postmortem;
 use crate::parse::front_matter::{self, Split, SplitError};
 use crate::parse::markdown;
@@ -240,6 +238,18 @@ impl Document {
         self
     }
 
+    /// The document with only its typed fields: no source text, parsed body or front matter
+    /// tree (what figures read). The path stays.
+    #[must_use]
+    pub fn fields_only(mut self) -> Self {
+        if let Some(pm) = &mut self.postmortem {
+            pm.front_matter = None;
+            pm.body = markdown::Body::default();
+        }
+        self.source = Source::new(std::mem::take(&mut self.source.path), String::new());
+        self
+    }
+
     /// The repo-relative path.
     pub fn path(&self) -> &str {
         &self.source.path
@@ -272,18 +282,6 @@ pub struct Repo {
 }
 
 impl Repo {
-    /// Discovers and loads every postmortem of `workspace`. `full` says which documents need
-    /// to be read fully; the rest are read only for their id.
-    pub fn load(workspace: Workspace, full: impl Fn(&Found) -> bool + Sync) -> Self {
-        let (found, walk_problems) =
-            discover::discover(&workspace.root, &workspace.config.postmortems);
-        let documents: Vec<Document> = found
-            .par_iter()
-            .map(|f| Document::read(&f.rel, &f.abs, if full(f) { Depth::Full } else { Depth::Id }))
-            .collect();
-        Self::from_documents(workspace, documents, walk_problems)
-    }
-
     /// Builds the indexes over already-loaded documents.
     pub fn from_documents(
         workspace: Workspace,

@@ -318,6 +318,16 @@ mod tests {
     use super::*;
     use crate::parse::yaml;
 
+    /// What the model reads a missing action-item status as is what the schema says it is.
+    #[test]
+    fn missing_item_status_is_the_schema_default() {
+        let schema: serde_json::Value = serde_json::from_str(BUILTIN).expect("builtin is JSON");
+        let status = &schema["$defs"]["action_item"]["properties"]["status"];
+        assert_eq!(status["default"], crate::model::ItemStatus::MISSING.as_str());
+        let required = schema["$defs"]["action_item"]["required"].as_array().expect("required");
+        assert!(required.iter().any(|r| r == "status"), "a missing status is a schema error");
+    }
+
     fn findings(yaml_text: &str) -> Vec<(String, String)> {
         let schema =
             Schema::load(Path::new("/nonexistent"), &Config::default()).expect("builtin compiles");

@@ -3,13 +3,10 @@
 //! Selection, order and rendering live in [`crate::followup`] (shared with `pm gate` and the
 //! site); this command parses the filters, loads the repository and prints one format.
 
-use jiff::civil::Date;
-
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::check::{self, Keep, Request};
+use crate::cmd::{Global, Outcome, Today};
 use crate::followup::{self, Filter, render};
 use crate::model::{ItemStatus, Priority};
-use crate::repo::Repo;
 
 /// Output formats of `pm actions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -105,12 +102,12 @@ pub struct ActionsArgs {
     pub overdue: bool,
 
     /// Only items due within this window from today, overdue ones included (`7d`, `2w`).
-    #[arg(long, value_name = "WINDOW", value_parser = followup::parse_window)]
+    #[arg(long, value_name = "WINDOW", value_parser = crate::cmd::args::parse_window)]
     pub due_within: Option<u32>,
 
-    /// What "today" is (YYYY-MM-DD; default: the current date in pm.toml's timezone).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = followup::parse_date)]
-    pub today: Option<Date>,
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ActionsFormat::Table)]
@@ -120,8 +117,8 @@ pub struct ActionsArgs {
 /// Runs `pm actions`. A report: it exits 0 whatever it finds (`pm gate` is the one that fails).
 pub fn run(global: &Global, args: &ActionsArgs) -> anyhow::Result<Outcome> {
     let workspace = global.workspace()?;
-    let today = followup::today(args.today, &workspace.config);
-    let repo = Repo::load(workspace, |_| true);
+    let today = args.today.resolve(&workspace.config);
+    let repo = check::load(workspace, &Request::all(Keep::All)).repo;
     let filter = Filter {
         owners: args.owner.clone(),
         teams: args.team.clone(),
@@ -133,7 +130,7 @@ pub fn run(global: &Global, args: &ActionsArgs) -> anyhow::Result<Outcome> {
         due_within: args.due_within,
     };
     filter.validate(&repo)?;
-    followup::warn_skipped(&repo);
+    crate::cmd::warn_skipped(&repo);
     let items = followup::select(&repo, &filter, today);
     let text = match args.format {
         ActionsFormat::Table => render::table(&items, today, global.color),

@@ -3,9 +3,9 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::Outcome;
-use crate::calendar;
-use crate::cmd::Global;
+use crate::check::{self, Keep, Request, Rules};
+use crate::cmd::{Global, Outcome, Today};
+use crate::config::Workspace;
 use crate::diagnostic::printable;
 use crate::site::{self, Options};
 
@@ -21,28 +21,22 @@ pub struct BuildArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// What "today" is, for overdue badges (YYYY-MM-DD; default: the current date in pm.toml's
-    /// timezone).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = parse_date)]
-    pub today: Option<jiff::civil::Date>,
-}
-
-/// Parses `YYYY-MM-DD`.
-pub(crate) fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    s.parse().map_err(|e| format!("`{s}` is not a date (YYYY-MM-DD): {e}"))
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 }
 
 /// Runs `pm build`.
 pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
     let workspace = global.workspace()?;
-    let today = args.today.unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
+    let today = args.today.resolve(&workspace.config);
     let out = match &args.out {
         Some(out) => global.cwd.join(out),
         None => workspace.root.join(&workspace.config.site.output),
     };
     let options =
         Options { out, today, strict: args.strict, progress: std::io::stderr().is_terminal() };
-    match site::build(workspace, &options)? {
+    match build_site(workspace, &options)? {
         site::Outcome::Refused { errors, skipped } => {
             report_skipped(&skipped);
             for d in &errors {
@@ -62,6 +56,21 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// Loads and checks the repository of `workspace` (beside reading its git history) and builds
+/// its site: `pm build` and every rebuild of `pm serve`.
+pub(crate) fn build_site(workspace: Workspace, options: &Options) -> anyhow::Result<site::Outcome> {
+    let started = std::time::Instant::now();
+    let rules = Rules::open(&workspace)?;
+    let theme = site::theme::Theme::load(&workspace.root)?;
+    let (root, folder) = (workspace.root.clone(), workspace.config.postmortems.clone());
+    let request = Request::all(Keep::Pages).checked(&rules, options.today);
+    let (loaded, history) = rayon::join(
+        || check::load(workspace, &request),
+        || site::git::History::read(&root, &folder),
+    );
+    site::build(loaded, history, theme, options, started)
 }
 
 /// Files that yielded no page, one `warning:` line each (also printed by `pm serve`).

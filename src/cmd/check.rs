@@ -7,23 +7,11 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-use crate::Outcome;
-use crate::calendar;
-use crate::cli::{CheckArgs, Deny};
-use crate::cmd::Global;
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::check::{self, Keep, Loaded, Read, Request, Rules};
+use crate::cmd::{Global, Outcome, Today};
+use crate::diagnostic::{Severity, Summary};
 use crate::discover::relative;
-use rayon::prelude::*;
-
-use crate::check::Checked;
-use crate::discover::discover;
-use crate::idcache::{self, IdCache, Stamp};
-use crate::repo::{Depth, Document, Repo};
-use crate::report::{self, Report};
-use crate::rules::{self, Context};
-use crate::schema::Schema;
-use crate::source::Span;
-use crate::suppress::Policy;
+use crate::report::{self, Format, Report};
 
 /// Which files to report on: exact repo-relative paths and folder prefixes.
 #[derive(Debug, Default)]
@@ -39,19 +27,49 @@ impl Selection {
     }
 }
 
+/// Options of `pm check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or folders to check (default: every postmortem). Repo-wide facts such as id
+    /// uniqueness still come from the whole repository.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Check only the postmortems changed against `--base` (committed, staged, unstaged or new).
+    #[arg(long, conflicts_with = "paths")]
+    pub changed: bool,
+
+    /// The git revision `--changed` compares against.
+    #[arg(long, value_name = "REV", default_value = "HEAD", requires = "changed")]
+    pub base: String,
+
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Also fail on warnings (or on infos too).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+}
+
+/// Which lower severities fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Warnings (and errors) fail.
+    Warnings,
+    /// Infos, warnings and errors fail.
+    Info,
+}
+
 /// Runs `pm check`.
 pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     let workspace = global.workspace()?;
-    let config_text = match &workspace.config_path {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let policy = Policy::new(&workspace.config, config_text.as_deref())?;
-    let schema = Schema::load(&workspace.root, &workspace.config)?;
-    let today = args.today.unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
+    let rules = Rules::open(&workspace)?;
+    let today = args.today.resolve(&workspace.config);
 
     let selection = if args.changed {
         Some(changed(&workspace.root, &args.base)?)
@@ -60,49 +78,18 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Some(select(&workspace.root, &global.cwd, &args.paths)?)
     };
-    // Parse and judge each document in one parallel task, then keep only what the repo-wide
-    // rules need: the parsed trees of 10,000 postmortems never sit in memory together.
-    let cx = Context::new(&workspace.config, &schema, today);
-    let (found, walk_problems) = discover(&workspace.root, &workspace.config.postmortems);
     let is_selected = |rel: &str| selection.as_ref().is_none_or(|s| s.matches(rel));
-    // A partial check still needs every other file's id; the id cache spares reading them.
-    let cache = selection.as_ref().map(|_| IdCache::open(&workspace.root));
-    let loaded: Vec<((Document, Checked), Option<Stamp>)> = found
-        .par_iter()
-        .map(|f| {
-            let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
-            if is_selected(&f.rel) {
-                let doc = Document::read(&f.rel, &f.abs, Depth::Full);
-                let checked = crate::check::check_document(&cx, &policy, &doc);
-                return ((doc.slim(), checked), stamp);
-            }
-            let cached = cache.as_ref().zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
-            let doc = match cached {
-                Some(id) => Document::known_id(&f.rel, id.to_owned()),
-                None => Document::read(&f.rel, &f.abs, Depth::Id),
-            };
-            ((doc, Checked::default()), stamp)
-        })
-        .collect();
-    if let Some(cache) = &cache {
-        let entries: Vec<(&str, Stamp, &str)> = loaded
-            .iter()
-            .filter_map(|((doc, _), stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
-            .collect();
-        cache.save(&entries);
-    }
-    let loaded: Vec<(Document, Checked)> = loaded.into_iter().map(|(l, _)| l).collect();
-    let (repo, mut diagnostics) = crate::check::assemble(
-        workspace.clone(),
-        loaded,
-        walk_problems,
-        &cx,
-        &policy,
-        selection.as_ref().map(|_| &is_selected as &dyn Fn(&str) -> bool),
-    );
-    let selected = selection.as_ref().map(|_| crate::check::selected_indices(&repo, &is_selected));
-    diagnostics.extend(walk_diagnostics(&repo, selection.as_ref()));
-    crate::check::sort(&mut diagnostics);
+    // Judged files keep only what the repo-wide rules need; a partial check still needs every
+    // other file's id, which the id cache spares reading.
+    let request = Request {
+        read: if selection.is_some() { Read::Selected(&is_selected) } else { Read::All },
+        rules: Some((&rules, today)),
+        keep: Keep::RepoFacts,
+        id_cache: selection.is_some(),
+    };
+    let Loaded { repo, mut diagnostics, selected } = check::load(workspace, &request);
+    diagnostics.extend(check::walk_diagnostics(&repo, &is_selected));
+    check::sort(&mut diagnostics);
 
     let fail_level = match args.deny {
         None => Severity::Error,
@@ -135,32 +122,6 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
         .and_then(|()| out.flush())
         .context("cannot write the report")?;
     Ok(if summary.failed { Outcome::Findings } else { Outcome::Clean })
-}
-
-/// Folders that could not be walked, as `invalid-front-matter` diagnostics (the files in them
-/// could not be checked).
-fn walk_diagnostics(repo: &Repo, selection: Option<&Selection>) -> Vec<Diagnostic> {
-    let Some(rule) = rules::lookup("invalid-front-matter") else {
-        return Vec::new();
-    };
-    let meta = rule.meta();
-    repo.walk_problems
-        .iter()
-        .filter(|p| selection.is_none_or(|s| s.matches(&p.rel)))
-        .map(|p| Diagnostic {
-            path: p.rel.clone(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            code: meta.code,
-            rule: meta.slug,
-            severity: meta.default_severity,
-            message: format!("cannot read this path: {}", p.message),
-            help: Some("check permissions, and that symlinks do not loop".into()),
-            span: Span::default(),
-        })
-        .collect()
 }
 
 /// The selection for explicit `paths`. A path that does not exist is an error; one outside the

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::CommandFactory;
 
-use crate::Outcome;
-use crate::cli::Cli;
+use crate::cmd::{Cli, Outcome};
 
 /// Options of `pm completions`.
 #[derive(Debug, clap::Args)]

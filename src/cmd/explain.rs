@@ -4,9 +4,19 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::Outcome;
-use crate::cli::ExplainArgs;
+use crate::cmd::Outcome;
 use crate::rules::{self, RULES};
+
+/// Options of `pm explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A rule code (`PM503`) or slug (`blameless-language`).
+    pub rule: Option<String>,
+
+    /// Print the full reference of every rule (markdown).
+    #[arg(long, conflicts_with = "rule")]
+    pub all: bool,
+}
 
 /// Prints one rule's docs, every rule's docs (`--all`), or a table of rules.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {

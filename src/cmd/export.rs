@@ -1,13 +1,10 @@
 //! `pm export`: the repository as structured data (JSON, NDJSON, CSV) in the one documented
 //! shape of [`crate::export`].
 
-use jiff::civil::Date;
-
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::check::{self, Keep, Request};
+use crate::cmd::{Global, Outcome, Today};
 use crate::export::{self, What};
-use crate::followup::{self, render};
-use crate::repo::Repo;
+use crate::followup::render;
 
 /// Output formats of `pm export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,10 +41,9 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = WhatArg::All)]
     pub what: WhatArg,
 
-    /// What "today" is, for the overdue fields (YYYY-MM-DD; default: the current date in
-    /// pm.toml's timezone).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = followup::parse_date)]
-    pub today: Option<Date>,
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 }
 
 /// Runs `pm export`.
@@ -66,9 +62,9 @@ pub fn run(global: &Global, args: &ExportArgs) -> anyhow::Result<Outcome> {
         );
     }
     let workspace = global.workspace()?;
-    let today = followup::today(args.today, &workspace.config);
-    let repo = Repo::load(workspace, |_| true);
-    followup::warn_skipped(&repo);
+    let today = args.today.resolve(&workspace.config);
+    let repo = check::load(workspace, &Request::all(Keep::All)).repo;
+    crate::cmd::warn_skipped(&repo);
     let records = export::records(&repo, today, what);
     let text = match (args.format, what) {
         (ExportFormat::Json, _) => export::json(&records, today, what)?,

@@ -2,13 +2,10 @@
 //! owner has overdue postmortems or overdue high-priority action items beyond `[gate]`'s
 //! allowance, 0 with "clear" otherwise. The policy lives in [`crate::followup::gate`].
 
-use jiff::civil::Date;
-
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::check::{self, Keep, Request};
+use crate::cmd::{Global, Outcome, Today};
 use crate::followup::gate::{self, Selector};
-use crate::followup::{self, render};
-use crate::repo::Repo;
+use crate::followup::render;
 
 /// Output formats of `pm gate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,9 +32,9 @@ pub struct GateArgs {
     #[arg(long, value_name = "PERSON")]
     pub owner: Option<String>,
 
-    /// What "today" is (YYYY-MM-DD; default: the current date in pm.toml's timezone).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = followup::parse_date)]
-    pub today: Option<Date>,
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = GateFormat::Human)]
@@ -53,10 +50,10 @@ pub fn run(global: &Global, args: &GateArgs) -> anyhow::Result<Outcome> {
         _ => anyhow::bail!("give exactly one of --team, --service or --owner"),
     };
     let workspace = global.workspace()?;
-    let today = followup::today(args.today, &workspace.config);
-    let repo = Repo::load(workspace, |_| true);
+    let today = args.today.resolve(&workspace.config);
+    let repo = check::load(workspace, &Request::all(Keep::All)).repo;
     gate::validate(&selector, &repo)?;
-    followup::warn_skipped(&repo);
+    crate::cmd::warn_skipped(&repo);
     let verdict = gate::evaluate(&repo, &selector, today);
     let text = match args.format {
         GateFormat::Human => gate::human(&verdict, global.color),

@@ -9,8 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome};
 use crate::scaffold::{ids, skeleton};
 
 /// Options of `pm init`.

@@ -7,14 +7,10 @@
 
 use jiff::civil::Date;
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::check::{self, Keep, Request};
+use crate::cmd::{Global, Outcome, Today};
 use crate::followup::{self, Known};
 use crate::metrics::{self, Options, report};
-use crate::parse::markdown::Body;
-use crate::repo::{Depth, Document, Repo};
-use crate::source::Source;
-use rayon::prelude::*;
 
 /// Output formats of `pm metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,11 +27,11 @@ pub enum MetricsFormat {
 #[derive(Debug, clap::Args)]
 pub struct MetricsArgs {
     /// Only incidents that started on or after this date (YYYY-MM-DD, in pm.toml's timezone).
-    #[arg(long, value_name = "DATE", value_parser = followup::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = crate::cmd::args::parse_date)]
     pub since: Option<Date>,
 
     /// Only incidents that started on or before this date (YYYY-MM-DD, in pm.toml's timezone).
-    #[arg(long, value_name = "DATE", value_parser = followup::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = crate::cmd::args::parse_date)]
     pub until: Option<Date>,
 
     /// Only postmortems of this team.
@@ -46,35 +42,13 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
 
-    /// What "today" is, for overdue figures and ages (YYYY-MM-DD; default: the current date in
-    /// pm.toml's timezone).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = followup::parse_date)]
-    pub today: Option<Date>,
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
-}
-
-/// Loads the repository for the metrics: every document is parsed in parallel and, in the same
-/// task, stripped of what the metrics never read (its text, front matter tree and body), so the
-/// parsed trees of 10,000 postmortems never sit in memory together (as in `pm check`).
-fn load(workspace: crate::config::Workspace) -> Repo {
-    let (found, walk_problems) =
-        crate::discover::discover(&workspace.root, &workspace.config.postmortems);
-    let documents: Vec<Document> = found
-        .par_iter()
-        .map(|f| {
-            let mut doc = Document::read(&f.rel, &f.abs, Depth::Full);
-            if let Some(pm) = &mut doc.postmortem {
-                pm.front_matter = None;
-                pm.body = Body::default();
-            }
-            doc.source = Source::new(std::mem::take(&mut doc.source.path), String::new());
-            doc
-        })
-        .collect();
-    Repo::from_documents(workspace, documents, walk_problems)
 }
 
 /// Runs `pm metrics`. A report: it exits 0 whatever the numbers say.
@@ -85,8 +59,10 @@ pub fn run(global: &Global, args: &MetricsArgs) -> anyhow::Result<Outcome> {
         }
     }
     let workspace = global.workspace()?;
-    let today = followup::today(args.today, &workspace.config);
-    let repo = load(workspace);
+    let today = args.today.resolve(&workspace.config);
+    // The figures read only typed fields: each document drops its text and body as soon as it
+    // is parsed, so the parsed trees of 10,000 postmortems never sit in memory together.
+    let repo = check::load(workspace, &Request::all(Keep::Fields)).repo;
     let known = Known::of(&repo);
     if let Some(team) = &args.team {
         known.check("team", team, &known.teams)?;
@@ -94,7 +70,7 @@ pub fn run(global: &Global, args: &MetricsArgs) -> anyhow::Result<Outcome> {
     if let Some(service) = &args.service {
         known.check("service", service, &known.services)?;
     }
-    followup::warn_skipped(&repo);
+    crate::cmd::warn_skipped(&repo);
     let options = Options {
         today,
         since: args.since,

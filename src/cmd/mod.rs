@@ -1,7 +1,11 @@
-//! One module per command. Each takes parsed arguments and returns an [`crate::Outcome`] or an
-//! error with context.
+//! The command line: the one place that knows every room. [`Cli`] declares the global options
+//! and one variant per command with clap (help, errors, completions and the man page all come
+//! from these definitions); [`run`] dispatches to one module per command, each with its own
+//! arguments beside it, returning an [`Outcome`] or an error with context. Arguments several
+//! commands share are declared once in [`args`]. Nothing below `cmd/` imports it.
 
 pub mod actions;
+pub mod args;
 pub mod build;
 pub mod check;
 pub mod completions;
@@ -19,6 +23,76 @@ pub mod timeline;
 
 use std::path::PathBuf;
 
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use args::Today;
+
+/// pm: keep incident postmortems as markdown in git — scaffold, check and publish them.
+#[derive(Debug, Parser)]
+#[command(name = "pm", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Repository root (default: the nearest folder upwards with pm.toml, else the git work tree).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate postmortems: schema, owners, deadlines, action items, timestamps, sections,
+    /// blameless language.
+    Check(check::CheckArgs),
+    /// Explain a rule (by code or slug), or list every rule.
+    Explain(explain::ExplainArgs),
+    /// Print a built-in JSON schema (for editors and other tools).
+    Schema(schema::SchemaArgs),
+    /// Scaffold a new postmortem from a template.
+    New(new::NewArgs),
+    /// Scaffold a whole postmortem repository.
+    Init(init::InitArgs),
+    /// List the postmortem templates (built-in and the repository's own).
+    Templates(templates::TemplatesArgs),
+    /// Print shell completions.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(completions::ManArgs),
+    /// The outstanding action-item report.
+    Actions(actions::ActionsArgs),
+    /// Release gate: fail when a team has overdue postmortems or action items.
+    Gate(gate::GateArgs),
+    /// Export the repository as structured data (JSON, NDJSON, CSV).
+    Export(export::ExportArgs),
+    /// Timeline tools (import from a Slack export).
+    Timeline(timeline::TimelineArgs),
+    /// Reliability metrics: durations, timeliness, follow-through.
+    Metrics(metrics::MetricsArgs),
+    /// Build the static postmortem site.
+    Build(build::BuildArgs),
+    /// Serve the site on localhost and rebuild on change.
+    Serve(serve::ServeArgs),
+    /// Site theme tools (`pm theme eject`).
+    Theme(theme::ThemeArgs),
+}
+
 /// Options every command shares.
 #[derive(Debug, Clone)]
 pub struct Global {
@@ -34,5 +108,58 @@ impl Global {
     /// Opens the workspace: `--root` or discovery from the current folder.
     pub fn workspace(&self) -> anyhow::Result<crate::config::Workspace> {
         Ok(crate::config::Workspace::discover(self.root.as_deref(), &self.cwd)?)
+    }
+}
+
+/// Tells on stderr which files could not be read as postmortems: a report or a gate that
+/// silently left them out would look more complete than it is.
+pub fn warn_skipped(repo: &crate::repo::Repo) {
+    for doc in repo.documents.iter().filter(|d| d.postmortem.is_none()) {
+        eprintln!(
+            "warning: skipped {}: not a readable postmortem (`pm check` says why)",
+            doc.path()
+        );
+    }
+}
+
+/// How a command ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// Findings at or above the fail level (exit 1).
+    Findings,
+}
+
+/// Runs the command line `cli`. Errors are usage, configuration or I/O failures (exit 2).
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?;
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    };
+    let global = Global { root: cli.root, cwd, color };
+    match cli.command {
+        Command::Check(args) => check::run(&global, &args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::New(args) => new::run(&global, &args),
+        Command::Init(args) => init::run(&global, &args),
+        Command::Templates(args) => templates::run(&global, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Actions(args) => actions::run(&global, &args),
+        Command::Gate(args) => gate::run(&global, &args),
+        Command::Export(args) => export::run(&global, &args),
+        Command::Timeline(args) => timeline::run(&global, &args),
+        Command::Metrics(args) => metrics::run(&global, &args),
+        Command::Build(args) => build::run(&global, &args),
+        Command::Serve(args) => serve::run(&global, &args),
+        Command::Theme(args) => theme::run(&global, &args),
     }
 }

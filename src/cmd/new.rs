@@ -11,8 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome};
 use crate::config::Config;
 use crate::model::{Instant, Status};
 use crate::scaffold::ids::{self, IdChoice};

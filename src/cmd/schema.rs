@@ -2,8 +2,26 @@
 
 use std::io::Write;
 
-use crate::Outcome;
-use crate::cli::{SchemaArgs, SchemaKind};
+use crate::cmd::Outcome;
+
+/// Options of `pm schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum, default_value_t = SchemaKind::Postmortem)]
+    pub kind: SchemaKind,
+}
+
+/// The built-in schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Postmortem front matter.
+    Postmortem,
+    /// pm.toml.
+    Config,
+    /// Records of `pm export`.
+    Export,
+}
 
 /// The pm.toml schema, as shipped.
 pub const CONFIG_SCHEMA: &str = include_str!("../../schema/pm.toml.schema.json");

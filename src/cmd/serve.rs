@@ -11,9 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::Outcome;
-use crate::calendar;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome, Today};
 use crate::site::{self, Options};
 
 /// Options of `pm serve`.
@@ -28,9 +26,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub bind: String,
 
-    /// What "today" is, for overdue badges (YYYY-MM-DD).
-    #[arg(long, env = "PM_TODAY", value_name = "DATE", value_parser = crate::cmd::build::parse_date)]
-    pub today: Option<jiff::civil::Date>,
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
 
     /// Do not add the live-reload script to pages.
     #[arg(long)]
@@ -54,7 +52,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
         let cwd = global.cwd.clone();
         move || -> anyhow::Result<()> {
             let workspace = crate::config::Workspace::open(root.clone())?;
-            let today = today.unwrap_or_else(|| calendar::today(&workspace.config.time_zone()));
+            let today = today.resolve(&workspace.config);
             let options = Options {
                 out: out.clone(),
                 today,
@@ -63,7 +61,8 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
             };
             // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
             // a search index over its budget shows up while the author is editing.
-            if let site::Outcome::Built(built) = site::build(workspace, &options)? {
+            if let site::Outcome::Built(built) = crate::cmd::build::build_site(workspace, &options)?
+            {
                 crate::cmd::build::report_skipped(&built.skipped);
                 crate::cmd::build::report_warnings(&built);
                 eprintln!("{}", crate::cmd::build::summary(&built, &cwd));

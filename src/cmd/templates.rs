@@ -5,8 +5,7 @@ use std::io::Write;
 
 use anyhow::{Context as _, bail};
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome};
 use crate::scaffold::{ids, template};
 
 /// Options of `pm templates`.

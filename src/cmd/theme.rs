@@ -1,8 +1,7 @@
 //! `pm theme`: the site theme's files — list which are built-in or overridden, or copy the
 //! built-ins into the repository's `site-theme/` to edit them.
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome};
 use crate::site::theme::{self, BUILTIN, DIR};
 
 /// Options of `pm theme`.

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use jiff::Timestamp;
 
-use crate::Outcome;
-use crate::cmd::Global;
+use crate::cmd::{Global, Outcome};
 use crate::followup::render;
 use crate::timeline::lines::{self, Naming, People};
 use crate::timeline::slack::{Export, Window};

@@ -4,14 +4,12 @@
 //! read action items through this module, so "overdue", "belongs to team T" and the report
 //! order mean the same everywhere:
 //!
-//! - an item is *outstanding* when its status is `open` or `in-progress` (an item without a
-//!   valid status counts as open: hiding it would be worse than showing it);
-//! - it is *overdue* when it is outstanding and its `due` date is before today;
+//! - an item is *outstanding* and *overdue* as the model defines it
+//!   ([`ActionItem::state`], [`ActionItem::is_overdue`]: an item without a valid status counts
+//!   as open);
 //! - it belongs to the postmortem's team *and* to every team its owner is a member of (the
 //!   incident's team answers for the follow-through, the owner's team does the work);
-//! - reports list overdue items first, then by due date (items without one last), ties broken
-//!   by postmortem id and the item's position, so the same repository always gives the same
-//!   report.
+//! - reports list items in the model's [`ItemOrder`].
 
 pub mod gate;
 pub mod render;
@@ -22,7 +20,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{ActionItem, ItemKind, ItemStatus, Postmortem, Priority};
+use crate::model::{ActionItem, ItemKind, ItemOrder, ItemStatus, Postmortem, Priority};
 use crate::repo::{Document, Repo};
 
 /// One action item with what a report needs to show it: its postmortem, its team(s) and how
@@ -55,6 +53,9 @@ pub struct Item {
     pub due: Option<Date>,
     /// Where it stands, as written (`None` when missing or invalid).
     pub status: Option<ItemStatus>,
+    /// Where it stands as every reader counts it ([`ActionItem::state`]).
+    #[serde(skip)]
+    pub state: ItemStatus,
     /// P0–P3.
     pub priority: Option<Priority>,
     /// prevent / mitigate / detect / process / other.
@@ -85,11 +86,7 @@ impl Item {
             |s: &Option<crate::source::Spanned<String>>| s.as_ref().map(|s| s.value.clone());
         let owner = value(&item.owner);
         let owner_teams = owner.as_deref().map(|o| teams_of(config, o)).unwrap_or_default();
-        let due = item.due.as_ref().map(|d| d.value);
-        let status = item.status.as_ref().map(|s| s.value);
-        let outstanding = status.is_none_or(ItemStatus::is_open);
-        let days_late = due.map(|d| crate::calendar::days_between(d, today));
-        let overdue = outstanding && days_late.is_some_and(|d| d > 0);
+        let days_overdue = item.days_overdue(today);
         let ticket = value(&item.ticket);
         Self {
             postmortem_id: value(&pm.id),
@@ -105,19 +102,20 @@ impl Item {
             ticket,
             owner,
             owner_teams,
-            due,
-            status,
+            due: item.due.as_ref().map(|d| d.value),
+            status: item.status.as_ref().map(|s| s.value),
+            state: item.state(),
             priority: item.priority.as_ref().map(|p| p.value),
             kind: item.kind.as_ref().map(|k| k.value),
             closed_on: item.closed_on.as_ref().map(|d| d.value),
-            overdue,
-            days_overdue: if overdue { days_late.unwrap_or(0) } else { 0 },
+            overdue: days_overdue > 0,
+            days_overdue,
         }
     }
 
-    /// Open or in progress (or without a valid status).
+    /// Still owed (see [`ActionItem::is_outstanding`]).
     pub fn is_outstanding(&self) -> bool {
-        self.status.is_none_or(ItemStatus::is_open)
+        self.state.is_open()
     }
 
     /// Whether the item belongs to `team`: the postmortem's team, or a team of its owner.
@@ -125,21 +123,18 @@ impl Item {
         self.team.as_deref() == Some(team) || self.owner_teams.iter().any(|t| t == team)
     }
 
-    /// The status shown in reports (`open` for an item without a valid one).
+    /// The status shown in reports: the state every reader counts.
     pub fn status_label(&self) -> &'static str {
-        self.status.map_or("open", ItemStatus::as_str)
+        self.state.as_str()
     }
 
-    /// The report order: overdue first, then by due date (none last), then postmortem id,
-    /// path and position.
-    fn sort_key(&self) -> impl Ord + '_ {
-        (
-            !self.overdue,
-            self.due.is_none(),
+    /// The item's place in every list of items.
+    fn order(&self) -> ItemOrder<'_> {
+        ItemOrder::new(
+            self.overdue,
             self.due,
-            self.postmortem_id.is_none(),
             self.postmortem_id.as_deref(),
-            self.path.as_str(),
+            &self.path,
             self.index,
         )
     }
@@ -186,7 +181,7 @@ impl Filter {
         let status_ok = if self.statuses.is_empty() {
             item.is_outstanding()
         } else {
-            self.statuses.contains(&item.status.unwrap_or(ItemStatus::Open))
+            self.statuses.contains(&item.state)
         };
         let due_ok = self.due_within.is_none_or(|days| {
             let limit = today.checked_add(jiff::Span::new().days(i64::from(days))).unwrap_or(today);
@@ -302,69 +297,5 @@ pub fn select(repo: &Repo, filter: &Filter, today: Date) -> Vec<Item> {
 
 /// Sorts `items` in report order.
 pub fn sort(items: &mut [Item]) {
-    items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-/// Tells on stderr which files could not be read as postmortems: a report or a gate that
-/// silently left them out would look more complete than it is.
-pub fn warn_skipped(repo: &Repo) {
-    for doc in repo.documents.iter().filter(|d| d.postmortem.is_none()) {
-        eprintln!(
-            "warning: skipped {}: not a readable postmortem (`pm check` says why)",
-            doc.path()
-        );
-    }
-}
-
-/// Parses a look-ahead window such as `7d` or `2w` into days.
-pub fn parse_window(text: &str) -> Result<u32, String> {
-    let hint = "write a whole number of days or weeks, e.g. `7d` or `2w`";
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u32 = number.parse().map_err(|_| format!("`{text}` is not a window: {hint}"))?;
-    let days = match unit.trim() {
-        "d" | "day" | "days" => Some(n),
-        "w" | "week" | "weeks" => n.checked_mul(7),
-        "" => return Err(format!("`{text}` has no unit: {hint}")),
-        other => return Err(format!("`{other}` is not a unit of `{text}`: {hint}")),
-    };
-    days.filter(|d| *d <= 36_500).ok_or_else(|| format!("`{text}` is more than 100 years"))
-}
-
-/// Parses a `--today` value (`YYYY-MM-DD`).
-pub fn parse_date(text: &str) -> Result<Date, String> {
-    if text.len() != 10 {
-        return Err(format!("`{text}` is not a date (YYYY-MM-DD)"));
-    }
-    text.parse().map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
-}
-
-/// "today": `fixed` (from `--today` or `PM_TODAY`), else the current date in pm.toml's zone.
-pub fn today(fixed: Option<Date>, config: &Config) -> Date {
-    fixed.unwrap_or_else(|| crate::calendar::today(&config.time_zone()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows() {
-        assert_eq!(parse_window("7d"), Ok(7));
-        assert_eq!(parse_window("2w"), Ok(14));
-        assert_eq!(parse_window("0d"), Ok(0));
-        assert_eq!(parse_window("3 days"), Ok(3));
-        assert!(parse_window("7").expect_err("unit").contains("no unit"));
-        assert!(parse_window("7x").expect_err("unit").contains("`x` is not a unit"));
-        assert!(parse_window("d").expect_err("number").contains("not a window"));
-        assert!(parse_window("-1d").is_err());
-        assert!(parse_window("99999999999d").is_err());
-    }
-
-    #[test]
-    fn dates() {
-        assert!(parse_date("2026-03-15").is_ok());
-        assert!(parse_date("2026-3-15").is_err());
-        assert!(parse_date("2026-02-30").is_err());
-    }
+    items.sort_by(|a, b| a.order().cmp(&b.order()));
 }

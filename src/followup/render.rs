@@ -218,7 +218,7 @@ fn capitalize(text: &str) -> String {
 }
 
 fn markdown_line(item: &Item) -> String {
-    let done = matches!(item.status, Some(ItemStatus::Done | ItemStatus::WontDo));
+    let done = !item.is_outstanding();
     let mut parts: Vec<String> = Vec::new();
     let mut head = String::new();
     if let Some(p) = item.priority {

@@ -109,6 +109,12 @@ vocabulary! {
 }
 
 impl ItemStatus {
+    /// What an action item without a status is: the `default` the built-in schema gives its
+    /// `status` (a test keeps the two equal). A missing status is also a schema error, so the
+    /// author hears of it; meanwhile every reader — rules, follow-up, metrics, site, export —
+    /// counts the item as still owed, because hiding an item would be worse than showing it.
+    pub const MISSING: ItemStatus = ItemStatus::Open;
+
     /// Open or in progress: still owed.
     pub const fn is_open(self) -> bool {
         matches!(self, ItemStatus::Open | ItemStatus::InProgress)

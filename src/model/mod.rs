@@ -137,9 +137,66 @@ pub struct ActionItem {
 }
 
 impl ActionItem {
-    /// Open or in progress.
-    pub fn is_open(&self) -> bool {
-        self.status.as_ref().is_some_and(|s| s.value.is_open())
+    /// Where the item stands: its status, or [`ItemStatus::MISSING`] when it has none (or an
+    /// invalid one). Every reader asks this, never `status` directly, so they all agree.
+    pub fn state(&self) -> ItemStatus {
+        self.status.as_ref().map_or(ItemStatus::MISSING, |s| s.value)
+    }
+
+    /// Still owed: open or in progress (see [`ActionItem::state`]).
+    pub fn is_outstanding(&self) -> bool {
+        self.state().is_open()
+    }
+
+    /// Days past `due` as of `today` while outstanding; 0 when not overdue.
+    pub fn days_overdue(&self, today: Date) -> i64 {
+        match &self.due {
+            Some(due) if self.is_outstanding() => {
+                crate::calendar::days_between(due.value, today).max(0)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Outstanding and due before `today`.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.days_overdue(today) > 0
+    }
+}
+
+/// The order every list of action items uses (`pm actions`, `pm gate`, the export and the
+/// site): overdue first, then by due date (items without one last), then by postmortem id
+/// (none last), file and position in the file — so the same repository always lists its items
+/// the same way, whichever command lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ItemOrder<'a> {
+    not_overdue: bool,
+    no_due: bool,
+    due: Option<Date>,
+    no_id: bool,
+    postmortem_id: Option<&'a str>,
+    path: &'a str,
+    index: usize,
+}
+
+impl<'a> ItemOrder<'a> {
+    /// The place of the item at `index` of the postmortem `postmortem_id` in file `path`.
+    pub fn new(
+        overdue: bool,
+        due: Option<Date>,
+        postmortem_id: Option<&'a str>,
+        path: &'a str,
+        index: usize,
+    ) -> Self {
+        Self {
+            not_overdue: !overdue,
+            no_due: due.is_none(),
+            due,
+            no_id: postmortem_id.is_none(),
+            postmortem_id,
+            path,
+            index,
+        }
     }
 }
 

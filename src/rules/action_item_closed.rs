@@ -47,13 +47,14 @@ impl Rule for ActionItemClosed {
                 continue;
             };
             let title = item.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
-            if let Some(status) = item.status.as_ref().filter(|s| s.value.is_open()) {
+            if item.is_outstanding() {
                 out.push(
                     Finding::new(
                         closed.span,
                         format!(
                             "action item \"{title}\" is {} but has `closed_on: {}`",
-                            status.value, closed.value
+                            item.state(),
+                            closed.value
                         ),
                     )
                     .help("set `status: done` (or `wont-do`), or remove `closed_on`"),

@@ -43,15 +43,6 @@ url = "https://jira.example.com/browse/{key}"
 "#,
 };
 
-/// Whether `ticket` is an absolute http(s) URL with a host.
-pub fn is_http_url(ticket: &str) -> bool {
-    let rest = ticket.strip_prefix("https://").or_else(|| ticket.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-        !host.is_empty() && !r.contains(char::is_whitespace)
-    })
-}
-
 impl Rule for ActionItemNoTicket {
     fn meta(&self) -> &'static Meta {
         &META
@@ -70,7 +61,7 @@ impl Rule for ActionItemNoTicket {
                 ),
                 Some(ticket) => {
                     let value = ticket.value.as_str();
-                    if is_http_url(value) || cx.trackers.iter().any(|(_, re)| re.is_match(value)) {
+                    if crate::url::is_http_url(value) || cx.trackers.iter().any(|(_, re)| re.is_match(value)) {
                         continue;
                     }
                     let help = if cx.trackers.is_empty() {

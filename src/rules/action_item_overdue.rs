@@ -42,7 +42,7 @@ impl Rule for ActionItemOverdue {
 
     fn check_document(&self, cx: &Context<'_>, doc: &Document, out: &mut Vec<Finding>) {
         let Some(pm) = &doc.postmortem else { return };
-        for item in pm.action_items.iter().filter(|i| i.is_open()) {
+        for item in pm.action_items.iter().filter(|i| i.is_outstanding()) {
             let Some(due) = &item.due else { continue };
             if due.value >= cx.today {
                 continue;

@@ -37,8 +37,6 @@ mod unknown_related;
 mod unknown_service;
 mod unknown_team;
 
-pub use action_item_no_ticket::is_http_url;
-
 /// What every rule declares about itself.
 #[derive(Debug)]
 pub struct Meta {

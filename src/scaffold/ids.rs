@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::check::{Keep, Read, Request};
 use crate::config::Workspace;
 use crate::repo::Repo;
 
@@ -59,8 +60,14 @@ pub fn next_number<'a>(ids: impl IntoIterator<Item = &'a str>, prefix: &str, yea
 
 /// Every id in the repository (files are read only as far as their id).
 pub fn used_ids(workspace: &Workspace) -> BTreeSet<String> {
-    let repo = Repo::load(workspace.clone(), |_| false);
+    let repo = load_ids(workspace);
     repo.by_id.into_keys().collect()
+}
+
+/// The repository of `workspace`, read only as far as each file's id.
+fn load_ids(workspace: &Workspace) -> Repo {
+    let request = Request { read: Read::IdsOnly, rules: None, keep: Keep::All, id_cache: false };
+    crate::check::load(workspace.clone(), &request).repo
 }
 
 /// The path a postmortem for `id` and `slug` is written to, under `dir`.
@@ -258,7 +265,7 @@ pub fn ensure_unused(workspace: &Workspace, id: &str) -> Result<(), CreateError>
 }
 
 fn id_used(workspace: &Workspace, id: &str) -> CreateError {
-    let repo = Repo::load(workspace.clone(), |_| false);
+    let repo = load_ids(workspace);
     let paths = repo
         .by_id
         .get(id)

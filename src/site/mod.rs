@@ -36,16 +36,14 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::check::Checked;
-use crate::config::Workspace;
+use crate::check::Loaded;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Status;
-use crate::repo::{Depth, Document, Repo};
-use crate::site::markdown::{RenderOptions, is_safe_url};
-use crate::site::pages::{
-    ItemView, Kind, Link, Model, Row, encode_path, human_duration, sort_items,
-};
+use crate::repo::Repo;
+use crate::site::markdown::RenderOptions;
+use crate::site::pages::{ItemView, Kind, Link, Model, Row, encode_path, human_duration};
 use crate::site::theme::{Theme, tera_error};
+use crate::url::is_safe_url;
 
 /// What a build needs besides the repository.
 #[derive(Debug, Clone)]
@@ -152,38 +150,17 @@ impl SiteGlobals {
     }
 }
 
-/// Builds the site of `workspace`.
-pub fn build(workspace: Workspace, options: &Options) -> anyhow::Result<Outcome> {
-    let started = Instant::now();
-    let config_text = match &workspace.config_path {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let policy = crate::suppress::Policy::new(&workspace.config, config_text.as_deref())?;
-    let schema = crate::schema::Schema::load(&workspace.root, &workspace.config)?;
-    let mut theme = Theme::load(&workspace.root)?;
-
-    let root = workspace.root.clone();
-    let folder = workspace.config.postmortems.clone();
-    // Each file is parsed and checked in one parallel task, and what only the language rules
-    // need is dropped right away, so 10,000 parsed postmortems never sit in memory at once.
-    let cx = crate::rules::Context::new(&workspace.config, &schema, options.today);
-    let load = || {
-        let (found, walk_problems) = crate::discover::discover(&root, &folder);
-        let loaded: Vec<(Document, Checked)> = found
-            .par_iter()
-            .map(|f| {
-                let doc = Document::read(&f.rel, &f.abs, Depth::Full);
-                let checked = crate::check::check_document(&cx, &policy, &doc);
-                (doc.without_prose(), checked)
-            })
-            .collect();
-        crate::check::assemble(workspace.clone(), loaded, walk_problems, &cx, &policy, None)
-    };
-    let ((repo, diagnostics), history) = rayon::join(load, || git::History::read(&root, &folder));
+/// Builds the site of a repository loaded and checked by [`crate::check::load`] (keeping
+/// [`crate::check::Keep::Pages`]), with its git `history` and `theme`. `started` is when the
+/// load began, so the timings and the elapsed time cover the whole build.
+pub fn build(
+    loaded: Loaded,
+    history: Option<git::History>,
+    mut theme: Theme,
+    options: &Options,
+    started: Instant,
+) -> anyhow::Result<Outcome> {
+    let Loaded { repo, diagnostics, .. } = loaded;
     let mut timings = Timings::new(started);
     timings.mark("load");
     timings.mark("check");
@@ -758,7 +735,7 @@ impl Site<'_, '_> {
             times,
             durations,
             impact: impact_view,
-            open_items: pm.action_items.iter().filter(|a| a.is_open()).count(),
+            open_items: pm.action_items.iter().filter(|a| a.is_outstanding()).count(),
             related,
             backlinks,
             similar: self.similar(e.doc.path()),
@@ -914,7 +891,7 @@ impl Site<'_, '_> {
                 let owners: Vec<OwnerGroup> = owners
                     .into_iter()
                     .map(|((_, owner), mut items)| {
-                        sort_items(&mut items);
+                        m.sort_items(&mut items);
                         OwnerGroup {
                             overdue: items.iter().filter(|i| i.overdue_days > 0).count(),
                             name: owner,

@@ -14,13 +14,13 @@ use jiff::tz::TimeZone;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::calendar;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{ActionItem, Instant, Postmortem, Status};
+use crate::model::{ActionItem, Instant, ItemOrder, Postmortem, Status};
 use crate::repo::{Document, Repo};
 use crate::site::git::History;
-use crate::site::markdown::{self, Names, is_safe_url};
+use crate::site::markdown::{self, Names};
+use crate::url::is_safe_url;
 
 /// The kinds of term that group postmortems, each with its own pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -410,11 +410,6 @@ impl<'r> Model<'r> {
     fn make_item(&self, i: usize, item: &ActionItem) -> ItemView {
         let e = &self.entries[i];
         let due = item.due.as_ref().map(|d| d.value);
-        let open = item.is_open();
-        let overdue_days = match due {
-            Some(due) if open && due < self.today => calendar::days_between(due, self.today),
-            _ => 0,
-        };
         let ticket = item.ticket.as_ref().map(|t| t.value.clone()).unwrap_or_default();
         ItemView {
             title: item.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
@@ -427,8 +422,11 @@ impl<'r> Model<'r> {
             ticket_label: ticket_label(&ticket),
             ticket,
             closed_on: item.closed_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
-            open,
-            overdue_days,
+            open: item.is_outstanding(),
+            overdue_days: item.days_overdue(self.today),
+            due_date: due,
+            entry: i,
+            index: item.index,
             postmortem: Link { name: e.id.clone(), href: e.href() },
             postmortem_title: e.title.clone(),
             team: e
@@ -452,8 +450,18 @@ impl<'r> Model<'r> {
     pub fn open_items(&self, entries: &[usize]) -> Vec<&ItemView> {
         let mut items: Vec<&ItemView> =
             entries.iter().flat_map(|&i| self.items[i].iter().filter(|v| v.open)).collect();
-        sort_items(&mut items);
+        self.sort_items(&mut items);
         items
+    }
+
+    /// Sorts `items` in the order every list of action items uses ([`ItemOrder`]).
+    pub fn sort_items(&self, items: &mut [&ItemView]) {
+        let order = |v: &ItemView| {
+            let e = &self.entries[v.entry];
+            let id = e.pm.id.as_ref().map(|i| i.value.as_str());
+            ItemOrder::new(v.overdue_days > 0, v.due_date, id, e.doc.path(), v.index)
+        };
+        items.sort_by(|a, b| order(a).cmp(&order(b)));
     }
 
     /// Formats an instant in the configured time zone: `2026-01-20 11:12 CET`.
@@ -464,18 +472,6 @@ impl<'r> Model<'r> {
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string()
     }
-}
-
-/// Sorts items: overdue first (most overdue first), then by due date (none last), then by
-/// postmortem and title.
-pub fn sort_items(items: &mut [&ItemView]) {
-    items.sort_by(|a, b| {
-        b.overdue_days
-            .cmp(&a.overdue_days)
-            .then_with(|| (a.due.is_empty(), &a.due).cmp(&(b.due.is_empty(), &b.due)))
-            .then_with(|| a.postmortem.name.cmp(&b.postmortem.name))
-            .then_with(|| a.title.cmp(&b.title))
-    });
 }
 
 /// One postmortem in a table.
@@ -549,10 +545,19 @@ pub struct ItemView {
     pub ticket_label: String,
     /// When it was closed.
     pub closed_on: String,
-    /// Open or in progress.
+    /// Still owed ([`ActionItem::is_outstanding`]).
     pub open: bool,
     /// Days past due while open (0 when not overdue).
     pub overdue_days: i64,
+    /// The due date (for [`Model::sort_items`]).
+    #[serde(skip)]
+    pub due_date: Option<Date>,
+    /// The entry of its postmortem.
+    #[serde(skip)]
+    pub entry: usize,
+    /// Its position in the postmortem's `action_items`.
+    #[serde(skip)]
+    pub index: usize,
     /// The postmortem it belongs to (id and page).
     pub postmortem: Link,
     /// That postmortem's title.

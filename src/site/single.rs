@@ -18,6 +18,7 @@ use jiff::civil::Date;
 use super::pages::Model;
 use super::theme::Theme;
 use super::{Site, SiteGlobals};
+use crate::check::{Keep, Loaded, Request};
 use crate::config::{Config, Workspace};
 use crate::repo::{Depth, Document};
 use crate::schema::Schema;
@@ -38,9 +39,10 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     let scratch = Scratch::new()?;
     let workspace =
         Workspace { root: scratch.root.clone(), config_path: None, config: config.clone() };
-    let schema = schema_for(config)?;
-    let policy = crate::suppress::Policy::new(config, None)?;
-    let cx = crate::rules::Context::new(config, &schema, today);
+    let rules = crate::check::Rules {
+        policy: crate::suppress::Policy::new(config, None)?,
+        schema: schema_for(config)?,
+    };
 
     let mut doc = Document::parse(&format!("{FOLDER}/postmortem.md"), text.into(), Depth::Full);
     // Name the file after a plain id, as an author would, so the page does not always carry
@@ -48,10 +50,9 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     if let Some(id) = doc.id().filter(|id| is_plain_file_stem(id)) {
         doc.source.path = format!("{FOLDER}/{id}.md");
     }
-    let checked = crate::check::check_document(&cx, &policy, &doc);
-    let loaded = vec![(doc.without_prose(), checked)];
-    let (repo, diagnostics) =
-        crate::check::assemble(workspace, loaded, Vec::new(), &cx, &policy, None);
+    let request = Request::all(Keep::Pages).checked(&rules, today);
+    let Loaded { repo, diagnostics, .. } =
+        crate::check::check_documents(workspace, vec![doc], &request);
     let model = Model::load(&repo, &diagnostics, None, today);
     let Some(entry) = model.entries.first() else {
         return Ok(None);

@@ -1,0 +1,72 @@
+//! Arguments several commands share, each declared once so every command spells, parses and
+//! documents it the same way: `--today` (one parser, one meaning of "today") and look-ahead
+//! windows such as `7d`.
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+
+/// `--today` (or `PM_TODAY`): the date deadlines, overdue items and ages are judged on.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Today {
+    /// What "today" is, for deadlines, overdue items and ages (YYYY-MM-DD; default: the current
+    /// date in pm.toml's timezone).
+    #[arg(id = "today", long = "today", env = "PM_TODAY", value_name = "DATE", value_parser = parse_date)]
+    pub fixed: Option<Date>,
+}
+
+impl Today {
+    /// The date given, else the current date in `config`'s time zone.
+    pub fn resolve(self, config: &Config) -> Date {
+        self.fixed.unwrap_or_else(|| crate::calendar::today(&config.time_zone()))
+    }
+}
+
+/// Parses a date argument: exactly `YYYY-MM-DD` (a date-time is refused, not truncated).
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    if text.len() != 10 {
+        return Err(format!("`{text}` is not a date (YYYY-MM-DD)"));
+    }
+    text.parse().map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// Parses a look-ahead window such as `7d` or `2w` into days.
+pub fn parse_window(text: &str) -> Result<u32, String> {
+    let hint = "write a whole number of days or weeks, e.g. `7d` or `2w`";
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u32 = number.parse().map_err(|_| format!("`{text}` is not a window: {hint}"))?;
+    let days = match unit.trim() {
+        "d" | "day" | "days" => Some(n),
+        "w" | "week" | "weeks" => n.checked_mul(7),
+        "" => return Err(format!("`{text}` has no unit: {hint}")),
+        other => return Err(format!("`{other}` is not a unit of `{text}`: {hint}")),
+    };
+    days.filter(|d| *d <= 36_500).ok_or_else(|| format!("`{text}` is more than 100 years"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("7d"), Ok(7));
+        assert_eq!(parse_window("2w"), Ok(14));
+        assert_eq!(parse_window("0d"), Ok(0));
+        assert_eq!(parse_window("3 days"), Ok(3));
+        assert!(parse_window("7").expect_err("unit").contains("no unit"));
+        assert!(parse_window("7x").expect_err("unit").contains("`x` is not a unit"));
+        assert!(parse_window("d").expect_err("number").contains("not a window"));
+        assert!(parse_window("-1d").is_err());
+        assert!(parse_window("99999999999d").is_err());
+    }
+
+    #[test]
+    fn dates() {
+        assert!(parse_date("2026-03-15").is_ok());
+        assert!(parse_date("2026-3-15").is_err());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("2026-06-01T10:00").is_err(), "a date-time is not a date");
+    }
+}
