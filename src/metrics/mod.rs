@@ -6,7 +6,8 @@
 //! and one loop adds those facts to the accumulator of the whole selection, of its team and of
 //! each of its services. Finishing the accumulators gives one [`Slice`] per scope, so the
 //! overview, the team pages and the service pages show the same definitions computed the same
-//! way; `pm metrics` prints the same [`Metrics`] value the pages render ([`charts`] draws it).
+//! way; `pm metrics` prints the same [`Metrics`] value the pages render (the site's charts
+//! draw it).
 //!
 //! The definitions, as `docs/metrics.md` and the pages state them:
 //!
@@ -29,7 +30,6 @@
 //! - Postmortems without a severity, team or detection are counted under `(none)`; a
 //!   postmortem counts once under each of its services and contributing factors.
 
-pub mod charts;
 pub mod report;
 mod similar;
 pub mod stats;
