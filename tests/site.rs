@@ -277,7 +277,7 @@ fn assert_inert(path: &str, html: &str) {
             }
         }
         // The one allowed `<svg>`: a chart the build drew on a metrics page (its text escaped
-        // by `metrics::charts`); any other, or one a postmortem wrote, is content.
+        // by `site::charts`); any other, or one a postmortem wrote, is content.
         let chart = tag.name == "svg"
             && path.starts_with("metrics/")
             && tag.attr("class") == Some("pm-chart-svg");

@@ -14,9 +14,10 @@
 //! Search (`search/`: the page and the sharded index of [`search`]) and metrics (`metrics/`)
 //! pages plug in as further `render_*` steps with their own entries in [`nav`]. Metrics are
 //! computed once per build ([`crate::metrics::compute`], alongside [`Model::load`]); their
-//! charts come from [`crate::metrics::charts`] as finished SVG and table markup that escapes
-//! every repository value, the third `| safe` value.
+//! charts come from `charts` as finished SVG and table markup that escapes every repository
+//! value, the third `| safe` value.
 
+mod charts;
 pub mod git;
 mod json;
 pub mod markdown;
@@ -967,7 +968,7 @@ impl Site<'_, '_> {
             .collect();
         jobs.into_par_iter().try_for_each(|(s, i)| {
             if i == usize::MAX {
-                let charts = chart_views(crate::metrics::charts::overview(mx));
+                let charts = chart_views(charts::overview(mx));
                 return self.page(
                     "metrics/index.html",
                     "metrics.html",
@@ -989,8 +990,7 @@ impl Site<'_, '_> {
             let page = &pages[s][i];
             let slice = page.slice;
             let prefix = if dir == "teams" { "team" } else { "service" };
-            let charts =
-                chart_views(crate::metrics::charts::slice_charts(prefix, slice, &mx.severities));
+            let charts = chart_views(charts::slice_charts(prefix, slice, &mx.severities));
             let term = self.model.taxonomy(kind_of(dir)).get(page.key).map(|t| t.link());
             let title = format!("{singular} metrics: {}", page.name);
             self.page(&page.href, "metrics.html", "metrics", &title, |cx| {
@@ -1152,7 +1152,7 @@ fn kind_of(dir: &str) -> Kind {
 
 /// Charts as the template places them: a title (for the page's contents) and the finished
 /// `<figure>`.
-fn chart_views(charts: Vec<crate::metrics::charts::Chart>) -> Vec<ChartView> {
+fn chart_views(charts: Vec<charts::Chart>) -> Vec<ChartView> {
     charts.into_iter().map(|c| ChartView { html: c.html(), id: c.id, title: c.title }).collect()
 }
 
@@ -1361,7 +1361,7 @@ struct FeedEntry {
 struct ChartView {
     id: String,
     title: String,
-    /// Trusted markup from [`crate::metrics::charts`] (every repository value escaped).
+    /// Trusted markup from [`charts`] (every repository value escaped).
     html: String,
 }
 

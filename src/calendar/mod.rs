@@ -1,4 +1,7 @@
-//! Business-day arithmetic and "today", shared by deadline rules, scaffolding and reports.
+//! Business-day arithmetic and "today", shared by deadline rules, scaffolding and reports; the
+//! months and quarters that metrics count by are in `periods`.
+
+pub(crate) mod periods;
 
 use jiff::civil::{Date, Weekday};
 

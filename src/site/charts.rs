@@ -14,8 +14,9 @@
 
 use std::fmt::Write as _;
 
-use super::report::{maybe, number, percent};
-use super::{LeaderboardRow, NONE, Slice};
+use crate::metrics::report::{maybe, number, percent};
+use crate::metrics::stats::Summary;
+use crate::metrics::{LeaderboardRow, Metrics, NONE, Slice};
 
 /// Width of every chart's drawing, in SVG units (the SVG scales down to fit).
 const WIDTH: f64 = 640.0;
@@ -611,7 +612,7 @@ pub fn time_to_resolve_by_quarter(id: &str, slice: &Slice) -> Chart {
          incidents that started in each quarter."
     );
     let categories: Vec<String> = by_quarter.keys().cloned().collect();
-    let pick = |f: fn(&super::stats::Summary) -> Option<f64>| -> Vec<Option<f64>> {
+    let pick = |f: fn(&Summary) -> Option<f64>| -> Vec<Option<f64>> {
         by_quarter.values().map(|s| f(s).map(|v| v / divisor)).collect()
     };
     let series = vec![
@@ -841,7 +842,7 @@ pub fn slice_charts(prefix: &str, slice: &Slice, severities: &[String]) -> Vec<C
 }
 
 /// Every chart of the metrics overview page, in page order.
-pub fn overview(metrics: &super::Metrics) -> Vec<Chart> {
+pub fn overview(metrics: &Metrics) -> Vec<Chart> {
     let mut charts = slice_charts("metrics", &metrics.overall, &metrics.severities);
     charts.insert(3, timeliness_leaderboard("metrics-leaderboard", &metrics.leaderboard));
     charts

@@ -1,0 +1,195 @@
+//! What the metrics need of each postmortem and action item, drawn from the model once.
+//!
+//! [`facts`] reads one parsed postmortem and derives everything a figure needs (the durations,
+//! the month, whether it was on time, each item's state and age), so the accumulators only add
+//! and count and no definition is computed twice.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::NONE;
+use crate::calendar::days_between;
+use crate::calendar::periods::{Month, local_date};
+use crate::model::{ItemStatus, Postmortem, SloImpact, Status};
+use crate::repo::Document;
+
+/// Where an action item stands, an invalid or missing status read as open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    Open,
+    InProgress,
+    Done,
+    WontDo,
+}
+
+impl State {
+    fn of(status: Option<ItemStatus>) -> Self {
+        match status {
+            None | Some(ItemStatus::Open) => State::Open,
+            Some(ItemStatus::InProgress) => State::InProgress,
+            Some(ItemStatus::Done) => State::Done,
+            Some(ItemStatus::WontDo) => State::WontDo,
+        }
+    }
+
+    pub(super) fn is_open(self) -> bool {
+        matches!(self, State::Open | State::InProgress)
+    }
+}
+
+/// What the metrics need of one action item, derived once.
+#[derive(Debug, Clone)]
+pub(super) struct ItemFacts<'a> {
+    pub(super) owner: &'a str,
+    pub(super) state: State,
+    pub(super) overdue: bool,
+    pub(super) has_ticket: bool,
+    pub(super) days_to_close: Option<i64>,
+    pub(super) closed_by_due: Option<bool>,
+    /// Days since opened, for open items with a known opening date.
+    pub(super) age: Option<i64>,
+    /// For the over-time series: the opening month and, when closed, the closing month.
+    pub(super) timeline: Option<(Month, Option<Month>)>,
+}
+
+/// What the metrics need of one postmortem, derived once.
+#[derive(Debug, Clone)]
+pub(super) struct Facts<'a> {
+    pub(super) path: &'a str,
+    pub(super) id: Option<&'a str>,
+    pub(super) title: Option<&'a str>,
+    pub(super) severity: &'a str,
+    pub(super) team: &'a str,
+    /// Sorted, without duplicates.
+    pub(super) services: Vec<&'a str>,
+    /// Sorted, without duplicates.
+    pub(super) factors: Vec<&'a str>,
+    pub(super) detection: &'a str,
+    pub(super) started: Option<Timestamp>,
+    pub(super) start_date: Option<Date>,
+    pub(super) month: Option<Month>,
+    /// Minutes to detect, mitigate, resolve.
+    pub(super) minutes: [Option<f64>; 3],
+    pub(super) published: bool,
+    pub(super) days_to_publish: Option<i64>,
+    /// `Some(true)` on time, `Some(false)` late, `None` not judged (yet).
+    pub(super) on_time: Option<bool>,
+    pub(super) overdue: bool,
+    pub(super) items: Vec<ItemFacts<'a>>,
+    pub(super) slos: &'a [SloImpact],
+}
+
+impl Facts<'_> {
+    /// The id, or the path when there is none.
+    pub(super) fn label(&self) -> &str {
+        self.id.unwrap_or(self.path)
+    }
+}
+
+fn sorted_unique<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let set: BTreeSet<&str> = values.filter(|v| !v.is_empty()).collect();
+    set.into_iter().collect()
+}
+
+fn minutes(d: Option<jiff::SignedDuration>) -> Option<f64> {
+    d.map(|d| d.as_secs_f64() / 60.0)
+}
+
+pub(super) fn facts<'a>(
+    doc: &'a Document,
+    pm: &'a Postmortem,
+    tz: &jiff::tz::TimeZone,
+    today: Date,
+) -> Facts<'a> {
+    let text = |s: &'a Option<crate::source::Spanned<String>>| {
+        s.as_ref().map(|s| s.value.as_str()).filter(|s| !s.is_empty())
+    };
+    let started = pm.times.started_at.as_ref().map(|s| s.value.timestamp);
+    let start_date = started.map(|t| local_date(t, tz));
+    let resolved_date = pm.times.resolved_at.as_ref().map(|r| local_date(r.value.timestamp, tz));
+    let durations = pm.times.durations();
+    let published = pm.status.as_ref().is_some_and(|s| s.value == Status::Published);
+    let published_on = pm.published_on.as_ref().map(|d| d.value);
+    let due = pm.due.as_ref().map(|d| d.value);
+    let days_to_publish = match (published, published_on, resolved_date) {
+        (true, Some(p), Some(r)) => Some(days_between(r, p)).filter(|d| *d >= 0),
+        _ => None,
+    };
+    let overdue = !published && due.is_some_and(|d| d < today);
+    let on_time = match (published, published_on, due) {
+        (true, Some(p), Some(d)) => Some(p <= d),
+        _ if overdue => Some(false),
+        _ => None,
+    };
+    // Follow-up work can start once the incident is over: items are "opened" on the
+    // resolution date, or the start date of an incident that has not been resolved.
+    let opened = resolved_date.or(start_date);
+    let items = pm
+        .action_items
+        .iter()
+        .map(|item| {
+            let state = State::of(item.status.as_ref().map(|s| s.value));
+            let due = item.due.as_ref().map(|d| d.value);
+            let closed_on = item.closed_on.as_ref().map(|d| d.value).filter(|_| !state.is_open());
+            let timeline = match (opened, state.is_open(), closed_on) {
+                (Some(o), true, _) => Some((Month::of(o), None)),
+                (Some(o), false, Some(c)) => Some((Month::of(o), Some(Month::of(c.max(o))))),
+                _ => None,
+            };
+            ItemFacts {
+                owner: text(&item.owner).unwrap_or(NONE),
+                state,
+                overdue: state.is_open() && due.is_some_and(|d| d < today),
+                has_ticket: text(&item.ticket).is_some(),
+                days_to_close: match (opened, closed_on) {
+                    (Some(o), Some(c)) => Some(days_between(o, c)).filter(|d| *d >= 0),
+                    _ => None,
+                },
+                closed_by_due: match (closed_on, due) {
+                    (Some(c), Some(d)) => Some(c <= d),
+                    _ => None,
+                },
+                age: opened.filter(|_| state.is_open()).map(|o| days_between(o, today).max(0)),
+                timeline,
+            }
+        })
+        .collect();
+    Facts {
+        path: doc.path(),
+        id: text(&pm.id),
+        title: text(&pm.title),
+        severity: text(&pm.severity).unwrap_or(NONE),
+        team: text(&pm.team).unwrap_or(NONE),
+        services: sorted_unique(pm.services.iter().map(|s| s.value.as_str())),
+        factors: sorted_unique(pm.contributing_factors.iter().map(|s| s.value.as_str())),
+        detection: pm.detection.as_ref().map_or(NONE, |d| d.value.as_str()),
+        started,
+        start_date,
+        month: start_date.map(Month::of),
+        minutes: [
+            minutes(durations.detect),
+            minutes(durations.mitigate),
+            minutes(durations.resolve),
+        ],
+        published,
+        days_to_publish,
+        on_time,
+        overdue,
+        items,
+        slos: &pm.impact.slos,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_states() {
+        assert_eq!(State::of(None), State::Open);
+        assert!(State::of(Some(ItemStatus::InProgress)).is_open());
+        assert!(!State::of(Some(ItemStatus::WontDo)).is_open());
+    }
+}
