@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::facts::{Facts, ItemFacts, State};
+use super::facts::{Facts, ItemFacts};
 use super::stats::{Summary, rate};
 use super::{
     ActionItems, AgeBuckets, Breakdown, DurationBreakdowns, ItemCounts, ItemsInMonth, NONE, Slice,
@@ -15,7 +15,7 @@ use super::{
 };
 use crate::calendar::periods::{Month, Quarter, range};
 use crate::config::Config;
-use crate::model::Detection;
+use crate::model::{Detection, ItemStatus};
 
 /// Running totals of action items of one group.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,8 +32,8 @@ impl Counts {
         self.total += 1;
         self.open += usize::from(item.state.is_open());
         self.overdue += usize::from(item.overdue);
-        self.done += usize::from(item.state == State::Done);
-        self.wont_do += usize::from(item.state == State::WontDo);
+        self.done += usize::from(item.state == ItemStatus::Done);
+        self.wont_do += usize::from(item.state == ItemStatus::WontDo);
     }
 
     fn finish(self) -> ItemCounts {
@@ -232,7 +232,7 @@ impl Acc {
                 c.add(item);
             }
             items.by_owner.entry(*owner).or_default().add(item);
-            items.in_progress += usize::from(item.state == State::InProgress);
+            items.in_progress += usize::from(item.state == ItemStatus::InProgress);
             items.days_to_close.extend(item.days_to_close.map(|d| d as f64));
             if let Some(by_due) = item.closed_by_due {
                 items.closed_with_due += 1;

@@ -15,35 +15,12 @@ use crate::calendar::periods::{Month, local_date};
 use crate::model::{ItemStatus, Postmortem, SloImpact, Status};
 use crate::repo::Document;
 
-/// Where an action item stands, an invalid or missing status read as open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum State {
-    Open,
-    InProgress,
-    Done,
-    WontDo,
-}
-
-impl State {
-    fn of(status: Option<ItemStatus>) -> Self {
-        match status {
-            None | Some(ItemStatus::Open) => State::Open,
-            Some(ItemStatus::InProgress) => State::InProgress,
-            Some(ItemStatus::Done) => State::Done,
-            Some(ItemStatus::WontDo) => State::WontDo,
-        }
-    }
-
-    pub(super) fn is_open(self) -> bool {
-        matches!(self, State::Open | State::InProgress)
-    }
-}
-
 /// What the metrics need of one action item, derived once.
 #[derive(Debug, Clone)]
 pub(super) struct ItemFacts<'a> {
     pub(super) owner: &'a str,
-    pub(super) state: State,
+    /// Where it stands as every reader counts it ([`crate::model::ActionItem::state`]).
+    pub(super) state: ItemStatus,
     pub(super) overdue: bool,
     pub(super) has_ticket: bool,
     pub(super) days_to_close: Option<i64>,
@@ -130,7 +107,7 @@ pub(super) fn facts<'a>(
         .action_items
         .iter()
         .map(|item| {
-            let state = State::of(item.status.as_ref().map(|s| s.value));
+            let state = item.state();
             let due = item.due.as_ref().map(|d| d.value);
             let closed_on = item.closed_on.as_ref().map(|d| d.value).filter(|_| !state.is_open());
             let timeline = match (opened, state.is_open(), closed_on) {
@@ -141,7 +118,7 @@ pub(super) fn facts<'a>(
             ItemFacts {
                 owner: text(&item.owner).unwrap_or(NONE),
                 state,
-                overdue: state.is_open() && due.is_some_and(|d| d < today),
+                overdue: item.is_overdue(today),
                 has_ticket: text(&item.ticket).is_some(),
                 days_to_close: match (opened, closed_on) {
                     (Some(o), Some(c)) => Some(days_between(o, c)).filter(|d| *d >= 0),
@@ -179,17 +156,5 @@ pub(super) fn facts<'a>(
         overdue,
         items,
         slos: &pm.impact.slos,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn item_states() {
-        assert_eq!(State::of(None), State::Open);
-        assert!(State::of(Some(ItemStatus::InProgress)).is_open());
-        assert!(!State::of(Some(ItemStatus::WontDo)).is_open());
     }
 }

@@ -404,3 +404,56 @@ fn impact(node: &Node) -> Impact {
         slos,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(status: Option<ItemStatus>, due: Option<&str>) -> ActionItem {
+        ActionItem {
+            index: 0,
+            span: Span::default(),
+            id: None,
+            title: None,
+            owner: None,
+            due: due.map(|d| Spanned::new(d.parse().expect("date"), Span::default())),
+            status: status.map(|s| Spanned::new(s, Span::default())),
+            ticket: None,
+            priority: None,
+            kind: None,
+            closed_on: None,
+        }
+    }
+
+    #[test]
+    fn item_states() {
+        assert_eq!(item(None, None).state(), ItemStatus::Open, "a missing status reads as open");
+        assert!(item(Some(ItemStatus::InProgress), None).is_outstanding());
+        assert!(!item(Some(ItemStatus::WontDo), None).is_outstanding());
+        assert!(!item(Some(ItemStatus::Done), None).is_outstanding());
+    }
+
+    #[test]
+    fn overdue_only_while_outstanding() {
+        let today: Date = "2026-06-01".parse().expect("date");
+        assert_eq!(item(None, Some("2026-05-30")).days_overdue(today), 2);
+        assert_eq!(item(Some(ItemStatus::Open), Some("2026-06-01")).days_overdue(today), 0);
+        assert_eq!(item(Some(ItemStatus::Done), Some("2026-05-01")).days_overdue(today), 0);
+        assert!(!item(Some(ItemStatus::Open), None).is_overdue(today));
+    }
+
+    #[test]
+    fn item_order_puts_overdue_first_then_due_then_place() {
+        let d = |s: &str| Some(s.parse::<Date>().expect("date"));
+        let mut items = [
+            ItemOrder::new(false, None, Some("INC-1"), "a.md", 0),
+            ItemOrder::new(false, d("2026-07-01"), None, "z.md", 0),
+            ItemOrder::new(false, d("2026-07-01"), Some("INC-2"), "b.md", 1),
+            ItemOrder::new(false, d("2026-07-01"), Some("INC-2"), "b.md", 0),
+            ItemOrder::new(true, d("2026-05-01"), Some("INC-9"), "c.md", 0),
+        ];
+        items.sort();
+        let places: Vec<(&str, usize)> = items.iter().map(|o| (o.path, o.index)).collect();
+        assert_eq!(places, [("c.md", 0), ("b.md", 0), ("b.md", 1), ("z.md", 0), ("a.md", 0)]);
+    }
+}
