@@ -49,6 +49,28 @@ impl Rules {
         let schema = Arc::new(Schema::load(&workspace.root, &workspace.config)?);
         Ok(Self { policy, schema })
     }
+
+    /// The rules of a repository configured by `config` with no files of its own (no schema
+    /// override, no `[rules]` text): what a single page rendered in memory is judged by. The
+    /// schema for the default severities is compiled once per process, since a fuzzer asks
+    /// for it thousands of times a second; other configurations compile their own.
+    pub fn builtin(config: &crate::config::Config) -> anyhow::Result<Self> {
+        static DEFAULT: std::sync::OnceLock<Result<Arc<Schema>, String>> =
+            std::sync::OnceLock::new();
+        let nowhere = std::path::Path::new("/nonexistent/pm-builtin");
+        let default = crate::config::Config::default();
+        let schema = if config.severities == default.severities {
+            DEFAULT
+                .get_or_init(|| {
+                    Schema::load(nowhere, &default).map(Arc::new).map_err(|e| e.to_string())
+                })
+                .clone()
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+        } else {
+            Arc::new(Schema::load(nowhere, config)?)
+        };
+        Ok(Self { policy: Policy::new(config, None)?, schema })
+    }
 }
 
 /// What of each document a command keeps once its per-document rules have run.

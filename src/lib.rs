@@ -1,10 +1,21 @@
 //! `pm` keeps incident postmortems as markdown files with YAML front matter in a git
 //! repository, and scaffolds, checks and publishes them.
 //!
-//! The crate follows the data: [`discover`] finds files, [`parse`] cuts and reads them with
-//! spans, [`model`] types them, [`repo`] holds them all, [`rules`] judge them through the
-//! [`check`] engine, and [`report`] renders the verdict. [`cmd`] has one entry point per
-//! command; the binary only parses arguments and maps the outcome to an exit code.
+//! The crate follows the data; each module may import only those before it (the table in
+//! docs/ARCHITECTURE.md, kept by a test):
+//!
+//! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
+//!   [`url`] (links and safe URLs), [`diagnostic`] (findings as data);
+//! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
+//!   types them (an action item's state and order are defined there, once), [`config`] reads
+//!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents;
+//! - judging: [`schema`], [`rules`] (one per file, a registry) and [`suppress`] (policy), run
+//!   by [`check`] — the one load-and-check path every command uses;
+//! - output: [`report`] writes diagnostics in each format; [`timeline`], [`followup`],
+//!   [`metrics`], [`export`] and [`scaffold`] turn the model into timelines, follow-through,
+//!   figures, records and new files; [`site`] renders a checked repository as a static site;
+//! - [`cmd`]: the command line, one entry point per command, the only module that knows every
+//!   room. The binary only parses arguments and maps the outcome to an exit code.
 
 pub mod calendar;
 pub mod check;

@@ -2,7 +2,7 @@
 //! follow-ups done, and where does it keep breaking?
 //!
 //! [`compute`] reads the parsed model once: every selected postmortem is turned into its
-//! [`Facts`] (durations, month, timeliness, action-item states — each derived exactly once),
+//! `Facts` (durations, month, timeliness, action-item states — each derived exactly once),
 //! and one loop adds those facts to the accumulator of the whole selection, of its team and of
 //! each of its services. Finishing the accumulators gives one [`Slice`] per scope, so the
 //! overview, the team pages and the service pages show the same definitions computed the same

@@ -21,7 +21,6 @@ use super::{Site, SiteGlobals};
 use crate::check::{Keep, Loaded, Request};
 use crate::config::{Config, Workspace};
 use crate::repo::{Depth, Document};
-use crate::schema::Schema;
 
 /// The folder name of the postmortems in the in-memory repository.
 const FOLDER: &str = "postmortems";
@@ -39,10 +38,7 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     let scratch = Scratch::new()?;
     let workspace =
         Workspace { root: scratch.root.clone(), config_path: None, config: config.clone() };
-    let rules = crate::check::Rules {
-        policy: crate::suppress::Policy::new(config, None)?,
-        schema: schema_for(config)?,
-    };
+    let rules = crate::check::Rules::builtin(config)?;
 
     let mut doc = Document::parse(&format!("{FOLDER}/postmortem.md"), text.into(), Depth::Full);
     // Name the file after a plain id, as an author would, so the page does not always carry
@@ -107,24 +103,6 @@ fn builtin_theme() -> anyhow::Result<Theme> {
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
-}
-
-/// The built-in schema for `config`'s severities: compiled once for the default ones, which
-/// is what the fuzz target uses; other configurations compile their own.
-fn schema_for(config: &Config) -> anyhow::Result<std::sync::Arc<Schema>> {
-    static DEFAULT: OnceLock<Result<std::sync::Arc<Schema>, String>> = OnceLock::new();
-    let nowhere = std::path::Path::new("/nonexistent/pm-single");
-    if config.severities != Config::default().severities {
-        return Ok(std::sync::Arc::new(Schema::load(nowhere, config)?));
-    }
-    DEFAULT
-        .get_or_init(|| {
-            Schema::load(nowhere, &Config::default())
-                .map(std::sync::Arc::new)
-                .map_err(|e| e.to_string())
-        })
-        .clone()
-        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A private temporary folder, removed when dropped (also when rendering failed).
