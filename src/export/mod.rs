@@ -8,11 +8,11 @@
 //! deterministic: postmortems by id (then path), action items and timeline entries by
 //! postmortem id and position. Field names only ever get added.
 
-mod action_item;
 mod postmortem;
 mod timeline;
 
-pub use action_item::ActionItemRecord;
+/// The action-item record: the same item `pm actions` and `pm gate` report.
+pub use crate::followup::Item as ActionItemRecord;
 pub use postmortem::{PostmortemRecord, SloRecord};
 pub use timeline::TimelineRecord;
 
@@ -67,9 +67,7 @@ pub fn records(repo: &Repo, today: Date, what: What) -> Records {
         out.action_items = pms
             .iter()
             .flat_map(|(doc, pm)| {
-                pm.action_items.iter().map(|i| {
-                    ActionItemRecord::from(crate::followup::Item::new(config, doc, pm, i, today))
-                })
+                pm.action_items.iter().map(|i| ActionItemRecord::new(config, doc, pm, i, today))
             })
             .collect();
     }

@@ -24,21 +24,15 @@ use crate::model::{ActionItem, ItemKind, ItemOrder, ItemStatus, Postmortem, Prio
 use crate::repo::{Document, Repo};
 
 /// One action item with what a report needs to show it: its postmortem, its team(s) and how
-/// late it is.
-#[derive(Debug, Clone, Serialize)]
+/// late it is. This is also the action-item record of `pm export` (published as
+/// `$defs/action_item` in `schema/export.schema.json`): the fields serialize in that schema's
+/// order, so `pm export`, `pm actions --format json` and `pm gate --format json` write one shape.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Item {
     /// The postmortem's id.
     pub postmortem_id: Option<String>,
-    /// The postmortem's title.
-    pub postmortem_title: Option<String>,
     /// The postmortem's file, repo-relative.
     pub path: String,
-    /// The postmortem's team.
-    pub team: Option<String>,
-    /// The postmortem's severity.
-    pub severity: Option<String>,
-    /// The postmortem's services.
-    pub services: Vec<String>,
     /// Position in the postmortem's `action_items` (0-based).
     pub index: usize,
     /// The item's own id, if it has one.
@@ -49,13 +43,16 @@ pub struct Item {
     pub owner: Option<String>,
     /// The teams (from `pm.toml`) the owner is a member or owner of.
     pub owner_teams: Vec<String>,
+    /// The postmortem's team.
+    pub team: Option<String>,
+    /// The postmortem's services.
+    pub services: Vec<String>,
+    /// The postmortem's severity.
+    pub severity: Option<String>,
     /// When it is due.
     pub due: Option<Date>,
     /// Where it stands, as written (`None` when missing or invalid).
     pub status: Option<ItemStatus>,
-    /// Where it stands as every reader counts it ([`ActionItem::state`]).
-    #[serde(skip)]
-    pub state: ItemStatus,
     /// P0–P3.
     pub priority: Option<Priority>,
     /// prevent / mitigate / detect / process / other.
@@ -67,10 +64,17 @@ pub struct Item {
     pub ticket_url: Option<String>,
     /// When it was closed.
     pub closed_on: Option<Date>,
+    /// Still owed ([`ActionItem::is_outstanding`]).
+    pub outstanding: bool,
     /// Outstanding and due before today.
     pub overdue: bool,
     /// Days past `due` (0 unless overdue).
     pub days_overdue: i64,
+    /// The postmortem's title.
+    pub postmortem_title: Option<String>,
+    /// Where it stands as every reader counts it ([`ActionItem::state`]).
+    #[serde(skip)]
+    pub state: ItemStatus,
 }
 
 impl Item {
@@ -108,6 +112,7 @@ impl Item {
             priority: item.priority.as_ref().map(|p| p.value),
             kind: item.kind.as_ref().map(|k| k.value),
             closed_on: item.closed_on.as_ref().map(|d| d.value),
+            outstanding: item.is_outstanding(),
             overdue: days_overdue > 0,
             days_overdue,
         }
@@ -115,7 +120,7 @@ impl Item {
 
     /// Still owed (see [`ActionItem::is_outstanding`]).
     pub fn is_outstanding(&self) -> bool {
-        self.state.is_open()
+        self.outstanding
     }
 
     /// Whether the item belongs to `team`: the postmortem's team, or a team of its owner.

@@ -108,6 +108,12 @@ vocabulary! {
     }
 }
 
+impl Default for ItemStatus {
+    fn default() -> Self {
+        ItemStatus::MISSING
+    }
+}
+
 impl ItemStatus {
     /// What an action item without a status is: the `default` the built-in schema gives its
     /// `status` (a test keeps the two equal). A missing status is also a schema error, so the
