@@ -427,7 +427,7 @@ ALERTS = ["HighErrorRate", "LatencySLOBurn", "ConsumerLagHigh", "DiskAlmostFull"
           "PodCrashLooping", "ReplicationLagHigh", "Probe5xx", "QueueDepthHigh", "MemoryGrowth"]
 
 # One sentence per planted blameless-language defect, each with exactly one phrase that the
-# rule must flag (issue 2's list). `{who}` is a registry handle (a person's name in prose).
+# rule must flag (the defects the check benchmark plants). `{who}` is a registry handle (a person's name in prose).
 BLAME = [
     ("human-error", "The change went out without a second review, and the first report put the outage down to human error."),
     ("operator-error", "The first status update described the misrouted traffic as an operator error."),

@@ -80,7 +80,7 @@ pub(crate) fn report_skipped(skipped: &[(String, String)]) {
     }
 }
 
-/// Budgets the build went over (issue 5: the search index's file count and file sizes).
+/// Budgets the build went over (the search index's file count and file sizes).
 pub fn report_warnings(built: &site::Built) {
     for warning in &built.warnings {
         eprintln!("warning: {}", printable(warning));
