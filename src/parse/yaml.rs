@@ -54,9 +54,9 @@ pub struct DuplicateKey {
     pub duplicate: Span,
 }
 
-/// A successfully loaded document.
+/// A successfully loaded YAML tree (named apart from `repo::Document`, a whole file).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
+pub struct Tree {
     /// The root node.
     pub root: Node,
     /// Keys written more than once.
@@ -208,7 +208,7 @@ impl Node {
 /// Loads the single YAML document in `text`, whose first byte is at `base` in the file.
 ///
 /// An empty document loads as a `Null` root.
-pub fn load(text: &str, base: usize) -> Result<Document, LoadError> {
+pub fn load(text: &str, base: usize) -> Result<Tree, LoadError> {
     Loader::new(text, base).run()
 }
 
@@ -268,7 +268,7 @@ impl<'a> Loader<'a> {
         LoadError { message: message.into(), span, limit: true }
     }
 
-    fn run(mut self) -> Result<Document, LoadError> {
+    fn run(mut self) -> Result<Tree, LoadError> {
         let mut parser = Parser::new_from_str(self.text);
         let mut documents = 0;
         while let Some(next) = parser.next_event() {
@@ -359,7 +359,7 @@ impl<'a> Loader<'a> {
         }
         let root =
             self.root.take().unwrap_or(Node { value: Value::Null, span: Span::point(self.base) });
-        Ok(Document { root, duplicates: self.duplicates })
+        Ok(Tree { root, duplicates: self.duplicates })
     }
 
     fn open(&mut self, span: Span) -> Result<(), LoadError> {
