@@ -128,8 +128,7 @@ impl PostmortemRecord {
     pub fn new(config: &Config, doc: &Document, pm: &Postmortem, today: Date) -> Self {
         let durations = pm.times.durations();
         let due = pm.due.as_ref().map(|d| d.value);
-        let days_late = due.map_or(0, |d| crate::calendar::days_between(d, today));
-        let overdue = pm.status_or_draft() != Status::Published && days_late > 0;
+        let days_overdue = pm.days_overdue(today);
         let items: Vec<_> = pm
             .action_items
             .iter()
@@ -170,8 +169,8 @@ impl PostmortemRecord {
             minutes_to_resolve: minutes(durations.resolve),
             due,
             published_on: pm.published_on.as_ref().map(|d| d.value),
-            overdue,
-            days_overdue: if overdue { days_late } else { 0 },
+            overdue: days_overdue > 0,
+            days_overdue,
             impact_summary: pm.impact.summary.clone(),
             users_affected: pm.impact.users_affected.and_then(super::number),
             revenue_loss: pm.impact.revenue_loss.and_then(super::number),

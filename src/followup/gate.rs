@@ -164,10 +164,9 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
                 pm.owner.as_deref().map(String::as_str),
             )
         })
-        .filter(|(_, pm)| pm.status_or_draft() != Status::Published)
         .filter_map(|(doc, pm)| {
             let due = pm.due.as_ref()?.value;
-            let days = crate::calendar::days_between(due, today);
+            let days = pm.days_overdue(today);
             (days > 0).then(|| LatePostmortem {
                 id: pm.id.as_ref().map(|s| s.value.clone()),
                 title: pm.title.as_ref().map(|s| s.value.clone()),

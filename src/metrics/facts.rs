@@ -94,7 +94,7 @@ pub(super) fn facts<'a>(
         (true, Some(p), Some(r)) => Some(days_between(r, p)).filter(|d| *d >= 0),
         _ => None,
     };
-    let overdue = !published && due.is_some_and(|d| d < today);
+    let overdue = pm.is_overdue(today);
     let on_time = match (published, published_on, due) {
         (true, Some(p), Some(d)) => Some(p <= d),
         _ if overdue => Some(false),

@@ -313,6 +313,24 @@ impl Postmortem {
         self.status.as_ref().map_or(Status::Draft, |s| s.value)
     }
 
+    /// Days past its `due` date as of `today` while not published; 0 when not overdue. A
+    /// postmortem without a valid status counts as a draft, as everywhere
+    /// ([`Postmortem::status_or_draft`]).
+    pub fn days_overdue(&self, today: Date) -> i64 {
+        match &self.due {
+            Some(due) if self.status_or_draft() != Status::Published => {
+                crate::calendar::days_between(due.value, today).max(0)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Not published and due before `today`: the one meaning of an overdue postmortem, for the
+    /// `postmortem-overdue` rule, the gate, the metrics, the export and the site.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.days_overdue(today) > 0
+    }
+
     /// The span of `key` in the front matter, falling back to the front matter's start.
     pub fn key_span(&self, key: &str) -> Span {
         let Some(root) = &self.front_matter else {
@@ -440,6 +458,20 @@ mod tests {
         assert_eq!(item(Some(ItemStatus::Open), Some("2026-06-01")).days_overdue(today), 0);
         assert_eq!(item(Some(ItemStatus::Done), Some("2026-05-01")).days_overdue(today), 0);
         assert!(!item(Some(ItemStatus::Open), None).is_overdue(today));
+    }
+
+    #[test]
+    fn postmortems_are_overdue_until_published() {
+        let today: Date = "2026-06-01".parse().expect("date");
+        let pm = |status: Option<Status>| Postmortem {
+            status: status.map(|s| Spanned::new(s, Span::default())),
+            due: Some(Spanned::new("2026-05-29".parse().expect("date"), Span::default())),
+            ..Postmortem::default()
+        };
+        assert_eq!(pm(None).days_overdue(today), 3, "no status reads as a draft");
+        assert_eq!(pm(Some(Status::InReview)).days_overdue(today), 3);
+        assert!(!pm(Some(Status::Published)).is_overdue(today));
+        assert!(!Postmortem::default().is_overdue(today), "no due date, never overdue");
     }
 
     #[test]

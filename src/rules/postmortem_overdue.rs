@@ -1,9 +1,8 @@
 //! `postmortem-overdue`: the postmortem is not published and its `due` date has passed.
 
 use super::{Context, Meta, Rule};
-use crate::calendar::{ago, days_between};
+use crate::calendar::ago;
 use crate::diagnostic::Finding;
-use crate::model::Status;
 use crate::repo::Document;
 
 pub(super) struct PostmortemOverdue;
@@ -41,13 +40,12 @@ impl Rule for PostmortemOverdue {
 
     fn check_document(&self, cx: &Context<'_>, doc: &Document, out: &mut Vec<Finding>) {
         let Some(pm) = &doc.postmortem else { return };
-        let (Some(due), Some(status)) = (&pm.due, &pm.status) else {
-            return;
-        };
-        if status.value == Status::Published || due.value >= cx.today {
+        let Some(due) = &pm.due else { return };
+        let late = pm.days_overdue(cx.today);
+        if late == 0 {
             return;
         }
-        let late = days_between(due.value, cx.today);
+        let status = pm.status_or_draft();
         out.push(
             Finding::new(
                 due.span,
@@ -55,7 +53,7 @@ impl Rule for PostmortemOverdue {
                     "the postmortem was due {} ({}) and is still {}",
                     due.value,
                     ago(late),
-                    status.value
+                    status
                 ),
             )
             .help("finish and publish it, or agree a new `due` date with its owner"),
