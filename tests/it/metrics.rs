@@ -2,20 +2,15 @@
 //! (`expected.json`, arithmetic in that folder's README.md), plus the JSON keys dashboards
 //! read and the promise that the output is deterministic.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
+
+use crate::support::run::pm;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/metrics");
 
 fn metrics(args: &[&str]) -> (Value, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["metrics", "--root", ROOT, "--format", "json"])
-        .args(args)
-        .env_remove("PM_TODAY")
-        .output()
-        .expect("run pm");
+    let output =
+        pm(["metrics", "--root", ROOT, "--format", "json"]).args(args).output().expect("run pm");
     let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
     assert!(
         output.status.success(),
@@ -67,8 +62,7 @@ fn compare(path: &str, expected: &Value, actual: &Value, errors: &mut Vec<String
 
 #[test]
 fn numbers_match_the_hand_computed_fixture() {
-    let text =
-        std::fs::read_to_string(Path::new(ROOT).join("expected.json")).expect("expected.json");
+    let text = std::fs::read_to_string(format!("{ROOT}/expected.json")).expect("expected.json");
     let expected: Value = serde_json::from_str(&text).expect("expected.json is JSON");
     let cases = expected["cases"].as_array().expect("cases");
     assert!(cases.len() >= 5, "every case of README.md is in expected.json");
@@ -118,8 +112,7 @@ fn output_is_deterministic_and_today_comes_from_pm_today() {
     let (_, first) = metrics(&["--today", "2026-04-15"]);
     let (_, second) = metrics(&["--today", "2026-04-15"]);
     assert_eq!(first, second);
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["metrics", "--root", ROOT, "--format", "json"])
+    let output = pm(["metrics", "--root", ROOT, "--format", "json"])
         .env("PM_TODAY", "2026-04-15")
         .output()
         .expect("run pm");

@@ -16,17 +16,19 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+use crate::support::fs::{crate_path, crate_root};
+use crate::support::run::pm;
+
 const TODAY: &str = "2026-06-01";
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats")
+    crate_path("tests/fixtures/formats")
 }
 
 /// Runs `pm check --root ROOT --format FORMAT --today TODAY EXTRA...`; stdout and exit code.
-fn pm(root: &Path, format: &str, extra: &[&str]) -> (String, i32) {
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "--color", "never", "--today", TODAY, "--format", format, "--root"])
+fn check(root: &Path, format: &str, extra: &[&str]) -> (String, i32) {
+    let output = pm(["check", "--color", "never", "--today", TODAY, "--format", format, "--root"])
+        .current_dir(crate_root())
         .arg(root)
         .args(extra)
         .output()
@@ -39,7 +41,7 @@ fn pm(root: &Path, format: &str, extra: &[&str]) -> (String, i32) {
 
 /// The `json` report's diagnostics: the reference every other format is compared with.
 fn reference(root: &Path, extra: &[&str]) -> Vec<Value> {
-    let (out, _) = pm(root, "json", extra);
+    let (out, _) = check(root, "json", extra);
     let json: Value = serde_json::from_str(&out).expect("json report parses");
     json["diagnostics"].as_array().expect("diagnostics array").clone()
 }
@@ -84,7 +86,7 @@ const SEVERITIES: [&str; 3] = ["error", "warning", "info"];
 #[test]
 fn sarif_is_a_valid_2_1_0_log_whose_results_match_the_diagnostics() {
     let root = fixture();
-    let (out, code) = pm(&root, "sarif", &[]);
+    let (out, code) = check(&root, "sarif", &[]);
     assert_eq!(code, 1, "the fixture has errors");
     let diagnostics = reference(&root, &[]);
     let log: Value = serde_json::from_str(&out).expect("SARIF parses as JSON");
@@ -202,7 +204,7 @@ fn sarif_is_a_valid_2_1_0_log_whose_results_match_the_diagnostics() {
     );
 
     // Deterministic: the same run gives the same bytes.
-    assert_eq!(pm(&root, "sarif", &[]).0, out);
+    assert_eq!(check(&root, "sarif", &[]).0, out);
 }
 
 fn sarif_level(severity: &str) -> &'static str {
@@ -220,7 +222,7 @@ fn sarif_level(severity: &str) -> &'static str {
 #[test]
 fn gitlab_is_an_array_of_code_quality_issues() {
     let root = fixture();
-    let (out, code) = pm(&root, "gitlab", &[]);
+    let (out, code) = check(&root, "gitlab", &[]);
     assert_eq!(code, 1);
     let diagnostics = reference(&root, &[]);
     let issues: Value = serde_json::from_str(&out).expect("GitLab report parses as JSON");
@@ -250,7 +252,7 @@ fn gitlab_is_an_array_of_code_quality_issues() {
         keys(&location["lines"], &["begin"], &["end"]);
         assert_eq!(int_of(&location["lines"], "begin"), int_of(d, "line"));
     }
-    assert_eq!(pm(&root, "gitlab", &[]).0, out, "stable across runs");
+    assert_eq!(check(&root, "gitlab", &[]).0, out, "stable across runs");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ fn control_pictures(text: &str) -> String {
 }
 
 fn check_github(root: &Path, extra: &[&str]) {
-    let (out, _) = pm(root, "github", extra);
+    let (out, _) = check(root, "github", extra);
     let diagnostics = reference(root, extra);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), diagnostics.len(), "one line per diagnostic:\n{out}");
@@ -356,7 +358,7 @@ fn check_github(root: &Path, extra: &[&str]) {
 fn github_commands_are_well_formed_and_carry_every_diagnostic() {
     let root = fixture();
     check_github(&root, &[]);
-    let (_, code) = pm(&root, "github", &[]);
+    let (_, code) = check(&root, "github", &[]);
     assert_eq!(code, 1);
 }
 
@@ -410,7 +412,7 @@ print(json.dumps({
 /// Checks a JUnit report of `root` against the json report: one case per checked file, the
 /// failing diagnostics (at or above `fail_level`) in `<failure>`, the rest in `<system-out>`.
 fn check_junit(root: &Path, extra: &[&str], fail_level: &str) -> Value {
-    let (out, _) = pm(root, "junit", extra);
+    let (out, _) = check(root, "junit", extra);
     let parsed = parse_junit(&out);
     let diagnostics = reference(root, extra);
     let rank = |s: &str| SEVERITIES.iter().rev().position(|x| *x == s).expect("severity");
@@ -511,11 +513,11 @@ fn hostile_text_keeps_every_format_parseable() {
     check_junit_lossy(root);
 
     for format in ["sarif", "gitlab"] {
-        let (out, _) = pm(root, format, &[]);
+        let (out, _) = check(root, format, &[]);
         let value: Value = serde_json::from_str(&out).expect("parses as JSON");
         assert!(value.to_string().contains("\\u001b[31m"), "{format} keeps the text as JSON");
     }
-    let (sarif, _) = pm(root, "sarif", &[]);
+    let (sarif, _) = check(root, "sarif", &[]);
     let sarif: Value = serde_json::from_str(&sarif).expect("json");
     let uri = str_of(
         &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"],
@@ -527,7 +529,7 @@ fn hostile_text_keeps_every_format_parseable() {
 /// JUnit of the hostile repository: well-formed, one case, the text kept but for the
 /// characters XML cannot hold.
 fn check_junit_lossy(root: &Path) {
-    let (out, code) = pm(root, "junit", &[]);
+    let (out, code) = check(root, "junit", &[]);
     assert_eq!(code, 1);
     let parsed = parse_junit(&out);
     let cases = parsed["suites"][0]["cases"].as_array().expect("cases").clone();

@@ -2,52 +2,24 @@
 //! (committed, staged, unstaged or untracked) are reported.
 
 use std::path::Path;
-use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
-
-fn copy_fixture(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repo-facts");
-    std::fs::create_dir_all(to.join("postmortems")).expect("mkdir");
-    std::fs::copy(from.join("pm.toml"), to.join("pm.toml")).expect("copy");
-    for entry in std::fs::read_dir(from.join("postmortems")).expect("read fixture") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join("postmortems").join(entry.file_name())).expect("copy");
-    }
-}
+use crate::support::fs::fixture_copy;
+use crate::support::git::git;
+use crate::support::run::{pm, text};
 
 fn check_changed(dir: &Path, base: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pm"))
+    let out = pm(["check", "--changed", "--base", base])
+        .args(["--format", "concise", "--today", "2026-03-05"])
         .current_dir(dir)
-        .args([
-            "check",
-            "--changed",
-            "--base",
-            base,
-            "--format",
-            "concise",
-            "--today",
-            "2026-03-05",
-        ])
         .output()
         .expect("pm runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (out.status.code().unwrap_or(-1), text(&out.stdout))
 }
 
 #[test]
 fn changed_files_only() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
-    copy_fixture(dir);
+    let (_tmp, dir) = fixture_copy("tests/fixtures/repo-facts");
+    let dir = dir.as_path();
     git(dir, &["init", "-q", "-b", "main"]);
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", "init"]);

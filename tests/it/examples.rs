@@ -7,10 +7,11 @@
 //! state the properties that a re-blessed snapshot must not quietly lose.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
+
+use crate::support::fs::crate_path;
+use crate::support::run::pm;
 
 /// "Today" for every run, so deadline rules give the same answer on any date.
 const TODAY: &str = "2026-11-25";
@@ -35,9 +36,8 @@ const CRLF_BOM: &str = "INC-2026-0130-crlf-bom-valid.md";
 
 /// Runs `pm check --format json` on an example; the exit code and the diagnostics.
 fn check(example: &str) -> (i32, Vec<Value>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(example);
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["check", "--color", "never", "--format", "json", "--today", TODAY, "--root"])
+    let root = crate_path("examples").join(example);
+    let output = pm(["check", "--color", "never", "--format", "json", "--today", TODAY, "--root"])
         .arg(&root)
         .output()
         .expect("run pm");
@@ -124,7 +124,7 @@ fn bad_input_is_reported_and_never_stops_the_run() {
         by_file.get(CRLF_BOM)
     );
     // Every other file was still read and checked: each demonstrates something.
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/broken/postmortems/2026");
+    let folder = crate_path("examples/broken/postmortems/2026");
     let files: Vec<String> = std::fs::read_dir(&folder)
         .expect("read examples/broken/postmortems/2026")
         .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
@@ -192,13 +192,12 @@ fn unused_settings(schema: &Value, value: &Value, path: &str, out: &mut Vec<Stri
 
 #[test]
 fn demo_config_uses_every_setting_of_pm_toml() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(manifest.join("schema/pm.toml.schema.json"))
+        &std::fs::read_to_string(crate_path("schema/pm.toml.schema.json"))
             .expect("read schema/pm.toml.schema.json"),
     )
     .expect("the pm.toml schema parses");
-    let demo: toml::Table = std::fs::read_to_string(manifest.join("examples/demo/pm.toml"))
+    let demo: toml::Table = std::fs::read_to_string(crate_path("examples/demo/pm.toml"))
         .expect("read examples/demo/pm.toml")
         .parse()
         .expect("examples/demo/pm.toml parses");

@@ -17,8 +17,9 @@
 //! A case marked `pending = "why"` documents a known problem with the outcome it should have:
 //! it is run and reported, and fails the test only once it passes (then the mark must go).
 //!
-//! `PM_CASE=name` runs one case, `PM_KEEP_SANDBOX=1` keeps its sandbox to look at; `cargo test --test adversarial -- --nocapture` prints the
-//! table of outcomes that docs/HARDENING.md reports.
+//! `PM_CASE=name` runs one case, `PM_KEEP_SANDBOX=1` keeps its sandbox to look at;
+//! `cargo test --test it adversarial -- --nocapture` prints the table of outcomes that
+//! docs/HARDENING.md reports.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -29,6 +30,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+use crate::support::fs::{copy_tree, crate_path, walk};
+use crate::support::run;
 
 /// One `case.toml`.
 #[derive(Debug, Deserialize)]
@@ -123,7 +127,7 @@ struct SiteFile {
 }
 
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adversarial")
+    crate_path("tests/adversarial")
 }
 
 /// How a case ended.
@@ -252,7 +256,8 @@ fn expected_text(case: &Case) -> String {
 fn run(dir: &Path, case: &Case, outcome: &mut Outcome) -> Result<(), String> {
     let sandbox = tempfile::tempdir().map_err(|e| e.to_string())?;
     let repo = sandbox.path().join("repo");
-    copy_case(dir, &repo)?;
+    copy_tree(dir, &repo);
+    std::fs::remove_file(repo.join("case.toml")).map_err(|e| e.to_string())?;
     let out = sandbox.path().join("nest/deeper/site");
     std::fs::create_dir_all(out.parent().expect("parent")).map_err(|e| e.to_string())?;
 
@@ -284,20 +289,15 @@ fn run(dir: &Path, case: &Case, outcome: &mut Outcome) -> Result<(), String> {
         program.push(memory_file.to_string_lossy().into_owned());
     }
     program.extend(wrappers);
-    program.push(env!("CARGO_BIN_EXE_pm").to_owned());
+    program.push(run::BIN.to_owned());
     program.extend(args);
 
-    let mut command = Command::new(&program[0]);
+    let mut command = run::program(&program[0]);
     command
         .args(&program[1..])
         .current_dir(&repo)
-        .env("NO_COLOR", "1")
-        .env_remove("PM_TODAY")
-        .env_remove("PM_NOW")
-        .env_remove("PM_TIMINGS")
         .env_remove("RUST_BACKTRACE")
         .envs(&case.env)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     {
@@ -371,26 +371,8 @@ fn run(dir: &Path, case: &Case, outcome: &mut Outcome) -> Result<(), String> {
             failures.push(format!("stderr differs:\n--- expected\n{expected}--- got\n{stderr}---"));
         }
     }
-    for s in &case.stdout_contains {
-        if !stdout.contains(s.as_str()) {
-            failures.push(format!("stdout lacks {s:?}: {}", first_line(&stdout)));
-        }
-    }
-    for s in &case.stdout_lacks {
-        if stdout.contains(s.as_str()) {
-            failures.push(format!("stdout contains {s:?}"));
-        }
-    }
-    for s in &case.stderr_contains {
-        if !stderr.contains(s.as_str()) {
-            failures.push(format!("stderr lacks {s:?}: {}", first_line(&stderr)));
-        }
-    }
-    for s in &case.stderr_lacks {
-        if stderr.contains(s.as_str()) {
-            failures.push(format!("stderr contains {s:?}"));
-        }
-    }
+    check_text("stdout", &stdout, &case.stdout_contains, &case.stdout_lacks, failures);
+    check_text("stderr", &stderr, &case.stderr_contains, &case.stderr_lacks, failures);
 
     if snapshot(&repo) != before {
         failures.push("the repository copy changed".into());
@@ -438,31 +420,42 @@ fn first_line(text: &str) -> &str {
     text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
 }
 
+/// A failure for each string of `contains` that `text` (named `name`) lacks, and for each of
+/// `lacks` that it holds.
+fn check_text(
+    name: &str,
+    text: &str,
+    contains: &[String],
+    lacks: &[String],
+    failures: &mut Vec<String>,
+) {
+    for s in contains {
+        if !text.contains(s.as_str()) {
+            failures.push(format!("{name} lacks {s:?}: {}", first_line(text)));
+        }
+    }
+    for s in lacks {
+        if text.contains(s.as_str()) {
+            failures.push(format!("{name} contains {s:?}"));
+        }
+    }
+}
+
 fn check_site(case: &Case, out: &Path, failures: &mut Vec<String>) {
     for file in &case.site {
         let Ok(bytes) = std::fs::read(out.join(&file.path)) else {
-            let mut present: Vec<String> =
-                site_files(out).into_iter().map(|(rel, _)| rel).collect();
+            let mut present: Vec<String> = walk(out).into_iter().map(|(rel, _)| rel).collect();
             present.retain(|p| p.starts_with(file.path.split('/').next().unwrap_or("")));
             failures.push(format!("the site has no {} (it has {present:?})", file.path));
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
-        for s in &file.contains {
-            if !text.contains(s.as_str()) {
-                failures.push(format!("{} lacks {s:?}", file.path));
-            }
-        }
-        for s in &file.lacks {
-            if text.contains(s.as_str()) {
-                failures.push(format!("{} contains {s:?}", file.path));
-            }
-        }
+        check_text(&file.path, &text, &file.contains, &file.lacks, failures);
     }
     if case.site_lacks.is_empty() {
         return;
     }
-    let files = site_files(out);
+    let files = walk(out);
     if files.is_empty() {
         failures.push("no site was built".into());
     }
@@ -471,31 +464,8 @@ fn check_site(case: &Case, out: &Path, failures: &mut Vec<String>) {
             continue;
         }
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-        for s in &case.site_lacks {
-            if text.contains(s.as_str()) {
-                failures.push(format!("{rel} contains {s:?}"));
-            }
-        }
+        check_text(&rel, &text, &[], &case.site_lacks, failures);
     }
-}
-
-/// Every file of the site, by relative path.
-fn site_files(out: &Path) -> Vec<(String, PathBuf)> {
-    fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, PathBuf)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                walk(&entry.path(), &format!("{rel}/"), found);
-            } else {
-                found.push((rel, entry.path()));
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(out, "", &mut found);
-    found.sort();
-    found
 }
 
 /// Paths in the sandbox that are neither the repository, the output, nor their parents.
@@ -524,29 +494,6 @@ fn stray_files(sandbox: &Path, repo: &Path, out: &Path, memory_file: &Path) -> V
     let mut found = Vec::new();
     walk(sandbox, &[repo, out, memory_file], &mut found);
     found.iter().map(|p| p.strip_prefix(sandbox).unwrap_or(p).display().to_string()).collect()
-}
-
-/// Copies the case folder, without its `case.toml`, keeping files byte for byte.
-fn copy_case(from: &Path, to: &Path) -> Result<(), String> {
-    copy_tree(from, to, true)
-}
-
-fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<(), String> {
-    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(from).map_err(|e| e.to_string())? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let name = entry.file_name();
-        if top && name == "case.toml" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
-            copy_tree(&entry.path(), &target, false)?;
-        } else {
-            std::fs::copy(entry.path(), &target).map_err(|e| format!("copy {name:?}: {e}"))?;
-        }
-    }
-    Ok(())
 }
 
 fn setup(

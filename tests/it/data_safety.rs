@@ -18,8 +18,8 @@
 //!   are `tests/followup.rs`.)
 //!
 //! Kill moments come from a seeded generator: set `PM_KILL_SEED` to replay another sequence,
-//! and `PM_KILLS` to change how many kills (default 30). Each test prints what it saw, which
-//! docs/HARDENING.md reports.
+//! and `PM_KILLS` to change how many kills (default 30). Each test prints what it saw
+//! (`cargo test --test it data_safety -- --nocapture`), which docs/HARDENING.md reports.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
@@ -27,16 +27,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const TODAY: &str = "2026-03-05";
+use crate::support::fs::{copy_tree, crate_path, crate_root, fixture_copy, walk};
+use crate::support::git::git;
+use crate::support::run::{self, succeed, text};
 
-fn crate_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+const TODAY: &str = "2026-03-05";
 
 thread_local! {
     /// The binary this test runs: the one cargo built, or a private copy ([`freeze_binary`]).
     static BINARY: std::cell::RefCell<PathBuf> =
-        std::cell::RefCell::new(PathBuf::from(env!("CARGO_BIN_EXE_pm")));
+        std::cell::RefCell::new(PathBuf::from(run::BIN));
 }
 
 /// Copies the binary into `dir` and runs that copy for the rest of this test (each test has its
@@ -45,41 +45,24 @@ thread_local! {
 /// happened: `assets/search.js` changed between two builds of one test).
 fn freeze_binary(dir: &Path) {
     let copy = dir.join("pm-under-test");
-    std::fs::copy(env!("CARGO_BIN_EXE_pm"), &copy).expect("copy the binary");
+    std::fs::copy(run::BIN, &copy).expect("copy the binary");
     BINARY.with(|b| *b.borrow_mut() = copy);
 }
 
-/// `pm ARGS` in `dir`, with a fixed "today", no terminal and no colours.
+/// `pm ARGS` in `dir` (the binary of [`BINARY`]), with a fixed "today" and clock.
 fn pm_command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(BINARY.with(|b| b.borrow().clone()));
+    let mut command = run::program(BINARY.with(|b| b.borrow().clone()));
     command
         .current_dir(dir)
         .args(args)
         .env("PM_TODAY", TODAY)
-        .env("PM_NOW", "2026-03-04T10:00:00Z")
-        .env("NO_COLOR", "1")
-        .env_remove("PM_TIMINGS")
-        .env_remove("VISUAL")
-        .env_remove("EDITOR")
-        .stdin(Stdio::null());
+        .env("PM_NOW", "2026-03-04T10:00:00Z");
     command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[track_caller]
 fn pm_ok(dir: &Path, args: &[&str]) -> Output {
-    let out = pm_command(dir, args).output().expect("pm runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "pm {args:?}\nstdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    succeed(&mut pm_command(dir, args))
 }
 
 fn build_into(repo: &Path, out: &Path) -> Output {
@@ -87,30 +70,18 @@ fn build_into(repo: &Path, out: &Path) -> Output {
     pm_ok(repo, &["build", "--out", out])
 }
 
-/// Every file under `dir` (following nothing), by `/`-separated relative path.
+/// Every file under `dir` (following nothing), by `/`-separated relative path; a link as the
+/// path it points to.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries {
-            let entry = entry.expect("entry");
-            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
-            let kind = entry.file_type().expect("type");
-            if kind.is_dir() {
-                walk(&entry.path(), &format!("{name}/"), out);
-            } else if kind.is_symlink() {
-                let target = std::fs::read_link(entry.path()).expect("link");
-                out.insert(
-                    format!("{name} -> symlink"),
-                    target.to_string_lossy().into_owned().into_bytes(),
-                );
-            } else {
-                out.insert(name, std::fs::read(entry.path()).expect("read"));
+    walk(dir)
+        .into_iter()
+        .map(|(name, path)| match std::fs::read_link(&path) {
+            Ok(target) => {
+                (format!("{name} -> symlink"), target.to_string_lossy().into_owned().into_bytes())
             }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
+            Err(_) => (name, std::fs::read(&path).expect("read")),
+        })
+        .collect()
 }
 
 /// A hash of a whole tree: names and contents. `None` when the folder does not exist.
@@ -138,20 +109,6 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Copies a folder tree (files and folders only).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// A repository of `count` generated postmortems (bench/generate.py, seeded).
 fn generated_repo(count: usize, out: &Path) {
     let status = Command::new("python3")
@@ -162,6 +119,16 @@ fn generated_repo(count: usize, out: &Path) {
         .status()
         .expect("python3 runs bench/generate.py (python3 is needed by this test)");
     assert!(status.success(), "bench/generate.py failed");
+}
+
+/// A temporary folder for a heavy test: a frozen copy of the binary ([`freeze_binary`]) and
+/// `repo`, a repository of `count` generated postmortems.
+fn generated_sandbox(count: usize) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    freeze_binary(tmp.path());
+    let repo = tmp.path().join("repo");
+    generated_repo(count, &repo);
+    (tmp, repo)
 }
 
 /// A small deterministic generator (xorshift64*) for kill moments: no dependency, and a seed
@@ -240,12 +207,9 @@ fn is_build_leftover(file_name: &str, name: &str) -> bool {
 #[test]
 fn killed_builds_leave_the_previous_or_the_new_site() {
     let _turn = heavy();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    freeze_binary(tmp.path());
     // The repository being built (the "new commit") and the one the current site came from
     // (the "previous commit": one postmortem retitled).
-    let repo = tmp.path().join("repo");
-    generated_repo(300, &repo);
+    let (tmp, repo) = generated_sandbox(300);
     let previous_repo = tmp.path().join("previous");
     copy_tree(&repo, &previous_repo);
     let retitled = retitle_one(&previous_repo);
@@ -383,9 +347,7 @@ fn a_build_killed_inside_the_swap_loses_nothing() {
     // `.site.pm-old-PID` and the new one staged. Random kills hit that instant rarely, so it is
     // built here by hand. The next build must put the previous site back first: here it fails
     // (a broken theme override), and the previous site must still be there afterwards.
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let repo = tmp.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/minimal"), &repo);
+    let (tmp, repo) = fixture_copy("tests/fixtures/minimal");
     let outputs = tmp.path().join("outputs");
     let out = outputs.join("site");
     build_into(&repo, &out);
@@ -417,10 +379,7 @@ fn a_build_killed_inside_the_swap_loses_nothing() {
 #[test]
 fn concurrent_builds_into_one_folder_both_succeed() {
     let _turn = heavy();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    freeze_binary(tmp.path());
-    let repo = tmp.path().join("repo");
-    generated_repo(80, &repo);
+    let (tmp, repo) = generated_sandbox(80);
     let outputs = tmp.path().join("outputs");
     let out = outputs.join("site");
     let out_arg = out.to_str().expect("UTF-8 path").to_owned();
@@ -450,30 +409,14 @@ fn concurrent_builds_into_one_folder_both_succeed() {
 #[test]
 fn two_builds_of_the_same_commit_are_byte_identical() {
     let _turn = heavy();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    freeze_binary(tmp.path());
-    let source = tmp.path().join("source");
-    generated_repo(120, &source);
-    let git = |dir: &Path, args: &[&str]| {
-        let status = Command::new("git")
-            .current_dir(dir)
-            .args(["-c", "user.name=pm", "-c", "user.email=pm@example.com"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-03-01T10:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-03-01T10:00:00Z")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("git runs");
-        assert!(status.success(), "git {args:?}");
-    };
+    let (tmp, source) = generated_sandbox(120);
     git(&source, &["init", "-q"]);
     git(&source, &["add", "-A"]);
     git(&source, &["commit", "-q", "-m", "postmortems"]);
     // The same commit in a second place, with a different absolute path.
     let clone = tmp.path().join("elsewhere/clone");
     std::fs::create_dir_all(clone.parent().expect("parent")).expect("mkdir");
-    git(tmp.path(), &["clone", "-q", "source", "elsewhere/clone"]);
+    git(tmp.path(), &["clone", "-q", "repo", "elsewhere/clone"]);
 
     // Different thread counts, output folder names and working folders.
     let a = tmp.path().join("site-a");
@@ -499,9 +442,7 @@ fn two_builds_of_the_same_commit_are_byte_identical() {
 
 #[test]
 fn racing_new_with_one_explicit_id_writes_one_file() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let repo = tmp.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/scaffold"), &repo);
+    let (_tmp, repo) = fixture_copy("tests/fixtures/scaffold");
     let before = tree(&repo);
     let runs = 8;
     let children: Vec<Child> = (0..runs)
@@ -556,7 +497,7 @@ const POSTMORTEM: &str =
 const WINDOW: [&str; 4] = ["--from", "2026-06-16T08:40:00Z", "--to", "2026-06-16T09:30:00Z"];
 
 fn import_command(into: &Path) -> Command {
-    let mut command = pm_command(Path::new(env!("CARGO_MANIFEST_DIR")), &["timeline", "import"]);
+    let mut command = pm_command(crate_root(), &["timeline", "import"]);
     command
         .args(["--root", FOLLOWUP, "--slack", SLACK, "--channel", CHANNEL])
         .args(WINDOW)

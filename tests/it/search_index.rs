@@ -6,20 +6,20 @@
 //! their expected results under the query rules of the contract (the browser tests can run the
 //! same cases against `search.js`).
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 use pm::site::search::tokenize::tokens;
 use serde_json::Value;
-use support::search::{Index, files, read_index, run_query};
-use support::site::{TODAY, crate_path};
+
+use crate::support::fs::{crate_path, files};
+use crate::support::run::{self, pm};
+use crate::support::search::{Index, read_index, run_query};
+use crate::support::site::{self, TODAY};
 
 /// Builds the demo into `out`.
 fn build_demo(out: &Path) {
-    let stderr = support::site::build(&crate_path("examples/demo"), out);
+    let stderr = run::text(&site::build(&crate_path("examples/demo"), out).stderr);
     assert!(!stderr.contains("warning:"), "the demo index is within every budget:\n{stderr}");
 }
 
@@ -269,10 +269,8 @@ fn facets_select_and_count_their_documents() {
 fn a_big_index_lists_its_big_terms_and_keeps_codes_apart() {
     // 3,000 generated postmortems: enough for listed terms (x/) and code shards (c/).
     let tmp = tempfile::tempdir().expect("tempdir");
+    let (out, stderr) = site::build_generated(tmp.path(), 3000, 5);
     let root = tmp.path().join("repo");
-    support::site::generate(3000, 5, &root);
-    let out = tmp.path().join("site");
-    let stderr = support::site::build(&root, &out);
     assert!(!stderr.contains("warning: search"), "within every budget:\n{stderr}");
     let site = files(&out);
     let index = read_index(&site);
@@ -363,8 +361,7 @@ fn a_build_over_budget_says_so() {
     )
     .expect("write postmortem");
     let out = tmp.path().join("site");
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["--color", "never", "--root"])
+    let output = pm(["--color", "never", "--root"])
         .arg(&root)
         .args(["build", "--today", TODAY, "--out"])
         .arg(&out)

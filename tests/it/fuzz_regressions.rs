@@ -6,16 +6,12 @@
 //! and on a broken invariant (spans outside the file, positions outside the file, a page that
 //! could run code, an import that changes the original or is not idempotent, ...).
 
-#[path = "../fuzz/common/inert.rs"]
-mod inert;
-#[path = "../fuzz/common/targets.rs"]
-mod targets;
-
-use std::path::Path;
+use crate::support::fs::crate_path;
+use crate::support::targets;
 
 /// Runs every file of `tests/fuzz-regressions/<target>/` through `run`; returns how many.
 fn replay(target: &str, run: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(target);
+    let dir = crate_path("tests/fuzz-regressions").join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.expect("entry").path())

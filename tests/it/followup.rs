@@ -8,12 +8,17 @@
 //!   format, and CSV columns are the schema's properties in order;
 //! - a file that is not a readable postmortem is reported, not silently dropped.
 //!
-//! The trycmd cases in `tests/cmd/{actions,gate,export,timeline}` pin the exact output.
+//! The trycmd cases in `tests/cmd/{actions,gate,export,timeline}` pin the exact output, and
+//! `docs_transcripts_are_real` keeps the transcripts of docs/followup.md current (rewrite them
+//! with `PM_BLESS=1 cargo test --test it followup::docs`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+use crate::support::fs::{crate_path, crate_root};
+use crate::support::run::pm;
 
 const SLACK: &str = "tests/fixtures/slack-export";
 const CHANNEL: &str = "inc-2026-0013-zone-b";
@@ -21,19 +26,9 @@ const FIXTURE: &str = "tests/fixtures/followup";
 const POSTMORTEM: &str =
     "tests/fixtures/followup/postmortems/2026/INC-2026-0001-checkout-timeouts.md";
 
-fn crate_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// Runs `pm ARGS` from the crate root.
-fn pm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pm"))
-        .current_dir(crate_root())
-        .env_remove("PM_TODAY")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run pm")
+fn run(args: &[&str]) -> Output {
+    pm(args).current_dir(crate_root()).output().expect("run pm")
 }
 
 fn stdout(o: &Output) -> String {
@@ -46,9 +41,14 @@ fn stderr(o: &Output) -> String {
 
 /// A temporary folder holding a copy of the fixture postmortem, with its path.
 fn copy_of(source: &str, name: &str) -> (tempfile::TempDir, PathBuf) {
+    written(name, &std::fs::read(crate_path(source)).expect("read fixture"))
+}
+
+/// A temporary folder holding a file `name` of `bytes`, with its path.
+fn written(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
-    std::fs::copy(crate_root().join(source), &path).expect("copy fixture");
+    std::fs::write(&path, bytes).expect("write");
     (dir, path)
 }
 
@@ -58,7 +58,7 @@ fn import_into(file: &Path, extra: &[&str]) -> Output {
         vec!["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["--into", file]);
-    pm(&args)
+    run(&args)
 }
 
 const WINDOW: [&str; 4] = ["--from", "2026-06-16T08:40:00Z", "--to", "2026-06-16T09:30:00Z"];
@@ -67,7 +67,7 @@ const WINDOW: [&str; 4] = ["--from", "2026-06-16T08:40:00Z", "--to", "2026-06-16
 fn into_inserts_under_the_timeline_and_touches_nothing_else() {
     let (_dir, file) = copy_of(POSTMORTEM, "pm.md");
     let before = std::fs::read_to_string(&file).expect("read");
-    let printed = pm(&[
+    let printed = run(&[
         &["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL][..],
         &WINDOW[..],
     ]
@@ -147,10 +147,8 @@ fn into_is_idempotent() {
 
 #[test]
 fn into_refuses_a_file_without_a_timeline() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("notes.md");
     let text = "---\nid: INC-1\n---\n# Notes\n\n## Summary\n\nNo timeline here.\n";
-    std::fs::write(&file, text).expect("write");
+    let (_dir, file) = written("notes.md", text.as_bytes());
     let out = import_into(&file, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("has no Timeline section"), "{}", stderr(&out));
@@ -159,10 +157,8 @@ fn into_refuses_a_file_without_a_timeline() {
 
 #[test]
 fn into_keeps_crlf_line_endings() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("crlf.md");
     let text = "---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n## Resolution\r\n\r\nDone.";
-    std::fs::write(&file, text).expect("write");
+    let (_dir, file) = written("crlf.md", text.as_bytes());
     let out = import_into(&file, &WINDOW);
     assert!(out.status.success(), "{}", stderr(&out));
     let after = std::fs::read_to_string(&file).expect("read");
@@ -182,7 +178,7 @@ fn imported_lines_read_back_at_slack_instants() {
     std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
     let root_arg = root.to_str().expect("UTF-8");
     let moved_arg = moved.to_str().expect("UTF-8");
-    let out = pm(&[
+    let out = run(&[
         "timeline",
         "import",
         "--root",
@@ -196,7 +192,8 @@ fn imported_lines_read_back_at_slack_instants() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let export = pm(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
+    let export =
+        run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
     assert!(export.status.success(), "{}", stderr(&export));
     let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
     let entries = json["timeline"].as_array().expect("timeline");
@@ -224,7 +221,7 @@ fn imported_lines_read_back_at_slack_instants() {
 #[test]
 fn a_damaged_day_file_is_reported_and_the_rest_imported() {
     let out =
-        pm(&["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL]);
+        run(&["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
     assert!(err.contains("warning: skipped tests/fixtures/slack-export/inc-2026-0013-zone-b/2026-06-18.json: not valid JSON"), "{err}");
@@ -247,7 +244,7 @@ fn a_damaged_day_file_is_reported_and_the_rest_imported() {
 }
 
 fn export_schema() -> Value {
-    serde_json::from_str(include_str!("../schema/export.schema.json")).expect("schema is JSON")
+    serde_json::from_str(include_str!("../../schema/export.schema.json")).expect("schema is JSON")
 }
 
 fn validator(schema: &Value) -> jsonschema::Validator {
@@ -285,7 +282,7 @@ fn record_schema(def: &str) -> Value {
 #[test]
 fn export_matches_the_published_schema_in_every_format() {
     for root in [FIXTURE, "examples/demo"] {
-        let out = pm(&["export", "--root", root, "--today", "2026-03-16"]);
+        let out = run(&["export", "--root", root, "--today", "2026-03-16"]);
         assert!(out.status.success(), "{}", stderr(&out));
         let json: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
         assert_valid(&validator(&export_schema()), &json, &format!("`pm export` of {root}"));
@@ -299,7 +296,7 @@ fn export_matches_the_published_schema_in_every_format() {
         ] {
             let schema = record_schema(def);
             let v = validator(&schema);
-            let out = pm(&[
+            let out = run(&[
                 "export",
                 "--root",
                 root,
@@ -320,7 +317,7 @@ fn export_matches_the_published_schema_in_every_format() {
             }
 
             // CSV columns are the record's properties, in the schema's order.
-            let out = pm(&[
+            let out = run(&[
                 "export",
                 "--root",
                 root,
@@ -352,7 +349,7 @@ fn export_matches_the_published_schema_in_every_format() {
 
 #[test]
 fn reports_parse_as_their_formats() {
-    let json = pm(&[
+    let json = run(&[
         "actions",
         "--root",
         FIXTURE,
@@ -384,7 +381,7 @@ fn reports_parse_as_their_formats() {
     assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "overdue items come first");
     assert!(items.last().is_some_and(|i| i["due"].is_null()), "undated items come last");
 
-    let csv_out = pm(&["actions", "--root", FIXTURE, "--today", "2026-03-16", "-f", "csv"]);
+    let csv_out = run(&["actions", "--root", FIXTURE, "--today", "2026-03-16", "-f", "csv"]);
     let mut reader = csv::Reader::from_reader(csv_out.stdout.as_slice());
     let titles: Vec<String> = reader.records().map(|r| r.expect("row")[8].to_owned()).collect();
     assert!(
@@ -394,7 +391,7 @@ fn reports_parse_as_their_formats() {
         "{titles:?}"
     );
 
-    let gate = pm(&[
+    let gate = run(&[
         "gate",
         "--root",
         FIXTURE,
@@ -415,10 +412,8 @@ fn unreadable_files_are_reported_not_dropped_silently() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
     std::fs::create_dir(root.join("postmortems")).expect("mkdir");
-    std::fs::copy(crate_root().join(FIXTURE).join("pm.toml"), root.join("pm.toml"))
-        .expect("pm.toml");
-    std::fs::copy(crate_root().join(POSTMORTEM), root.join("postmortems/INC-2026-0001.md"))
-        .expect("copy");
+    std::fs::copy(crate_path(FIXTURE).join("pm.toml"), root.join("pm.toml")).expect("pm.toml");
+    std::fs::copy(crate_path(POSTMORTEM), root.join("postmortems/INC-2026-0001.md")).expect("copy");
     std::fs::write(root.join("postmortems/broken.md"), "no front matter at all\n").expect("write");
     let root_arg = root.to_str().expect("UTF-8");
     for args in [
@@ -426,7 +421,7 @@ fn unreadable_files_are_reported_not_dropped_silently() {
         vec!["export", "--root", root_arg, "--today", "2026-03-16"],
         vec!["gate", "--root", root_arg, "--today", "2026-03-16", "--team", "payments"],
     ] {
-        let out = pm(&args);
+        let out = run(&args);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
         assert!(
             stderr(&out)
@@ -477,7 +472,7 @@ fn transcript(command: &str) -> (String, String) {
         None => (line, None),
     };
     let args: Vec<&str> = line.split_whitespace().collect();
-    let out = pm(&args);
+    let out = run(&args);
     assert!(matches!(out.status.code(), Some(0 | 1)), "`{command}` failed: {}", stderr(&out));
     let text = stdout(&out);
     let shown = match head {
@@ -489,7 +484,7 @@ fn transcript(command: &str) -> (String, String) {
 
 #[test]
 fn docs_transcripts_are_real() {
-    let path = crate_root().join("docs/followup.md");
+    let path = crate_path("docs/followup.md");
     let doc = std::fs::read_to_string(&path).expect("docs/followup.md");
     let blocks = console_blocks(&doc);
     assert!(blocks.len() >= 5, "docs/followup.md should show every command");
@@ -512,6 +507,6 @@ fn docs_transcripts_are_real() {
     }
     assert!(
         doc == fresh,
-        "docs/followup.md shows stale output: run `PM_BLESS=1 cargo test --test followup docs`"
+        "docs/followup.md shows stale output: run `PM_BLESS=1 cargo test --test it followup::docs`"
     );
 }

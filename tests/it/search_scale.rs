@@ -2,19 +2,20 @@
 //! suite: a generated 100,000-postmortem site (bytes transferred and render time per query) and
 //! the public postmortems corpus (does a query find every postmortem whose text contains it,
 //! title and summary hits first?). Both are `#[ignore]`d: `bench/search.sh` builds the sites and
-//! runs them with `--ignored`, and docs/BENCHMARKS.md and docs/search.md record what they print.
+//! runs them (`cargo test --release --test it -- --ignored search_scale::`), and
+//! docs/BENCHMARKS.md and docs/search.md record what they print.
 //!
 //! - `PM_SEARCH_SITE`: a built site (for `search_at_scale`);
 //! - `PM_SEARCH_CORPUS`: a pm repository of real postmortems (for `search_quality_on_corpus`,
 //!   default `../shared/corpus/public-postmortems`).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use support::browser::{Browser, Page};
-use support::site::{self, file_url, query_value};
+use crate::support::browser::{Browser, Page};
+use crate::support::fs::{self, crate_path};
+use crate::support::search::read_index;
+use crate::support::site::{self, file_url, query_value};
 
 /// Queries of the scale run: one, two and three words, a prefix while typing, a filter alone.
 const SCALE_QUERIES: &[&str] = &[
@@ -102,7 +103,7 @@ fn search_at_scale() {
     // of random postmortems (what someone who remembers an incident types), and single words
     // that occur in 2-200 documents (rare) or 201-20,000 (common words that are not in titles),
     // alone and before a title word.
-    let index = support::search::read_index(&support::search::files(&site));
+    let index = read_index(&fs::files(&site));
     let mut rng = Lcg(42);
     let titles: Vec<Vec<String>> = index
         .rows
@@ -305,7 +306,7 @@ fn load_corpus(root: &Path) -> BTreeMap<String, Doc> {
 #[ignore = "needs the public postmortems corpus: run by bench/search.sh"]
 fn search_quality_on_corpus() {
     let corpus = std::env::var_os("PM_SEARCH_CORPUS")
-        .map_or_else(|| site::crate_path("../shared/corpus/public-postmortems"), PathBuf::from);
+        .map_or_else(|| crate_path("../shared/corpus/public-postmortems"), PathBuf::from);
     assert!(corpus.join("pm.toml").is_file(), "no corpus at {}", corpus.display());
     let docs = load_corpus(&corpus);
     let out = tempfile::tempdir().expect("temp dir");

@@ -20,14 +20,14 @@
 //! queries that match hostile titles and snippets. A built-in page with live payloads checks the
 //! checker itself: each kind of problem above is reported.
 
-mod support;
-
 use std::path::Path;
 
 use serde_json::Value;
-use support::browser::{Browser, Page, js_string};
-use support::server::StaticServer;
-use support::site::{self, crate_path, file_url};
+
+use crate::support::browser::{Browser, Journal, Page, js_string};
+use crate::support::fs::{copy_tree, crate_path};
+use crate::support::server::StaticServer;
+use crate::support::site::{self, file_url};
 
 /// The fixture's `[site] base_url`: the 404 page's `<base href>` points there (it is served at
 /// any depth), so its assets are asked for at the site's published address. That is the site
@@ -198,7 +198,7 @@ fn check_page(
 fn judge(
     at: &str,
     audit: &Value,
-    journal: &support::browser::Journal,
+    journal: &Journal,
     roots: &[String],
     missing_in: Option<&Path>,
     problems: &mut Vec<String>,
@@ -359,7 +359,7 @@ fn assert_no_problems(what: &str, problems: &[String]) {
 /// Builds the fixture (after `edit` changes a temporary copy of its `pm.toml`) into `out`.
 fn build_fixture(tmp: &Path, edit: impl FnOnce(String) -> String) -> std::path::PathBuf {
     let root = tmp.join("repo");
-    site::copy_tree(&crate_path("tests/fixtures/hostile-site"), &root);
+    copy_tree(&crate_path("tests/fixtures/hostile-site"), &root);
     let config = std::fs::read_to_string(root.join("pm.toml")).expect("read pm.toml");
     std::fs::write(root.join("pm.toml"), edit(config)).expect("write pm.toml");
     let out = tmp.join("site");
@@ -393,17 +393,25 @@ fn assert_payloads_shown(browser: &Browser, site_dir: &Path, raw_html_as_text: b
     }
 }
 
+/// Every page of the site at `site_dir` opened over `file://` (see [`check_site_over_file`]),
+/// after the payloads were seen on a page; `what` names the site in the failure. With
+/// `raw_html_as_text` (no `allow_html`), raw HTML must show as text and a request for a file the
+/// site does not have is a problem (with `allow_html`, a raw `<img src="x">` asks for one).
+fn assert_inert_over_file(site_dir: &Path, raw_html_as_text: bool, what: &str) {
+    let browser = Browser::launch();
+    assert_payloads_shown(&browser, site_dir, raw_html_as_text);
+    let (visits, problems) = check_site_over_file(&browser, site_dir, raw_html_as_text);
+    assert!(visits >= 40, "only {visits} pages visited");
+    assert_no_problems(what, &problems);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[test]
 fn hostile_site_pages_are_inert_over_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = build_fixture(tmp.path(), |c| c);
-    let browser = Browser::launch();
-    assert_payloads_shown(&browser, &out, true);
-    let (visits, problems) = check_site_over_file(&browser, &out, true);
-    assert!(visits >= 40, "only {visits} pages visited");
-    assert_no_problems("the hostile site over file://", &problems);
+    assert_inert_over_file(&out, true, "the hostile site over file://");
 }
 
 /// `allow_html = true` lets raw HTML through ammonia: what can run must still be gone. The
@@ -418,12 +426,8 @@ fn hostile_site_pages_are_inert_with_allow_html() {
         );
         format!("{severities}{}", c.replace("[site]\n", "[site]\nallow_html = true\n"))
     });
-    let browser = Browser::launch();
-    assert_payloads_shown(&browser, &out, false);
     // Raw `<img src="x">` is allowed markup here: its request for a missing file is no problem.
-    let (visits, problems) = check_site_over_file(&browser, &out, false);
-    assert!(visits >= 40, "only {visits} pages visited");
-    assert_no_problems("the hostile site with allow_html = true over file://", &problems);
+    assert_inert_over_file(&out, false, "the hostile site with allow_html = true over file://");
 }
 
 /// Over http (the site at the root of a local server): the home page, the list and the search

@@ -15,18 +15,18 @@
 //! from the tool's output. The tests rely on the DOM contract of the search page (ids
 //! `pm-search-q`, `pm-search-results` with `data-state`/`data-query`, `pm-result` items, …).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use pm::site::search::encode::{data_file, read_data_file};
 use pm::site::search::tokenize::{Kind, kind};
 use serde::Deserialize;
-use support::browser::{Browser, Page, js_string};
-use support::search::{Index, files, read_index, run_query};
-use support::server::StaticServer;
-use support::site::{self, crate_path, file_url, query_value};
+
+use crate::support::browser::{Browser, Page, js_string};
+use crate::support::fs::{crate_path, files};
+use crate::support::search::{Index, read_index, run_query};
+use crate::support::server::StaticServer;
+use crate::support::site::{self, file_url, query_value};
 
 #[derive(Deserialize)]
 struct Cases {
@@ -496,10 +496,7 @@ fn reaching_queries(index: &Index) -> Vec<(String, Vec<(&'static str, String)>)>
 #[test]
 fn search_agrees_with_the_reference_on_a_big_index() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("repo");
-    site::generate(3000, 5, &root);
-    let out = tmp.path().join("site");
-    site::build(&root, &out);
+    let (out, _) = site::build_generated(tmp.path(), 3000, 5);
     let index = read_index(&files(&out));
     let browser = Browser::launch();
     let page = browser.page();

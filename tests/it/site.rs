@@ -5,89 +5,29 @@
 //! in a reader's browser (`tests/fixtures/hostile-site/`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-/// "Today" for every build, so overdue badges are the same on any date.
-const TODAY: &str = "2026-11-25";
+use crate::support::fs::{copy_tree, crate_path, files, fixture_copy};
+use crate::support::git::git;
+use crate::support::run::{self, text};
+use crate::support::site::{build, build_with, files_ending};
 
-fn crate_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
+/// `pm --root ROOT ARGS`.
 fn pm(args: &[&str], root: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["--color", "never", "--root"])
-        .arg(root)
-        .args(args)
-        .env_remove("PM_TODAY")
-        .output()
-        .expect("run pm")
-}
-
-/// Builds `root` into `out`; panics with pm's output unless it succeeds.
-fn build(root: &Path, out: &Path) -> Output {
-    let output = build_with(root, out, &[]);
-    assert!(
-        output.status.success(),
-        "pm build failed ({:?}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn build_with(root: &Path, out: &Path, extra: &[&str]) -> Output {
-    let out = out.to_str().expect("UTF-8 temp path");
-    let mut args = vec!["build", "--today", TODAY, "--out", out];
-    args.extend_from_slice(extra);
-    pm(&args, root)
+    run::pm(["--color", "never", "--root"]).arg(root).args(args).output().expect("run pm")
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Every file under `dir`, by `/`-separated relative path.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read dir") {
-            let entry = entry.expect("entry");
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = format!("{prefix}{name}");
-            if entry.path().is_dir() {
-                walk(&entry.path(), &format!("{rel}/"), out);
-            } else {
-                out.insert(rel, std::fs::read(entry.path()).expect("read file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
+    text(&output.stderr)
 }
 
 fn html_files(site: &BTreeMap<String, Vec<u8>>) -> impl Iterator<Item = (&String, String)> {
     site.iter()
         .filter(|(p, _)| p.ends_with(".html"))
         .map(|(p, b)| (p, String::from_utf8(b.clone()).expect("pages are UTF-8")))
-}
-
-/// Copies a folder tree (fixtures are modified in temporary copies only).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,7 +371,7 @@ fn demo_site_has_every_page_and_every_link_resolves() {
     }
 
     // One page per postmortem file, each named by postmortems.json.
-    let sources = walk_md(&crate_path("examples/demo/postmortems"));
+    let sources = files_ending(&crate_path("examples/demo/postmortems"), ".md").len();
     let data = json(&site);
     let postmortems = data["postmortems"].as_array().expect("postmortems array");
     assert_eq!(postmortems.len(), sources, "every demo postmortem is in postmortems.json");
@@ -509,20 +449,6 @@ fn demo_site_has_every_page_and_every_link_resolves() {
     for (path, html) in html_files(&site) {
         assert_inert(path, &html);
     }
-}
-
-fn walk_md(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").path())
-        .map(|p| {
-            if p.is_dir() {
-                walk_md(&p)
-            } else {
-                usize::from(p.extension().is_some_and(|e| e == "md"))
-            }
-        })
-        .sum()
 }
 
 #[test]
@@ -623,9 +549,7 @@ fn hostile_content_cannot_run() {
 
 #[test]
 fn hostile_content_cannot_run_with_allow_html() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/hostile-site"), &root);
+    let (tmp, root) = fixture_copy("tests/fixtures/hostile-site");
     let config = std::fs::read_to_string(root.join("pm.toml")).expect("read");
     std::fs::write(root.join("pm.toml"), config.replace("[site]\n", "[site]\nallow_html = true\n"))
         .expect("write");
@@ -661,9 +585,7 @@ fn strict_refuses_to_build_with_check_errors() {
 
 #[test]
 fn output_folder_is_replaced_only_when_it_is_ours() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/minimal"), &root);
+    let (tmp, root) = fixture_copy("tests/fixtures/minimal");
 
     // A folder that pm did not create is left alone.
     let foreign = tmp.path().join("docs");
@@ -714,9 +636,7 @@ fn output_folder_is_replaced_only_when_it_is_ours() {
 
 #[test]
 fn theme_files_are_overridden_one_at_a_time_and_ejected() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/minimal"), &root);
+    let (tmp, root) = fixture_copy("tests/fixtures/minimal");
     std::fs::create_dir_all(root.join("site-theme")).expect("mkdir");
     std::fs::write(root.join("site-theme/style.css"), "body { color: rebeccapurple; }\n")
         .expect("write");
@@ -777,32 +697,10 @@ fn last_updated_dates_come_from_git() {
     let repo = tmp.path().join("repo");
     let root = repo.join("handbook");
     copy_tree(&crate_path("tests/fixtures/minimal"), &root);
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args([
-                "-c",
-                "user.name=Test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2021-02-03T10:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2021-02-03T10:00:00Z")
-            .output()
-            .expect("git runs");
-        assert!(
-            status.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "first"]);
+    // Committed on git::DATE, 2021-02-03.
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "first"]);
     std::fs::write(
         root.join("pm.toml"),
         format!(

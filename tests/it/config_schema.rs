@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 fn schema() -> Value {
-    serde_json::from_str(include_str!("../schema/pm.toml.schema.json")).expect("schema is JSON")
+    serde_json::from_str(include_str!("../../schema/pm.toml.schema.json")).expect("schema is JSON")
 }
 
 /// The keys serde accepts in a table: provoke an unknown-field error and read its list.

@@ -1,5 +1,5 @@
 //! Generated documentation stays in sync with the code: `docs/rules.md` is what
-//! `pm explain --all` prints. Regenerate with `PM_BLESS=1 cargo test --test docs`.
+//! `pm explain --all` prints. Regenerate with `PM_BLESS=1 cargo test --test it docs::`.
 
 #[test]
 fn rule_reference_is_current() {
@@ -9,5 +9,8 @@ fn rule_reference_is_current() {
         std::fs::write(path, &expected).expect("write docs/rules.md");
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(actual == expected, "docs/rules.md is stale: run `PM_BLESS=1 cargo test --test docs`");
+    assert!(
+        actual == expected,
+        "docs/rules.md is stale: run `PM_BLESS=1 cargo test --test it docs::`"
+    );
 }

@@ -8,43 +8,26 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::support::fs::files;
+use crate::support::run::{pm, succeed, text};
+
 const NOW: &str = "2026-03-04T10:00:00Z";
 
-/// `pm ARGS` in `dir`, with a fixed clock, no editor, and stdin that is not a terminal.
+/// `pm ARGS` in `dir`, with a fixed clock (and, as every run, no editor and no terminal).
 fn pm_command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pm"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .env("PM_NOW", NOW)
-        .env("PM_TODAY", "2026-03-04")
-        .env_remove("VISUAL")
-        .env_remove("EDITOR")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    let mut command = pm(args);
+    command.current_dir(dir).env("PM_NOW", NOW).env("PM_TODAY", "2026-03-04");
     command
 }
 
-fn pm(dir: &Path, args: &[&str]) -> Output {
+fn run(dir: &Path, args: &[&str]) -> Output {
     pm_command(dir, args).output().expect("pm runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Runs `pm ARGS` and asserts the exit code; returns stdout.
 #[track_caller]
 fn pm_ok(dir: &Path, args: &[&str]) -> String {
-    let out = pm(dir, args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "pm {args:?}\nstdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    text(&succeed(&mut pm_command(dir, args)).stdout)
 }
 
 /// A new repository from `pm init` (without git unless asked) in a temporary folder.
@@ -57,24 +40,8 @@ fn init(git: bool) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Every file under `dir` (outside `.git`) with its contents.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.file_name().is_some_and(|n| n == ".git") {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("read");
-                files.insert(path, bytes);
-            }
-        }
-    }
-    files
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir).into_iter().filter(|(rel, _)| !rel.starts_with(".git/")).collect()
 }
 
 fn check_clean(dir: &Path) {
@@ -128,7 +95,7 @@ fn every_builtin_template_scaffolds_a_clean_draft() {
         // The prompts are placeholders: once the status moves on, pm check reports them.
         let in_review = written.replacen("status: draft", "status: in-review", 1);
         std::fs::write(&path, in_review).expect("write");
-        let out = pm(&dir, &["check", "--format", "concise"]);
+        let out = run(&dir, &["check", "--format", "concise"]);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stdout));
         let report = text(&out.stdout);
         assert!(report.contains("placeholder-text"), "{name}: {report}");
@@ -161,7 +128,7 @@ fn ids_follow_the_highest_of_the_year() {
     );
     assert_eq!(new("Third", &[]), "postmortems/2026/INC-2026-0041-third.md");
     // An id in use is refused.
-    let out = pm(
+    let out = run(
         &dir,
         &[
             "new",
@@ -240,7 +207,7 @@ fn nothing_is_overwritten() {
     // An explicit id whose file exists: exit 2, file untouched.
     let mut explicit = args.to_vec();
     explicit.extend(["--id", "INC-2026-0001"]);
-    let out = pm(&dir, &explicit);
+    let out = run(&dir, &explicit);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("INC-2026-0001-checkout-5xx.md already exists"), "{stderr}");
@@ -248,7 +215,7 @@ fn nothing_is_overwritten() {
 
     // pm init refuses a folder with any of its files, and writes none of the others.
     let before = snapshot(&dir);
-    let out = pm(&dir, &["init", "--no-git"]);
+    let out = run(&dir, &["init", "--no-git"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     for file in pm::scaffold::skeleton::FILES {
@@ -257,7 +224,7 @@ fn nothing_is_overwritten() {
     assert_eq!(snapshot(&dir), before);
     let partial = tempfile::tempdir().expect("tempdir");
     std::fs::write(partial.path().join(".gitignore"), "mine\n").expect("write");
-    let out = pm(partial.path(), &["init", "--no-git"]);
+    let out = run(partial.path(), &["init", "--no-git"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(snapshot(partial.path()).len(), 1, "only the existing .gitignore");
 }
@@ -266,7 +233,7 @@ fn nothing_is_overwritten() {
 fn dry_run_writes_nothing() {
     let (_tmp, dir) = init(false);
     let before = snapshot(&dir);
-    let out = pm(
+    let out = run(
         &dir,
         &["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api", "--dry-run"],
     );
@@ -297,7 +264,7 @@ fn missing_values_without_a_terminal_name_their_flag() {
         (&["new", "T", "--severity", "SEV2", "--service", "batch", "--team", "ops"], "--owner"),
     ];
     for (args, flag) in cases {
-        let out = pm(dir, args);
+        let out = run(dir, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = text(&out.stderr);
         assert!(stderr.starts_with("error: pm new needs "), "{stderr}");
@@ -311,7 +278,7 @@ fn edit_opens_the_editor_on_the_new_file() {
     let (_tmp, dir) = init(false);
     let args = ["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api", "--edit"];
     // Without an editor: refused before anything is written.
-    let out = pm(&dir, &args);
+    let out = run(&dir, &args);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("$VISUAL or $EDITOR"));
     assert!(!dir.join("postmortems/2026").exists());

@@ -10,13 +10,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::fs::crate_path;
+use crate::support::git;
+use crate::support::run::{self, assert_ok, text};
 
 /// PATH with the freshly built `pm` first, so the hook runs this build.
 fn path_with_pm() -> OsString {
-    let bin: PathBuf = Path::new(env!("CARGO_BIN_EXE_pm")).parent().expect("bin dir").to_owned();
+    let bin: PathBuf = Path::new(run::BIN).parent().expect("bin dir").to_owned();
     let mut paths = vec![bin];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
@@ -26,37 +26,16 @@ fn path_with_pm() -> OsString {
 
 /// A command in `dir` with the test's PATH, a private pre-commit cache and a fixed git identity.
 fn command(program: &str, dir: &Path, cache: &Path) -> Command {
-    let mut c = Command::new(program);
-    c.current_dir(dir)
-        .env("PATH", path_with_pm())
-        .env("PRE_COMMIT_HOME", cache)
-        .env("NO_COLOR", "1")
-        // The developer's own git config (a global core.hooksPath, commit signing) must not
-        // change what the hooks do here.
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env_remove("PM_TODAY")
-        .env_remove("PM_NOW");
+    let mut c = run::program(program);
+    c.current_dir(dir).env("PATH", path_with_pm()).env("PRE_COMMIT_HOME", cache);
+    // The developer's own git config (a global core.hooksPath, commit signing) must not change
+    // what the hooks do here.
+    git::isolate(&mut c);
     c
 }
 
-fn run(mut c: Command) -> Output {
+fn output(mut c: Command) -> Output {
     c.output().expect("the command runs")
-}
-
-#[track_caller]
-fn succeed(what: &str, out: &Output) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({})\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// pre-commit's version, or a failure that says how to install it.
@@ -78,28 +57,28 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
     let cache = tmp.path().join("pre-commit-cache");
     let dir = tmp.path().join("postmortems-repo");
 
-    let mut init = command(env!("CARGO_BIN_EXE_pm"), tmp.path(), &cache);
+    let mut init = command(run::BIN, tmp.path(), &cache);
     init.args(["init", "postmortems-repo"]);
-    let out = run(init);
-    succeed("pm init", &out);
+    let out = output(init);
+    assert_ok(&out, "pm init");
     assert!(dir.join(".git").is_dir(), "pm init runs git init");
 
     let git = |args: &[&str]| {
         let mut c = command("git", &dir, &cache);
         c.args(args);
-        run(c)
+        output(c)
     };
     let mut validate = command("pre-commit", &dir, &cache);
     validate.args(["validate-config", ".pre-commit-config.yaml"]);
-    succeed("pre-commit validate-config", &run(validate));
+    assert_ok(&output(validate), "pre-commit validate-config");
     let mut install = command("pre-commit", &dir, &cache);
     install.arg("install");
-    succeed("pre-commit install", &run(install));
+    assert_ok(&output(install), "pre-commit install");
 
     // The skeleton commits cleanly: the hook checks the example postmortem and pm.toml.
-    succeed("git add", &git(&["add", "."]));
+    assert_ok(&git(&["add", "."]), "git add");
     let out = git(&["commit", "-m", "Postmortem repository"]);
-    succeed("the first commit", &out);
+    assert_ok(&out, "the first commit");
     let log = text(&out.stdout) + &text(&out.stderr);
     assert!(log.contains("pm check") && log.contains("Passed"), "{log}");
 
@@ -111,7 +90,7 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
         .replace("INC-2025-0001", "INC-2026-0001");
     let bad_text = good_text.replacen("severity: SEV2", "severity: SEV9", 1);
     std::fs::write(&bad, &bad_text).expect("write");
-    succeed("git add", &git(&["add", "."]));
+    assert_ok(&git(&["add", "."]), "git add");
     let out = git(&["commit", "-m", "Checkout 5xx"]);
     let log = text(&out.stdout) + &text(&out.stderr);
     assert!(!out.status.success(), "the broken postmortem was committed:\n{log}");
@@ -123,9 +102,9 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
 
     // Fixed: the commit goes through.
     std::fs::write(&bad, &good_text).expect("write");
-    succeed("git add", &git(&["add", "."]));
+    assert_ok(&git(&["add", "."]), "git add");
     let out = git(&["commit", "-m", "Checkout 5xx"]);
-    succeed("the fixed commit", &out);
+    assert_ok(&out, "the fixed commit");
     let head = git(&["rev-list", "--count", "HEAD"]);
     assert_eq!(text(&head.stdout).trim(), "2");
 }
@@ -134,10 +113,10 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
 fn the_published_hook_manifest_is_valid() {
     require_pre_commit();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let manifest = crate_path(".pre-commit-hooks.yaml");
     let mut c = command("pre-commit", tmp.path(), &tmp.path().join("cache"));
     c.arg("validate-manifest").arg(&manifest);
-    succeed("pre-commit validate-manifest", &run(c));
+    assert_ok(&output(c), "pre-commit validate-manifest");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
     assert!(text.contains("- id: pm-check\n") && text.contains("entry: pm check\n"), "{text}");
 }
