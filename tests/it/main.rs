@@ -33,6 +33,7 @@ mod metrics;
 mod pre_commit;
 mod properties;
 mod report_validation;
+mod rules;
 mod scaffold;
 mod search_index;
 mod search_scale;
