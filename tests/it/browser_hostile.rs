@@ -37,7 +37,7 @@ const BASE_URL: &str = "https://postmortems.example.com/sub/";
 /// A severity label that tries to break out of the badge, the filter link, the charts and the
 /// search facets; added to the `severities` of a copy of the fixture's `pm.toml`. (It is not in
 /// the fixture itself: the home page links to `?severity=<name>` without percent-encoding the
-/// name, which the HTML validator of tests/html_validation.rs rejects for any name with a space.)
+/// name, which the HTML validator of tests/it/html_validation.rs rejects for any name with a space.)
 const HOSTILE_SEVERITY: &str =
     "SEV5 \\\"><img src=x onerror=\\\"window.__pm_pwned='severity';alert('severity')\\\">";
 

@@ -7,15 +7,15 @@
 //!   hand) to prove the previous site comes back even when the next build fails too.
 //! - Two builds into one output folder at once both succeed, and the result is a complete site.
 //! - Two builds of the same commit, cloned to two places, built with different thread counts
-//!   into differently named folders, are byte-identical (`tests/site.rs` builds the demo and the
+//!   into differently named folders, are byte-identical (`tests/it/site.rs` builds the demo and the
 //!   hostile fixture twice in one place; this is the stronger, same-commit version).
 //! - `pm new` racing for one explicit id: exactly one file, the others refused. (Racing for the
-//!   next free id is `tests/scaffold.rs`, `racing_runs_never_share_an_id_or_a_file`.)
+//!   next free id is `tests/it/scaffold.rs`, `racing_runs_never_share_an_id_or_a_file`.)
 //! - `pm timeline import --into`, the one command that edits a file in place: a failure before
 //!   the rename (no room for the temporary file, a read-only folder) leaves the original byte
 //!   for byte, and SIGKILL at random moments leaves the original or the complete new text.
 //!   (What the insertion preserves byte for byte, the new inode, kept permissions and symlinks
-//!   are `tests/followup.rs`.)
+//!   are `tests/it/followup.rs`.)
 //!
 //! Kill moments come from a seeded generator: set `PM_KILL_SEED` to replay another sequence,
 //! and `PM_KILLS` to change how many kills (default 30). Each test prints what it saw
@@ -186,6 +186,17 @@ impl Estimate {
     fn at(&self, fraction: f64) -> Duration {
         Duration::from_secs_f64(self.0.as_secs_f64() * fraction)
     }
+
+    /// Runs `command` (its output dropped) and kills it after `delay` ([`kill_after`]); a run
+    /// that finishes first is seen. Whether it was killed.
+    fn run_or_kill(&mut self, mut command: Command, delay: Duration) -> bool {
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn pm");
+        let ran = kill_after(child, delay);
+        if let Some(ran) = ran {
+            self.saw(ran);
+        }
+        ran.is_none()
+    }
 }
 
 /// The heavy tests of this file take turns: run side by side on two cores they would slow each
@@ -252,16 +263,7 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
         let fraction = if round % 3 == 2 { 0.85 + 0.17 * moments.next() } else { moments.next() };
         let delay = estimate.at(fraction);
         delays.push(delay.as_millis());
-        let child = pm_command(&repo, &["build", "--out", &out_arg])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn pm build");
-        let ran = kill_after(child, delay);
-        if let Some(ran) = ran {
-            estimate.saw(ran);
-        }
-        let killed = ran.is_none();
+        let killed = estimate.run_or_kill(pm_command(&repo, &["build", "--out", &out_arg]), delay);
 
         let leftovers: Vec<String> = names(&outputs).into_iter().filter(|n| n != "site").collect();
         for name in &leftovers {
@@ -581,16 +583,7 @@ fn a_killed_import_leaves_the_original_or_the_whole_new_text() {
     for round in 0..kills() {
         std::fs::write(&target, &original).expect("reset");
         let delay = estimate.at(moments.next());
-        let child = import_command(&target)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let ran = kill_after(child, delay);
-        if let Some(ran) = ran {
-            estimate.saw(ran);
-        }
-        let killed = ran.is_none();
+        let killed = estimate.run_or_kill(import_command(&target), delay);
         let now = std::fs::read(&target).expect("the file is always there");
         assert!(now == original || now == imported, "round {round}: a mix after {delay:?}");
         for name in names(&dir).into_iter().filter(|n| n != "pm.md") {
