@@ -1,12 +1,23 @@
-//! Shared helpers of the browser tests: a headless Chromium driver that records what a page
-//! does (`browser`), a static file server for the http cases (`server`), building sites with
-//! the `pm` binary (`site`), and reading a built search index back (`search`). Used from a
-//! test file with `mod support;`.
-
-// Each test file uses a different subset of the helpers.
-#![allow(dead_code)]
+//! Shared helpers of the integration tests (`tests/it/`), included once by `tests/it/main.rs`:
+//!
+//! - `run`: running the `pm` binary under test with an environment that cannot change its output;
+//! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back;
+//! - `git`: running git in a test repository with a fixed identity and clock;
+//! - `browser`: a headless Chromium driver that records what a page does;
+//! - `server`: a static file server for the http cases;
+//! - `site`: building sites with the `pm` binary, and URLs for them;
+//! - `search`: reading a built search index back;
+//! - `inert`, `targets`: the fuzz targets' entry points and the HTML inertness judge, shared by
+//!   `#[path]` with `fuzz/` so a replayed finding runs exactly what the fuzzer ran.
 
 pub mod browser;
+pub mod fs;
+pub mod git;
+#[path = "../../fuzz/common/inert.rs"]
+pub mod inert;
+pub mod run;
 pub mod search;
 pub mod server;
 pub mod site;
+#[path = "../../fuzz/common/targets.rs"]
+pub mod targets;

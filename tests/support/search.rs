@@ -3,30 +3,10 @@
 //! rules (`run_query`): the reference the browser's results are compared with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use pm::site::search::encode::{data_file, decode, read_data_file, utf16_cmp};
 use pm::site::search::tokenize::{Kind, kind, tokens};
 use serde_json::Value;
-
-/// Every file under `dir`, by `/`-separated path.
-pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("read dir") {
-            let entry = entry.expect("entry");
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, &format!("{prefix}{name}/"), out);
-            } else {
-                out.insert(format!("{prefix}{name}"), std::fs::read(&path).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
-}
 
 /// The index as the client sees it.
 pub struct Index {

@@ -1,37 +1,44 @@
-//! Building sites for the browser tests: `pm build` run through the real binary into a temporary
-//! folder, the list of the pages it wrote, and `file://` URLs for them.
+//! Building sites: `pm build` run through the real binary into a temporary folder (the demo, a
+//! fixture, or a generated repository), the list of the pages it wrote, and `file://` URLs for
+//! them.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+
+use super::fs::{crate_path, walk};
+use super::run::{assert_ok, pm};
 
 /// "Today" for every build, so overdue badges (and so the pages) are the same on any date.
 pub const TODAY: &str = "2026-11-25";
 
-/// A path relative to the crate root.
-pub fn crate_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+/// Builds the repository at `root` into `out` with the `pm` binary; panics with pm's output
+/// unless the build succeeds.
+#[track_caller]
+pub fn build(root: &Path, out: &Path) -> Output {
+    let output = build_with(root, out, &[]);
+    assert_ok(&output, &format!("pm build of {}", root.display()));
+    output
 }
 
-/// Builds the repository at `root` into `out` with the `pm` binary and returns what it printed
-/// on stderr; panics with pm's output unless the build succeeds.
-pub fn build(root: &Path, out: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_pm"))
-        .args(["--color", "never", "--root"])
+/// `pm build` of `root` into `out` with `extra` arguments, whatever its outcome.
+pub fn build_with(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    pm(["--color", "never", "--root"])
         .arg(root)
         .args(["build", "--today", TODAY, "--out"])
         .arg(out)
-        .env_remove("PM_TODAY")
+        .args(extra)
         .output()
-        .expect("run pm build");
-    assert!(
-        output.status.success(),
-        "pm build of {} failed ({:?}):\n{}\n{}",
-        root.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stderr).into_owned()
+        .expect("run pm build")
+}
+
+/// Generates `count` postmortems with [`generate`] into `dir/repo` and builds them into
+/// `dir/site`; the site's folder and what the build printed on stderr.
+pub fn build_generated(dir: &Path, count: usize, seed: u64) -> (PathBuf, String) {
+    let root = dir.join("repo");
+    generate(count, seed, &root);
+    let out = dir.join("site");
+    let stderr = super::run::text(&build(&root, &out).stderr);
+    (out, stderr)
 }
 
 /// Generates a repository of `count` realistic postmortems into `dir` with the benchmark's
@@ -47,38 +54,9 @@ pub fn generate(count: usize, seed: u64, dir: &Path) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
-/// Copies a folder tree (fixtures are only ever modified in temporary copies).
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// Every file under `dir` whose name ends with `suffix`, as sorted `/`-separated relative paths.
 pub fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
-    fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).expect("read dir") {
-            let entry = entry.expect("dir entry");
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = format!("{prefix}{name}");
-            if entry.path().is_dir() {
-                walk(&entry.path(), &format!("{rel}/"), suffix, out);
-            } else if name.ends_with(suffix) {
-                out.push(rel);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, "", suffix, &mut out);
-    out.sort();
-    out
+    walk(dir).into_iter().map(|(rel, _)| rel).filter(|rel| rel.ends_with(suffix)).collect()
 }
 
 /// The `file://` URL of a local path (absolute), with the bytes a URL path cannot hold

@@ -1,0 +1,512 @@
+//! End-to-end tests of the follow-through commands that a snapshot cannot express:
+//!
+//! - `pm timeline import --into` changes only the Timeline section, byte for byte, writes
+//!   through a temporary file and a rename (a new inode, no leftovers, permissions kept,
+//!   symlinks followed), refuses a file without a Timeline section, and adds nothing twice;
+//! - imported lines read back through `pm export --what timeline` at the instants Slack gave;
+//! - `pm export` output validates against the published `schema/export.schema.json` in every
+//!   format, and CSV columns are the schema's properties in order;
+//! - a file that is not a readable postmortem is reported, not silently dropped.
+//!
+//! The trycmd cases in `tests/cmd/{actions,gate,export,timeline}` pin the exact output, and
+//! `docs_transcripts_are_real` keeps the transcripts of docs/followup.md current (rewrite them
+//! with `PM_BLESS=1 cargo test --test it followup::docs`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::fs::{crate_path, crate_root};
+use crate::support::run::pm;
+
+const SLACK: &str = "tests/fixtures/slack-export";
+const CHANNEL: &str = "inc-2026-0013-zone-b";
+const FIXTURE: &str = "tests/fixtures/followup";
+const POSTMORTEM: &str =
+    "tests/fixtures/followup/postmortems/2026/INC-2026-0001-checkout-timeouts.md";
+
+/// Runs `pm ARGS` from the crate root.
+fn run(args: &[&str]) -> Output {
+    pm(args).current_dir(crate_root()).output().expect("run pm")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// A temporary folder holding a copy of the fixture postmortem, with its path.
+fn copy_of(source: &str, name: &str) -> (tempfile::TempDir, PathBuf) {
+    written(name, &std::fs::read(crate_path(source)).expect("read fixture"))
+}
+
+/// A temporary folder holding a file `name` of `bytes`, with its path.
+fn written(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    (dir, path)
+}
+
+fn import_into(file: &Path, extra: &[&str]) -> Output {
+    let file = file.to_str().expect("UTF-8 path");
+    let mut args =
+        vec!["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--into", file]);
+    run(&args)
+}
+
+const WINDOW: [&str; 4] = ["--from", "2026-06-16T08:40:00Z", "--to", "2026-06-16T09:30:00Z"];
+
+#[test]
+fn into_inserts_under_the_timeline_and_touches_nothing_else() {
+    let (_dir, file) = copy_of(POSTMORTEM, "pm.md");
+    let before = std::fs::read_to_string(&file).expect("read");
+    let printed = run(&[
+        &["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL][..],
+        &WINDOW[..],
+    ]
+    .concat());
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let lines = stdout(&printed);
+    assert!(lines.lines().count() > 5, "the window should hold several lines:\n{lines}");
+
+    let out = import_into(&file, &WINDOW);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("added 7 entries to the Timeline of"), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&file).expect("read");
+
+    // The insertion point: right after the Timeline's last entry, before the next section.
+    let anchor = "- 11:05 — Resolved.";
+    let at = before.find(anchor).expect("last timeline entry") + anchor.len();
+    assert_eq!(&after[..at], &before[..at], "everything before the insertion is unchanged");
+    assert!(after.ends_with(&before[at..]), "everything after the insertion is unchanged");
+    let inserted = &after[at..after.len() - (before.len() - at)];
+    // Exactly the printed lines, continuing the existing list.
+    assert_eq!(inserted, format!("\n{}", lines.trim_end_matches('\n')));
+    assert!(
+        after[at..].contains("\n\n## Contributing Factors"),
+        "the next section keeps its blank line"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn into_writes_atomically_through_a_temporary_file() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let (dir, file) = copy_of(POSTMORTEM, "target.md");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&file, &link).expect("symlink");
+    let inode_before = std::fs::metadata(&file).expect("meta").ino();
+
+    let out = import_into(&link, &WINDOW);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let meta = std::fs::metadata(&file).expect("meta");
+    assert_ne!(
+        meta.ino(),
+        inode_before,
+        "the file was replaced by a rename, not rewritten in place"
+    );
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640, "permissions are kept");
+    assert!(
+        std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(),
+        "the symlink stays a symlink"
+    );
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        text.contains("- 10:45 CEST — AO: Ack. Declaring SEV1"),
+        "written through the link:\n{text}"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["link.md", "target.md"], "no temporary file is left behind");
+}
+
+#[test]
+fn into_is_idempotent() {
+    let (_dir, file) = copy_of(POSTMORTEM, "pm.md");
+    assert!(import_into(&file, &WINDOW).status.success());
+    let once = std::fs::read(&file).expect("read");
+    let again = import_into(&file, &WINDOW);
+    assert!(again.status.success());
+    assert!(stderr(&again).contains("added 0 entries to the Timeline of"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("7 entries already there"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(&file).expect("read"), once, "a second import changes nothing");
+}
+
+#[test]
+fn into_refuses_a_file_without_a_timeline() {
+    let text = "---\nid: INC-1\n---\n# Notes\n\n## Summary\n\nNo timeline here.\n";
+    let (_dir, file) = written("notes.md", text.as_bytes());
+    let out = import_into(&file, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("has no Timeline section"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), text, "the file is untouched");
+}
+
+#[test]
+fn into_keeps_crlf_line_endings() {
+    let text = "---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n## Resolution\r\n\r\nDone.";
+    let (_dir, file) = written("crlf.md", text.as_bytes());
+    let out = import_into(&file, &WINDOW);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&file).expect("read");
+    assert!(after.starts_with("---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n- 10:45 CEST — AO: "), "{after}");
+    assert!(after.ends_with("\r\n\r\n## Resolution\r\n\r\nDone."), "{after}");
+    assert!(!after.replace("\r\n", "").contains('\n'), "every inserted line ends with CRLF");
+}
+
+#[test]
+fn imported_lines_read_back_at_slack_instants() {
+    let (dir, file) = copy_of(POSTMORTEM, "INC-2026-0001-checkout-timeouts.md");
+    // A repository of one postmortem, in Berlin time like the fixture.
+    let root = dir.path();
+    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
+    let moved = root.join("postmortems").join("INC-2026-0001.md");
+    std::fs::rename(&file, &moved).expect("move");
+    std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
+    let root_arg = root.to_str().expect("UTF-8");
+    let moved_arg = moved.to_str().expect("UTF-8");
+    let out = run(&[
+        "timeline",
+        "import",
+        "--root",
+        root_arg,
+        "--slack",
+        SLACK,
+        "--channel",
+        CHANNEL,
+        "--into",
+        moved_arg,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let export =
+        run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
+    let entries = json["timeline"].as_array().expect("timeline");
+    let at = |text: &str| -> Vec<&str> {
+        entries
+            .iter()
+            .filter(|e| e["text"].as_str().is_some_and(|t| t.contains(text)))
+            .map(|e| e["at"].as_str().unwrap_or("null"))
+            .collect()
+    };
+    // The postmortem's own entries keep their meaning…
+    assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
+    // …and the imported ones land at Slack's instants, across days and in threads.
+    assert_eq!(at("Ack. Declaring SEV1"), ["2026-06-16T08:45:00Z"]);
+    assert_eq!(at("provider's RCA is expected"), ["2026-06-17T07:10:00Z"]);
+    assert_eq!(at("Night handover"), ["2026-06-16T22:30:00Z"]);
+    assert_eq!(at("Thanks all"), ["2026-06-19T09:00:00Z"]);
+    let reply = entries
+        .iter()
+        .find(|e| e["text"].as_str().is_some_and(|t| t.contains("orders-db failed over")))
+        .expect("reply");
+    assert_eq!(reply["depth"], 1, "thread replies are nested");
+}
+
+#[test]
+fn a_damaged_day_file_is_reported_and_the_rest_imported() {
+    let out =
+        run(&["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("warning: skipped tests/fixtures/slack-export/inc-2026-0013-zone-b/2026-06-18.json: not valid JSON"), "{err}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("Node pools now accept") && text.contains("19 Jun 11:00 CEST"),
+        "days around it are imported:\n{text}"
+    );
+    for dropped in [
+        "Triggered",
+        "has joined",
+        "set the channel topic",
+        "Reminder:",
+        "pinned",
+        "This message was deleted",
+        "PLAT-3307 created",
+    ] {
+        assert!(!text.contains(dropped), "`{dropped}` should be dropped:\n{text}");
+    }
+}
+
+fn export_schema() -> Value {
+    serde_json::from_str(include_str!("../../schema/export.schema.json")).expect("schema is JSON")
+}
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("valid JSON Schema")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match schema/export.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The schema with its root replaced by a reference to one record definition.
+fn record_schema(def: &str) -> Value {
+    let mut schema = export_schema();
+    let defs = schema["$defs"].clone();
+    schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/$defs/{def}"),
+        "$defs": defs,
+    });
+    schema
+}
+
+#[test]
+fn export_matches_the_published_schema_in_every_format() {
+    for root in [FIXTURE, "examples/demo"] {
+        let out = run(&["export", "--root", root, "--today", "2026-03-16"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let json: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert_valid(&validator(&export_schema()), &json, &format!("`pm export` of {root}"));
+        assert!(!json["postmortems"].as_array().expect("array").is_empty());
+        assert!(!json["timeline"].as_array().expect("array").is_empty());
+
+        for (what, def) in [
+            ("postmortems", "postmortem"),
+            ("action-items", "action_item"),
+            ("timeline", "timeline_entry"),
+        ] {
+            let schema = record_schema(def);
+            let v = validator(&schema);
+            let out = run(&[
+                "export",
+                "--root",
+                root,
+                "--today",
+                "2026-03-16",
+                "-f",
+                "ndjson",
+                "--what",
+                what,
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            let text = stdout(&out);
+            let records = text.lines().count();
+            assert!(records > 0, "ndjson of {what} is empty");
+            for line in text.lines() {
+                let record: Value = serde_json::from_str(line).expect("one JSON record per line");
+                assert_valid(&v, &record, &format!("an ndjson {what} record of {root}"));
+            }
+
+            // CSV columns are the record's properties, in the schema's order.
+            let out = run(&[
+                "export",
+                "--root",
+                root,
+                "--today",
+                "2026-03-16",
+                "-f",
+                "csv",
+                "--what",
+                what,
+            ]);
+            let text = stdout(&out);
+            let header = text.lines().next().expect("header");
+            let properties: Vec<&str> = schema["$defs"][def]["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(header.split(',').collect::<Vec<_>>(), properties, "CSV header of {what}");
+            let rows = csv::Reader::from_reader(text.as_bytes())
+                .records()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("CSV parses")
+                .len();
+            assert_eq!(rows, records, "one CSV row per record of {what}");
+        }
+    }
+}
+
+#[test]
+fn reports_parse_as_their_formats() {
+    let json = run(&[
+        "actions",
+        "--root",
+        FIXTURE,
+        "--today",
+        "2026-03-16",
+        "-f",
+        "json",
+        "--status",
+        "open",
+        "--status",
+        "in-progress",
+        "--status",
+        "done",
+        "--status",
+        "wont-do",
+    ]);
+    let value: Value = serde_json::from_str(&stdout(&json)).expect("actions JSON parses");
+    let items = value["items"].as_array().expect("items");
+    assert_eq!(items.len(), 11);
+    assert_eq!(value["summary"]["overdue"], 5);
+    assert!(
+        items
+            .iter()
+            .any(|i| i["title"]
+                == "Runbook for pool exhaustion | with a \"quoted\" step, and a comma")
+    );
+    // Overdue first, most overdue first, then by due date, undated last.
+    let overdue: Vec<bool> = items.iter().map(|i| i["overdue"] == true).collect();
+    assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "overdue items come first");
+    assert!(items.last().is_some_and(|i| i["due"].is_null()), "undated items come last");
+
+    let csv_out = run(&["actions", "--root", FIXTURE, "--today", "2026-03-16", "-f", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    let titles: Vec<String> = reader.records().map(|r| r.expect("row")[8].to_owned()).collect();
+    assert!(
+        titles.contains(
+            &"Runbook for pool exhaustion | with a \"quoted\" step, and a comma".to_owned()
+        ),
+        "{titles:?}"
+    );
+
+    let gate = run(&[
+        "gate",
+        "--root",
+        FIXTURE,
+        "--today",
+        "2026-03-16",
+        "--team",
+        "payments",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(gate.status.code(), Some(1));
+    let verdict: Value = serde_json::from_str(&stdout(&gate)).expect("gate JSON parses");
+    assert_eq!(verdict["blocked"], true);
+}
+
+#[test]
+fn unreadable_files_are_reported_not_dropped_silently() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
+    std::fs::copy(crate_path(FIXTURE).join("pm.toml"), root.join("pm.toml")).expect("pm.toml");
+    std::fs::copy(crate_path(POSTMORTEM), root.join("postmortems/INC-2026-0001.md")).expect("copy");
+    std::fs::write(root.join("postmortems/broken.md"), "no front matter at all\n").expect("write");
+    let root_arg = root.to_str().expect("UTF-8");
+    for args in [
+        vec!["actions", "--root", root_arg, "--today", "2026-03-16"],
+        vec!["export", "--root", root_arg, "--today", "2026-03-16"],
+        vec!["gate", "--root", root_arg, "--today", "2026-03-16", "--team", "payments"],
+    ] {
+        let out = run(&args);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        assert!(
+            stderr(&out)
+                .contains("warning: skipped postmortems/broken.md: not a readable postmortem"),
+            "`pm {}` should name the unreadable file: {}",
+            args[0],
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains("INC-2026-0001"), "the rest is still reported");
+    }
+}
+
+/// The `console` blocks of `docs/followup.md` (opened by three or more backticks and
+/// `console`, closed by the same fence): the byte range of their contents and their command line.
+fn console_blocks(doc: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut blocks = Vec::new();
+    let mut fence: Option<(String, usize, String)> = None;
+    let mut offset = 0;
+    for line in doc.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        match &fence {
+            None => {
+                let ticks = bare.len() - bare.trim_start_matches('`').len();
+                if ticks >= 3 && &bare[ticks..] == "console" {
+                    fence = Some((bare[..ticks].to_owned(), offset + line.len(), String::new()));
+                }
+            }
+            Some((ticks, start, command)) => {
+                if command.is_empty() {
+                    fence = Some((ticks.clone(), *start, bare.to_owned()));
+                } else if bare == ticks {
+                    blocks.push((*start..offset, command.clone()));
+                    fence = None;
+                }
+            }
+        }
+        offset += line.len();
+    }
+    blocks
+}
+
+/// Runs a transcript's command line (`$ pm ARGS [| head -n N]`, no shell quoting) and returns
+/// what a terminal would show on stdout.
+fn transcript(command: &str) -> (String, String) {
+    let line = command.strip_prefix("$ pm ").expect("a transcript starts with `$ pm `");
+    let (line, head) = match line.split_once(" | head -n ") {
+        Some((line, n)) => (line, Some(n.trim().parse::<usize>().expect("head -n N"))),
+        None => (line, None),
+    };
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let out = run(&args);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "`{command}` failed: {}", stderr(&out));
+    let text = stdout(&out);
+    let shown = match head {
+        Some(n) => text.lines().take(n).map(|l| format!("{l}\n")).collect(),
+        None => text,
+    };
+    (shown, stderr(&out))
+}
+
+#[test]
+fn docs_transcripts_are_real() {
+    let path = crate_path("docs/followup.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/followup.md");
+    let blocks = console_blocks(&doc);
+    assert!(blocks.len() >= 5, "docs/followup.md should show every command");
+    let mut fresh = String::new();
+    let mut last = 0;
+    for (range, command) in &blocks {
+        fresh.push_str(&doc[last..range.start]);
+        let (shown, err) = transcript(command);
+        fresh.push_str(&format!("{command}\n{shown}"));
+        last = range.end;
+        // What a command says on stderr is quoted after its block; it must be current too.
+        assert!(
+            doc.contains(err.trim_end()),
+            "docs/followup.md should quote the stderr of `{command}`:\n{err}"
+        );
+    }
+    fresh.push_str(&doc[last..]);
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&path, &fresh).expect("write docs/followup.md");
+    }
+    assert!(
+        doc == fresh,
+        "docs/followup.md shows stale output: run `PM_BLESS=1 cargo test --test it followup::docs`"
+    );
+}

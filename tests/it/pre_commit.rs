@@ -1,0 +1,122 @@
+//! The pre-commit integration, with the real `pre-commit` tool from PyPI: a repository from
+//! `pm init` installs its hooks, a commit with a broken postmortem is rejected with `pm check`'s
+//! diagnostic in the output, and the fixed commit goes through. The hook definitions shipped
+//! with pm (`.pre-commit-hooks.yaml`) and written by `pm init` are validated by pre-commit too.
+//!
+//! pre-commit must be installed (`pip install pre-commit`): this test fails rather than skips
+//! without it, so CI cannot pass without exercising the hook.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::fs::crate_path;
+use crate::support::git;
+use crate::support::run::{self, assert_ok, text};
+
+/// PATH with the freshly built `pm` first, so the hook runs this build.
+fn path_with_pm() -> OsString {
+    let bin: PathBuf = Path::new(run::BIN).parent().expect("bin dir").to_owned();
+    let mut paths = vec![bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).expect("PATH")
+}
+
+/// A command in `dir` with the test's PATH, a private pre-commit cache and a fixed git identity.
+fn command(program: &str, dir: &Path, cache: &Path) -> Command {
+    let mut c = run::program(program);
+    c.current_dir(dir).env("PATH", path_with_pm()).env("PRE_COMMIT_HOME", cache);
+    // The developer's own git config (a global core.hooksPath, commit signing) must not change
+    // what the hooks do here.
+    git::isolate(&mut c);
+    c
+}
+
+fn output(mut c: Command) -> Output {
+    c.output().expect("the command runs")
+}
+
+/// pre-commit's version, or a failure that says how to install it.
+fn require_pre_commit() {
+    let found = Command::new("pre-commit").arg("--version").output();
+    match found {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "the `pre-commit` tool is not installed, and this test needs the real one: \
+             pip install pre-commit"
+        ),
+    }
+}
+
+#[test]
+fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
+    require_pre_commit();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("pre-commit-cache");
+    let dir = tmp.path().join("postmortems-repo");
+
+    let mut init = command(run::BIN, tmp.path(), &cache);
+    init.args(["init", "postmortems-repo"]);
+    let out = output(init);
+    assert_ok(&out, "pm init");
+    assert!(dir.join(".git").is_dir(), "pm init runs git init");
+
+    let git = |args: &[&str]| {
+        let mut c = command("git", &dir, &cache);
+        c.args(args);
+        output(c)
+    };
+    let mut validate = command("pre-commit", &dir, &cache);
+    validate.args(["validate-config", ".pre-commit-config.yaml"]);
+    assert_ok(&output(validate), "pre-commit validate-config");
+    let mut install = command("pre-commit", &dir, &cache);
+    install.arg("install");
+    assert_ok(&output(install), "pre-commit install");
+
+    // The skeleton commits cleanly: the hook checks the example postmortem and pm.toml.
+    assert_ok(&git(&["add", "."]), "git add");
+    let out = git(&["commit", "-m", "Postmortem repository"]);
+    assert_ok(&out, "the first commit");
+    let log = text(&out.stdout) + &text(&out.stderr);
+    assert!(log.contains("pm check") && log.contains("Passed"), "{log}");
+
+    // A postmortem with a severity pm.toml does not have, and an owner nobody knows.
+    let bad = dir.join("postmortems/2026/INC-2026-0001-checkout-5xx.md");
+    std::fs::create_dir_all(bad.parent().expect("parent")).expect("mkdir");
+    let good_text = std::fs::read_to_string(dir.join(pm::scaffold::skeleton::EXAMPLE))
+        .expect("example")
+        .replace("INC-2025-0001", "INC-2026-0001");
+    let bad_text = good_text.replacen("severity: SEV2", "severity: SEV9", 1);
+    std::fs::write(&bad, &bad_text).expect("write");
+    assert_ok(&git(&["add", "."]), "git add");
+    let out = git(&["commit", "-m", "Checkout 5xx"]);
+    let log = text(&out.stdout) + &text(&out.stderr);
+    assert!(!out.status.success(), "the broken postmortem was committed:\n{log}");
+    assert!(log.contains("Failed"), "{log}");
+    assert!(log.contains("postmortems/2026/INC-2026-0001-checkout-5xx.md"), "{log}");
+    assert!(log.contains("PM002") && log.contains("SEV9"), "the diagnostic is shown:\n{log}");
+    let head = git(&["rev-list", "--count", "HEAD"]);
+    assert_eq!(text(&head.stdout).trim(), "1", "nothing was committed");
+
+    // Fixed: the commit goes through.
+    std::fs::write(&bad, &good_text).expect("write");
+    assert_ok(&git(&["add", "."]), "git add");
+    let out = git(&["commit", "-m", "Checkout 5xx"]);
+    assert_ok(&out, "the fixed commit");
+    let head = git(&["rev-list", "--count", "HEAD"]);
+    assert_eq!(text(&head.stdout).trim(), "2");
+}
+
+#[test]
+fn the_published_hook_manifest_is_valid() {
+    require_pre_commit();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let manifest = crate_path(".pre-commit-hooks.yaml");
+    let mut c = command("pre-commit", tmp.path(), &tmp.path().join("cache"));
+    c.arg("validate-manifest").arg(&manifest);
+    assert_ok(&output(c), "pre-commit validate-manifest");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    assert!(text.contains("- id: pm-check\n") && text.contains("entry: pm check\n"), "{text}");
+}

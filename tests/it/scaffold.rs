@@ -1,0 +1,297 @@
+//! `pm init` and `pm new` end to end, in temporary folders: a new repository passes `pm check`,
+//! every built-in template scaffolds a draft with no findings (and with errors once the status
+//! moves on while prompts remain), ids follow the highest of the year, concurrent runs never
+//! share an id or a file, nothing is ever overwritten, `--dry-run` writes nothing, and without a
+//! terminal a value that cannot be derived is an error naming its flag.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::support::fs::files;
+use crate::support::run::{pm, succeed, text};
+
+const NOW: &str = "2026-03-04T10:00:00Z";
+
+/// `pm ARGS` in `dir`, with a fixed clock (and, as every run, no editor and no terminal).
+fn pm_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = pm(args);
+    command.current_dir(dir).env("PM_NOW", NOW).env("PM_TODAY", "2026-03-04");
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    pm_command(dir, args).output().expect("pm runs")
+}
+
+/// Runs `pm ARGS` and asserts the exit code; returns stdout.
+#[track_caller]
+fn pm_ok(dir: &Path, args: &[&str]) -> String {
+    text(&succeed(&mut pm_command(dir, args)).stdout)
+}
+
+/// A new repository from `pm init` (without git unless asked) in a temporary folder.
+fn init(git: bool) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args: &[&str] = if git { &["init", "demo"] } else { &["init", "demo", "--no-git"] };
+    pm_ok(tmp.path(), args);
+    let dir = tmp.path().join("demo");
+    (tmp, dir)
+}
+
+/// Every file under `dir` (outside `.git`) with its contents.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir).into_iter().filter(|(rel, _)| !rel.starts_with(".git/")).collect()
+}
+
+fn check_clean(dir: &Path) {
+    let out = pm_ok(dir, &["check", "--deny", "info", "--format", "concise"]);
+    assert!(out.contains(", 0 errors, 0 warnings, 0 infos"), "{out}");
+}
+
+#[test]
+fn init_then_new_then_check() {
+    let (_tmp, dir) = init(true);
+    assert!(dir.join(".git").is_dir(), "pm init runs git init");
+    for file in pm::scaffold::skeleton::FILES {
+        let written = std::fs::read_to_string(dir.join(file.path)).expect(file.path);
+        assert_eq!(written, file.text, "{}", file.path);
+    }
+    check_clean(&dir);
+
+    // The acceptance line, with the clock fixed.
+    let out =
+        pm_ok(&dir, &["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api"]);
+    assert_eq!(out, "postmortems/2026/INC-2026-0001-checkout-5xx.md\n");
+    let written = std::fs::read_to_string(dir.join(out.trim())).expect("written");
+    for line in [
+        "id: INC-2026-0001\n",
+        "owner: asmith\n",
+        "team: payments\n",
+        "services: [checkout-api]\n",
+        "started_at: 2026-03-04T10:00:00Z\n",
+        "due: 2026-03-18 ",
+    ] {
+        assert!(written.contains(line), "{line:?} missing from\n{written}");
+    }
+    check_clean(&dir);
+}
+
+#[test]
+fn every_builtin_template_scaffolds_a_clean_draft() {
+    let (_tmp, dir) = init(false);
+    for (name, _) in pm::scaffold::template::BUILTINS {
+        let title = format!("A {name} incident: 5xx at checkout");
+        let out = pm_ok(
+            &dir,
+            &["new", &title, "--severity", "SEV3", "--service", "orders-db", "--template", name],
+        );
+        let path = dir.join(out.trim());
+        let written = std::fs::read_to_string(&path).expect("written");
+        assert!(written.contains(&format!("title: \"{title}\"\n")), "{written}");
+        assert!(written.contains("owner: kchen\n"), "the team owner of orders-db\n{written}");
+        check_clean(&dir);
+
+        // The prompts are placeholders: once the status moves on, pm check reports them.
+        let in_review = written.replacen("status: draft", "status: in-review", 1);
+        std::fs::write(&path, in_review).expect("write");
+        let out = run(&dir, &["check", "--format", "concise"]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stdout));
+        let report = text(&out.stdout);
+        assert!(report.contains("placeholder-text"), "{name}: {report}");
+        assert!(!report.contains("blameless-language"), "{name}: {report}");
+        std::fs::remove_file(&path).expect("remove");
+    }
+}
+
+#[test]
+fn ids_follow_the_highest_of_the_year() {
+    let (_tmp, dir) = init(false);
+    let args = ["--severity", "SEV2", "--service", "checkout-api"];
+    let new = |title: &str, extra: &[&str]| {
+        let mut all = vec!["new", title];
+        all.extend(args);
+        all.extend(extra);
+        pm_ok(&dir, &all).trim().to_owned()
+    };
+    assert_eq!(new("First", &[]), "postmortems/2026/INC-2026-0001-first.md");
+    assert_eq!(new("Second", &[]), "postmortems/2026/INC-2026-0002-second.md");
+    // The example of `pm init` is INC-2025-0001; the year comes from `started_at`.
+    assert_eq!(
+        new("Last year", &["--started-at", "2025-12-30T23:00:00Z"]),
+        "postmortems/2025/INC-2025-0002-last-year.md"
+    );
+    // Numbers go on from the highest, not into gaps.
+    assert_eq!(
+        new("Imported", &["--id", "INC-2026-0040"]),
+        "postmortems/2026/INC-2026-0040-imported.md"
+    );
+    assert_eq!(new("Third", &[]), "postmortems/2026/INC-2026-0041-third.md");
+    // An id in use is refused.
+    let out = run(
+        &dir,
+        &[
+            "new",
+            "Again",
+            "--severity",
+            "SEV2",
+            "--service",
+            "checkout-api",
+            "--id",
+            "INC-2026-0002",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("INC-2026-0002 is already used by postmortems/2026/INC-2026-0002-second.md")
+    );
+    // No errors (last year's draft is overdue by PM_TODAY, a warning).
+    let out = pm_ok(&dir, &["check", "--format", "concise"]);
+    assert!(out.ends_with("6 files, 0 errors, 1 warnings, 0 infos\n"), "{out}");
+}
+
+#[test]
+fn racing_runs_never_share_an_id_or_a_file() {
+    let (_tmp, dir) = init(false);
+    let titles: Vec<String> = (0..12)
+        .map(|i| if i % 2 == 0 { "Same title".to_owned() } else { format!("Title {i}") })
+        .collect();
+    let children: Vec<_> = titles
+        .iter()
+        .map(|title| {
+            pm_command(&dir, &["new", title, "--severity", "SEV2", "--service", "checkout-api"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let mut paths = BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(paths.insert(text(&out.stdout).trim().to_owned()), "two runs reported one path");
+    }
+    let ids: BTreeSet<String> =
+        paths.iter().map(|p| p.trim_start_matches("postmortems/2026/")[..13].to_owned()).collect();
+    assert_eq!(ids.len(), titles.len(), "{paths:#?}");
+    let expected: BTreeSet<String> = (1..=12).map(|n| format!("INC-2026-{n:04}")).collect();
+    assert_eq!(ids, expected);
+    // Every file is on disk with its own id inside, and no claim is left behind.
+    let files: Vec<_> = std::fs::read_dir(dir.join("postmortems/2026"))
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), titles.len(), "{files:?}");
+    for path in &paths {
+        let written = std::fs::read_to_string(dir.join(path)).expect("read");
+        let id = &path.trim_start_matches("postmortems/2026/")[..13];
+        assert!(written.contains(&format!("id: {id}\n")), "{path}");
+    }
+    check_clean(&dir);
+}
+
+#[test]
+fn nothing_is_overwritten() {
+    let (_tmp, dir) = init(false);
+    let year = dir.join("postmortems/2026");
+    std::fs::create_dir_all(&year).expect("mkdir");
+    // A file that has the name the next postmortem would get, but no id in it.
+    let squatter = year.join("INC-2026-0001-checkout-5xx.md");
+    std::fs::write(&squatter, "keep me\n").expect("write");
+    let args = ["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api"];
+    // The automatic id moves on to the next number.
+    assert_eq!(pm_ok(&dir, &args).trim(), "postmortems/2026/INC-2026-0002-checkout-5xx.md");
+    assert_eq!(std::fs::read_to_string(&squatter).expect("read"), "keep me\n");
+    // An explicit id whose file exists: exit 2, file untouched.
+    let mut explicit = args.to_vec();
+    explicit.extend(["--id", "INC-2026-0001"]);
+    let out = run(&dir, &explicit);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("INC-2026-0001-checkout-5xx.md already exists"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&squatter).expect("read"), "keep me\n");
+
+    // pm init refuses a folder with any of its files, and writes none of the others.
+    let before = snapshot(&dir);
+    let out = run(&dir, &["init", "--no-git"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    for file in pm::scaffold::skeleton::FILES {
+        assert!(stderr.contains(file.path), "{} not listed in {stderr}", file.path);
+    }
+    assert_eq!(snapshot(&dir), before);
+    let partial = tempfile::tempdir().expect("tempdir");
+    std::fs::write(partial.path().join(".gitignore"), "mine\n").expect("write");
+    let out = run(partial.path(), &["init", "--no-git"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(snapshot(partial.path()).len(), 1, "only the existing .gitignore");
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let (_tmp, dir) = init(false);
+    let before = snapshot(&dir);
+    let out = run(
+        &dir,
+        &["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api", "--dry-run"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("---\nid: INC-2026-0001\n"), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stderr),
+        "dry run: would write postmortems/2026/INC-2026-0001-checkout-5xx.md\n"
+    );
+    assert_eq!(snapshot(&dir), before);
+    assert!(!dir.join("postmortems/2026").exists());
+}
+
+#[test]
+fn missing_values_without_a_terminal_name_their_flag() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("pm.toml"),
+        "[teams.ops]\nname = \"Operations\"\n[services.batch]\ndescription = \"No team yet\"\n",
+    )
+    .expect("write");
+    let cases: &[(&[&str], &str)] = &[
+        (&["new", "--severity", "SEV2", "--service", "batch"], "pm new \"TITLE\""),
+        (&["new", "T", "--service", "batch"], "--severity"),
+        (&["new", "T", "--severity", "SEV2"], "--service"),
+        (&["new", "T", "--severity", "SEV2", "--service", "batch"], "--team"),
+        (&["new", "T", "--severity", "SEV2", "--service", "batch", "--team", "ops"], "--owner"),
+    ];
+    for (args, flag) in cases {
+        let out = run(dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.starts_with("error: pm new needs "), "{stderr}");
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+    }
+    assert!(!dir.join("postmortems").exists(), "nothing written");
+}
+
+#[test]
+fn edit_opens_the_editor_on_the_new_file() {
+    let (_tmp, dir) = init(false);
+    let args = ["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api", "--edit"];
+    // Without an editor: refused before anything is written.
+    let out = run(&dir, &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("$VISUAL or $EDITOR"));
+    assert!(!dir.join("postmortems/2026").exists());
+
+    let editor = dir.join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\necho \"<!-- edited -->\" >> \"$1\"\n").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let out = pm_command(&dir, &args).env("EDITOR", &editor).output().expect("pm runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(dir.join(text(&out.stdout).trim())).expect("read");
+    assert!(written.ends_with("<!-- edited -->\n"), "{written}");
+}

@@ -1,0 +1,72 @@
+//! Files and folders of the tests: paths in the crate, copying a fixture into a temporary
+//! folder (fixtures are only ever modified in copies), and reading a tree back by relative path.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The crate root: where `Cargo.toml` is, and the current folder of a test run by cargo.
+pub fn crate_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path relative to the crate root.
+pub fn crate_path(rel: &str) -> PathBuf {
+    crate_root().join(rel)
+}
+
+/// Copies the folder tree `from` into `to` (created), byte for byte. Links are not followed:
+/// a link to a file is copied as the file it points to, a link to a folder is an error.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// A temporary copy of the fixture at `rel` (a path in the crate): the temporary folder
+/// (removed when dropped, so keep it) and the copy, its `repo` subfolder.
+pub fn fixture_copy(rel: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    copy_tree(&crate_path(rel), &repo);
+    (tmp, repo)
+}
+
+/// Every entry under `dir` that is not a folder (files, links, special files), by
+/// `/`-separated relative path, sorted; links are not followed. A folder that cannot be read
+/// (or does not exist) adds nothing.
+pub fn walk(dir: &Path) -> Vec<(String, PathBuf)> {
+    fn visit(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                visit(&entry.path(), &format!("{rel}/"), out);
+            } else {
+                out.push((rel, entry.path()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(dir, "", &mut out);
+    out.sort();
+    out
+}
+
+/// Every file under `dir` with its contents, by `/`-separated relative path.
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walk(dir)
+        .into_iter()
+        .map(|(rel, path)| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {rel}: {e}"));
+            (rel, bytes)
+        })
+        .collect()
+}
