@@ -7,10 +7,10 @@
 #    and the number of files under search/.
 #    Then builds a 10,000-postmortem site three times with PM_TIMINGS=serial: the index step
 #    alone, before the pages (its budget at 10,000 is 0.5 s).
-# 2. Runs `tests/search_scale.rs::search_at_scale` on that site: each query is opened in a
+# 2. Runs `tests/it/search_scale.rs::search_at_scale` on that site: each query is opened in a
 #    fresh tab from file://, and the files the page loaded (window.pmSearchStats.loaded) are
 #    summed raw and gzipped, with the time from "files arrived" to "results in the page".
-# 3. Runs `tests/search_scale.rs::search_quality_on_corpus` on the public postmortems corpus
+# 3. Runs `tests/it/search_scale.rs::search_quality_on_corpus` on the public postmortems corpus
 #    (../shared/corpus/public-postmortems, or PM_SEARCH_CORPUS): for each query, the
 #    postmortems whose text contains it, how many were found, and whether title/summary hits
 #    come first.
@@ -54,9 +54,9 @@ for _ in 1 2 3; do
 done
 
 echo "== queries at scale (file://, fresh tab per query)"
-PM_SEARCH_SITE="$SITE" cargo test --release --quiet --test search_scale -- --ignored \
-  --exact search_at_scale --nocapture
+PM_SEARCH_SITE="$SITE" cargo test --release --quiet --test it -- --ignored \
+  --exact search_scale::search_at_scale --nocapture
 
 echo "== quality on the public postmortems corpus"
-cargo test --release --quiet --test search_scale -- --ignored --exact search_quality_on_corpus \
-  --nocapture
+cargo test --release --quiet --test it -- --ignored --exact \
+  search_scale::search_quality_on_corpus --nocapture

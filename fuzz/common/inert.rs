@@ -3,7 +3,7 @@
 //! character references in attribute values, raw-text elements) and a judge that says whether
 //! anything in it could run code.
 //!
-//! Shared, by `#[path]`, by the `render_page` fuzz target and `tests/properties.rs`: neither
+//! Shared, by `#[path]`, by the `render_page` fuzz target and `tests/it/properties.rs`: neither
 //! `html5ever` nor `scraper` is a dependency of the crate, and a substring search would both
 //! miss real tags (`<ScRiPt`, `<img/src="x"/onerror=…>`) and flag harmless text (`&lt;script`).
 //!

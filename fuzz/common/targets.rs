@@ -1,7 +1,7 @@
 //! The entry point of each fuzz target, with the invariants it asserts.
 //!
 //! One function per target: the cargo-fuzz binaries in `fuzz_targets/` call them, and
-//! `tests/fuzz_regressions.rs` (by `#[path]`) runs every saved finding through the very same
+//! `tests/it/fuzz_regressions.rs` (by `#[path]`) runs every saved finding through the very same
 //! function, so a regression test can never drift from what the fuzzer ran. A panic here is a
 //! finding: either `pm` itself panicked, or one of the invariants below does not hold.
 //!

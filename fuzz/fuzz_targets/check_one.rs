@@ -1,6 +1,6 @@
 //! Fuzz target `check_one`: the whole check of one file (demo configuration) and every report format.
 //! The entry point and its invariants live in `common/targets.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 
 #![no_main]
 

@@ -1,6 +1,6 @@
 //! Fuzz target `front_matter`: Bytes as a postmortem file: front-matter splitter, YAML loader and typed model.
 //! The entry point and its invariants live in `common/targets.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 
 #![no_main]
 

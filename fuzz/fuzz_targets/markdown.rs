@@ -1,6 +1,6 @@
 //! Fuzz target `markdown`: A postmortem body: sections, prose, list items, Timeline entries and insertion.
 //! The entry point and its invariants live in `common/targets.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 
 #![no_main]
 

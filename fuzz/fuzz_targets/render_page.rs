@@ -1,6 +1,6 @@
 //! Fuzz target `render_page`: One postmortem's page, rendered with the built-in theme; it must be inert.
 //! The entry point and its invariants live in `common/targets.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 
 #![no_main]
 

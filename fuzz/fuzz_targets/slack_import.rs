@@ -1,6 +1,6 @@
 //! Fuzz target `slack_import`: A Slack export in memory, imported as timeline lines into a postmortem.
 //! The entry point and its invariants live in `common/targets.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 
 #![no_main]
 

@@ -1,7 +1,7 @@
-//! Browser-level proof that nothing a postmortem author writes runs in a reader's browser
-//! (issue 8): the hostile repository `tests/fixtures/hostile-site/` is built with `pm build` and
-//! every page of the site is opened in headless Chromium — over `file://`, and the home, list
-//! and search pages over http too — and after each page:
+//! Browser-level proof that nothing a postmortem author writes runs in a reader's browser: the
+//! hostile repository `tests/fixtures/hostile-site/` is built with `pm build` and every page
+//! of the site is opened in headless Chromium — over `file://`, and the home, list and search
+//! pages over http too — and after each page:
 //!
 //! - no JavaScript dialog opened (every payload calls `alert`),
 //! - the sentinel the payloads set stays unset (`window.__pm_pwned`, `<html data-pwned>`),

@@ -1,4 +1,4 @@
-//! The site search in a real browser (issue 5): the demo site (`examples/demo`) is built into a
+//! The site search in a real browser: the demo site (`examples/demo`) is built into a
 //! temporary folder and opened in headless Chromium over http at the domain root, over http
 //! under a subpath (`/pm/`) and over `file://`. In each, a reader's session is played:
 //!

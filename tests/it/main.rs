@@ -18,6 +18,7 @@
 mod support;
 
 mod adversarial;
+mod architecture;
 mod browser_hostile;
 mod browser_search;
 mod changed;
@@ -29,6 +30,7 @@ mod examples;
 mod followup;
 mod fuzz_regressions;
 mod html_validation;
+mod item_state;
 mod metrics;
 mod pre_commit;
 mod properties;

@@ -5,9 +5,12 @@
 //! one that is done.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+use crate::support::fs::crate_root;
+use crate::support::run::pm as pm_command;
 
 const FIXTURE: &str = "tests/fixtures/item-state";
 const TODAY: &str = "2026-06-01";
@@ -15,11 +18,8 @@ const MISSING: &str = "Alert on connection pool exhaustion";
 const DONE: &str = "Canary stage exercises checkout";
 
 fn pm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pm"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PM_TODAY")
-        .env("NO_COLOR", "1")
-        .args(args)
+    pm_command(args)
+        .current_dir(crate_root())
         .args(["--root", FIXTURE, "--today", TODAY])
         .output()
         .expect("run pm")

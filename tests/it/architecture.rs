@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::support::fs::crate_root()
 }
 
 /// The ```imports block of docs/ARCHITECTURE.md, in order: module → what it may import.
