@@ -1,8 +1,9 @@
 //! Follow-through on action items: which items are still owed, by whom, and how late.
 //!
-//! `pm actions` (the outstanding-items report), `pm gate` (the release gate) and the site all
-//! read action items through this module, so "overdue", "belongs to team T" and the report
-//! order mean the same everywhere:
+//! `pm actions` (the outstanding-items report), `pm gate` (the release gate) and `pm export`
+//! read action items through this module's [`Item`] (also the export's action-item record).
+//! What an item's state, lateness and place in a list are is defined once, on the model, and
+//! read from there by this module, the site, the metrics and the rules alike:
 //!
 //! - an item is *outstanding* and *overdue* as the model defines it
 //!   ([`ActionItem::state`], [`ActionItem::is_overdue`]: an item without a valid status counts
