@@ -7,11 +7,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Instant;
-use crate::site::pages::Model;
+use crate::site::catalog::Catalog;
 use crate::source::Spanned;
 
 /// The whole file, serialized.
-pub(super) fn postmortems_json(m: &Model<'_>, base_url: Option<&str>) -> anyhow::Result<Vec<u8>> {
+pub(super) fn postmortems_json(m: &Catalog<'_>, base_url: Option<&str>) -> anyhow::Result<Vec<u8>> {
     let postmortems: Vec<JsonPostmortem<'_>> =
         (0..m.entries.len()).into_par_iter().map(|i| json_postmortem(m, i)).collect();
     let doc = JsonDoc {
@@ -26,7 +26,7 @@ pub(super) fn postmortems_json(m: &Model<'_>, base_url: Option<&str>) -> anyhow:
     Ok(bytes)
 }
 
-fn json_postmortem<'a>(m: &'a Model<'_>, i: usize) -> JsonPostmortem<'a> {
+fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
     let e = &m.entries[i];
     let pm = e.pm;
     let t = &pm.times;

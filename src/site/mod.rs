@@ -1,6 +1,6 @@
 //! `pm build`: the static postmortem site.
 //!
-//! A build is [`Model::load`] once (the repository loaded, checked and turned into sorted,
+//! A build is [`Catalog::load`] once (the repository loaded, checked and turned into sorted,
 //! display-ready values), then one `render_*` function per output, all writing into a staging
 //! folder that replaces the output only when every page was written ([`output`]). Pages render
 //! in parallel (rayon) and are written as soon as they are rendered, so memory stays flat; each
@@ -13,16 +13,16 @@
 //!
 //! Search (`search/`: the page and the sharded index of [`search`]) and metrics (`metrics/`)
 //! pages plug in as further `render_*` steps with their own entries in [`nav`]. Metrics are
-//! computed once per build ([`crate::metrics::compute`], alongside [`Model::load`]); their
+//! computed once per build ([`crate::metrics::compute`], alongside [`Catalog::load`]); their
 //! charts come from `charts` as finished SVG and table markup that escapes every repository
 //! value, the third `| safe` value.
 
+pub mod catalog;
 mod charts;
 pub mod git;
 mod json;
 pub mod markdown;
 pub mod output;
-pub mod pages;
 pub mod search;
 pub mod single;
 pub mod theme;
@@ -41,8 +41,8 @@ use crate::check::Loaded;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Status;
 use crate::repo::Repo;
+use crate::site::catalog::{Catalog, ItemView, Kind, Link, Row, encode_path, human_duration};
 use crate::site::markdown::RenderOptions;
-use crate::site::pages::{ItemView, Kind, Link, Model, Row, encode_path, human_duration};
 use crate::site::theme::{Theme, tera_error};
 use crate::url::is_safe_url;
 
@@ -84,7 +84,7 @@ pub struct Built {
 
 /// How a build ended.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum BuildOutcome {
     /// The site was written.
     Built(Built),
     /// `--strict` and `pm check` found errors; nothing was written.
@@ -160,7 +160,7 @@ pub fn build(
     mut theme: Theme,
     options: &Options,
     started: Instant,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<BuildOutcome> {
     let Loaded { repo, diagnostics, .. } = loaded;
     let mut timings = Timings::new(started);
     timings.mark("load");
@@ -171,13 +171,13 @@ pub fn build(
         let errors: Vec<Diagnostic> =
             diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
         if !errors.is_empty() {
-            return Ok(Outcome::Refused { errors, skipped });
+            return Ok(BuildOutcome::Refused { errors, skipped });
         }
     }
 
     // The metrics need only the repository, so they are computed while the model is built.
     let (model, metrics) = rayon::join(
-        || Model::load(&repo, &diagnostics, history, options.today),
+        || Catalog::load(&repo, &diagnostics, history, options.today),
         || crate::metrics::compute(&repo, &crate::metrics::Options::new(options.today)),
     );
     timings.mark("model+metrics");
@@ -252,7 +252,7 @@ pub fn build(
     // Freeing a loaded repository of thousands of documents takes a noticeable moment; do it
     // off the caller's path (a command exits without waiting, `pm serve` frees it meanwhile).
     std::thread::spawn(move || drop(repo));
-    Ok(Outcome::Built(built))
+    Ok(BuildOutcome::Built(built))
 }
 
 /// Whether `PM_TIMINGS=serial` asks for the search index to be built on its own, before the
@@ -346,7 +346,7 @@ pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
 
 /// The state of one build while rendering.
 struct Site<'m, 'r> {
-    model: &'m Model<'r>,
+    model: &'m Catalog<'r>,
     metrics: &'m crate::metrics::Metrics,
     theme: &'m Theme,
     out: PathBuf,

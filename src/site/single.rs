@@ -2,7 +2,7 @@
 //! the fuzz target and the property tests that check what a page can contain.
 //!
 //! It takes the same path as `pm build` for that one file — parse, per-document and repo-wide
-//! check, [`Model::load`], metrics, then [`Site::render_postmortems`] with the built-in theme —
+//! check, [`Catalog::load`], metrics, then [`Site::render_postmortems`] with the built-in theme —
 //! so what it returns is exactly the page a build would write (without git dates). The page is
 //! written into a private temporary folder, as a build writes it, read back and the folder
 //! removed. The theme and the schema for the default configuration are compiled once per
@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::Context as _;
 use jiff::civil::Date;
 
-use super::pages::Model;
+use super::catalog::Catalog;
 use super::theme::Theme;
 use super::{Site, SiteGlobals};
 use crate::check::{Keep, Loaded, Request};
@@ -49,7 +49,7 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     let request = Request::all(Keep::Pages).checked(&rules, today);
     let Loaded { repo, diagnostics, .. } =
         crate::check::check_documents(workspace, vec![doc], &request);
-    let model = Model::load(&repo, &diagnostics, None, today);
+    let model = Catalog::load(&repo, &diagnostics, None, today);
     let Some(entry) = model.entries.first() else {
         return Ok(None);
     };

@@ -11,7 +11,7 @@
 //!
 //! The build follows the data: [`index::invert`] tokenizes every postmortem in parallel
 //! ([`tokenize`]) into sorted terms; facets and document rows come straight from the
-//! [`Model`]; [`shard`] decides which file each term goes to and sizes the files from N and the
+//! [`Catalog`]; [`shard`] decides which file each term goes to and sizes the files from N and the
 //! index's size; [`encode`] writes the doc sets. Everything is sorted before it is written, so
 //! the same repository gives byte-identical files.
 
@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::site::pages::Model;
+use crate::site::catalog::Catalog;
 use crate::site::script_json;
 use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
@@ -89,7 +89,7 @@ pub struct Stats {
 pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
 
 /// Builds the index of `m` and writes its files under `search/` through `write`.
-pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
+pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let started = Instant::now();
     let n = m.entries.len();
     let ((terms, titles), facets) = rayon::join(
@@ -289,7 +289,7 @@ impl TermPlan {
 }
 
 /// How many titles each token occurs in.
-fn title_counts(m: &Model<'_>) -> HashMap<String, u32> {
+fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
     for e in &m.entries {
@@ -339,7 +339,7 @@ enum Job {
 }
 
 /// Passes each searchable field of entry `d` to `sink` with its tier.
-fn fields(m: &Model<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
+fn fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
     let e = &m.entries[d];
     let pm = e.pm;
     for text in [&e.title, &e.summary, &e.id] {
@@ -373,7 +373,7 @@ struct Facet {
 }
 
 /// The facets of every entry, in the contract's order.
-fn facets(m: &Model<'_>) -> Vec<Facet> {
+fn facets(m: &Catalog<'_>) -> Vec<Facet> {
     const DEFS: [(&str, &str); 7] = [
         ("severity", "Severity"),
         ("status", "Status"),
@@ -567,7 +567,7 @@ fn facet_shard(entries: &[(String, &[u32])]) -> anyhow::Result<String> {
     })
 }
 
-fn doc_block(m: &Model<'_>, codes: &RowCodes<'_>, docs: Range<usize>) -> anyhow::Result<String> {
+fn doc_block(m: &Catalog<'_>, codes: &RowCodes<'_>, docs: Range<usize>) -> anyhow::Result<String> {
     let code = |map: &HashMap<&str, i64>, value: &str| map.get(value).copied().unwrap_or(-1);
     let rows: Vec<DocRow<'_>> = docs
         .map(|d| {

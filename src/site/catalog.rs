@@ -1,6 +1,6 @@
 //! What the pages show: the repository turned into sorted, display-ready values.
 //!
-//! [`Model::load`] runs once per build, before anything is rendered. It names every page
+//! [`Catalog::load`] runs once per build, before anything is rendered. It names every page
 //! (filesystem-safe, unique, stable), sorts postmortems and the terms that group them
 //! (services, teams, tags, contributing factors), resolves related incidents in both
 //! directions, and attaches check problems and git dates. The view structs below are what the
@@ -90,7 +90,7 @@ pub struct Term {
     pub name: String,
     /// The page's file stem.
     pub page: String,
-    /// Entries (indexes into [`Model::entries`]) in display order.
+    /// Entries (indexes into [`Catalog::entries`]) in display order.
     pub entries: Vec<usize>,
 }
 
@@ -173,7 +173,7 @@ impl Entry<'_> {
 }
 
 /// The whole repository, ready to render.
-pub struct Model<'r> {
+pub struct Catalog<'r> {
     /// The configuration.
     pub config: &'r Config,
     /// What "today" is.
@@ -194,13 +194,13 @@ pub struct Model<'r> {
     items: Vec<Vec<ItemView>>,
 }
 
-impl std::fmt::Debug for Model<'_> {
+impl std::fmt::Debug for Catalog<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("entries", &self.entries.len()).finish_non_exhaustive()
+        f.debug_struct("Catalog").field("entries", &self.entries.len()).finish_non_exhaustive()
     }
 }
 
-impl<'r> Model<'r> {
+impl<'r> Catalog<'r> {
     /// Builds the model of `repo`. `diagnostics` are the check results (sorted by path).
     pub fn load(
         repo: &'r Repo,
@@ -549,7 +549,7 @@ pub struct ItemView {
     pub open: bool,
     /// Days past due while open (0 when not overdue).
     pub overdue_days: i64,
-    /// The due date (for [`Model::sort_items`]).
+    /// The due date (for [`Catalog::sort_items`]).
     #[serde(skip)]
     pub due_date: Option<Date>,
     /// The entry of its postmortem.
