@@ -41,8 +41,8 @@ pub const VERSION: u32 = 3;
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
 
-/// Largest a data file may be, gzipped, before the build warns (issue 5: the first query
-/// transfers at most 150 KB, so no single file may exceed that).
+/// Largest a data file may be, gzipped, before the build warns: the index's budget is a first
+/// query that transfers at most 150 KB, so no single file may exceed that.
 pub const MAX_FILE_GZIP: usize = 150_000;
 
 /// A snippet is the summary cut to at most this many characters (with the ellipsis): about one
@@ -81,7 +81,7 @@ pub struct Stats {
     pub largest: (String, usize),
     /// Wall time of the step.
     pub elapsed: Duration,
-    /// Budgets of issue 5 the index goes over, as sentences.
+    /// Budgets the index goes over (its file count, a file's gzipped size), as sentences.
     pub warnings: Vec<String>,
 }
 
@@ -306,8 +306,9 @@ fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     counts
 }
 
-/// What goes over the budgets of issue 5, given each written file's key, size and (for files
-/// big enough to matter) gzipped size.
+/// What goes over the index's budgets (at most [`shard::MAX_FILES`] files, none over
+/// [`MAX_FILE_GZIP`] bytes gzipped), given each written file's key, size and (for files big
+/// enough to matter) gzipped size.
 fn budget_warnings(written: &[(String, usize, Option<usize>)]) -> Vec<String> {
     let mut warnings = Vec::new();
     if written.len() > shard::MAX_FILES {
