@@ -8,7 +8,7 @@
 //!
 //! Safety lives in three places: templates autoescape every value ([`theme`]), markdown bodies
 //! go through [`markdown`] (raw HTML escaped or sanitized, unsafe URL schemes dropped), and JSON
-//! embedded in a page goes through [`script_json`]. The only `| safe` values in the built-in
+//! embedded in a page goes through `json::script_json`. The only `| safe` values in the built-in
 //! templates are those two outputs.
 //!
 //! Search (`search/`: the page and the sharded index of [`search`]) and metrics (`metrics/`)
@@ -26,6 +26,7 @@ pub mod output;
 pub mod search;
 pub mod single;
 pub mod theme;
+mod timings;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -42,8 +43,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Status;
 use crate::repo::Repo;
 use crate::site::catalog::{Catalog, ItemView, Kind, Link, Row, encode_path, human_duration};
+use crate::site::json::script_json;
 use crate::site::markdown::RenderOptions;
 use crate::site::theme::{Theme, tera_error};
+use crate::site::timings::{Timings, index_alone};
 use crate::url::is_safe_url;
 
 /// What a build needs besides the repository.
@@ -219,22 +222,7 @@ pub fn build(
     let files = site.files.load(Ordering::Relaxed);
     let out = staging.commit()?;
     timings.mark("swap");
-    timings.report(&[format!(
-        "search index {:.3} s {} ({} files, {} bytes, {} terms, {} listed in {} files, {} \
-         word, {} number and {} code shards, {} blocks of up to {} docs)",
-        search.elapsed.as_secs_f64(),
-        if index_alone() { "alone, before the pages" } else { "during render" },
-        search.files,
-        search.bytes,
-        search.terms,
-        search.listed_terms,
-        search.listed_files,
-        search.word_shards,
-        search.number_shards,
-        search.code_shards,
-        search.doc_blocks,
-        search.block
-    )]);
+    timings.report(&[timings::search_note(&search)]);
     let built = Built {
         out,
         pages,
@@ -255,52 +243,6 @@ pub fn build(
     Ok(BuildOutcome::Built(built))
 }
 
-/// Whether `PM_TIMINGS=serial` asks for the search index to be built on its own, before the
-/// pages (to time it alone; otherwise it runs beside them).
-fn index_alone() -> bool {
-    std::env::var_os("PM_TIMINGS").is_some_and(|v| v == "serial")
-}
-
-/// Phase times, printed to stderr when `PM_TIMINGS` is set (for the benchmark).
-struct Timings {
-    last: Instant,
-    phases: Vec<(&'static str, Duration)>,
-}
-
-impl Timings {
-    fn new(started: Instant) -> Self {
-        Self { last: started, phases: Vec::new() }
-    }
-
-    fn mark(&mut self, phase: &'static str) {
-        let now = Instant::now();
-        self.phases.push((phase, now - self.last));
-        self.last = now;
-    }
-
-    /// Prints the phases, then `notes` (steps that overlapped them, with their own figures).
-    fn report(&self, notes: &[String]) {
-        if std::env::var_os("PM_TIMINGS").is_some() {
-            let phases: Vec<String> = self
-                .phases
-                .iter()
-                .map(|(name, d)| format!("{name} {:.3} s", d.as_secs_f64()))
-                .chain(notes.iter().cloned())
-                .collect();
-            // Peak memory so far, where the system tells it (Linux).
-            let peak = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
-                })
-                .map(|kb| format!(", peak memory {} MB", kb / 1024))
-                .unwrap_or_default();
-            eprintln!("timings: {}{peak}", phases.join(", "));
-        }
-    }
-}
-
 /// Files that yielded no postmortem, with the first error `pm check` gave for them.
 fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
     repo.documents
@@ -317,31 +259,6 @@ fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
             (d.path().to_owned(), reason)
         })
         .collect()
-}
-
-/// Serializes `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` are
-/// written as `\u003c`, `\u003e` and `\u0026` (so no `</script>` or `<!--` can appear), and the
-/// line separators U+2028 and U+2029 as escapes too (they end a line in older JavaScript).
-pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
-    let json = serde_json::to_string(value).context("cannot serialize page data")?;
-    // Most data has nothing to escape (the search index is megabytes of it): a byte scan is
-    // enough to know. 0xE2 starts U+2028 and U+2029 in UTF-8 (and other characters, which
-    // then take the slow path for nothing).
-    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
-        return Ok(json);
-    }
-    let mut out = String::with_capacity(json.len() + json.len() / 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    Ok(out)
 }
 
 /// The state of one build while rendering.
@@ -1385,18 +1302,6 @@ struct SitemapUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn script_json_cannot_break_out() {
-        let json =
-            script_json(&["</script><script>alert(1)</script>", "a&b", "x\u{2028}y", "<!--"])
-                .expect("json");
-        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'), "{json}");
-        assert!(!json.contains('\u{2028}'), "{json}");
-        let back: Vec<String> = serde_json::from_str(&json).expect("still JSON");
-        assert_eq!(back[0], "</script><script>alert(1)</script>");
-        assert_eq!(back[2], "x\u{2028}y");
-    }
 
     #[test]
     fn numbers_read_well() {

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::site::catalog::Catalog;
-use crate::site::script_json;
+use crate::site::json::script_json;
 use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
 use tokenize::Kind;
