@@ -27,6 +27,7 @@ pub mod search;
 pub mod single;
 pub mod theme;
 mod timings;
+pub mod views;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -42,11 +43,16 @@ use crate::check::Loaded;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Status;
 use crate::repo::Repo;
-use crate::site::catalog::{Catalog, ItemView, Kind, Link, Row, encode_path, human_duration};
+use crate::site::catalog::{Catalog, Kind, encode_path};
 use crate::site::json::script_json;
 use crate::site::markdown::RenderOptions;
 use crate::site::theme::{Theme, tera_error};
 use crate::site::timings::{Timings, index_alone};
+use crate::site::views::{
+    BrowseLink, ChartView, FeedEntry, FeedView, FilterDef, HomeStats, ImpactView, ItemView,
+    KindView, LabelValue, MetricsScope, OwnerGroup, PostmortemView, ProblemView, Recent,
+    RelatedView, Row, SeverityCount, SitemapUrl, SloView, TeamGroup, TermRow, TermView,
+};
 use crate::url::is_safe_url;
 
 /// What a build needs besides the repository.
@@ -1096,207 +1102,20 @@ fn format_share(v: f64) -> String {
     format!("{}%", text.trim_end_matches(".0"))
 }
 
-#[derive(Serialize)]
-struct HomeStats {
-    total: usize,
-    published: usize,
-    in_review: usize,
-    draft: usize,
-    open_items: usize,
-    overdue_items: usize,
-    overdue_postmortems: usize,
-    first_year: Option<i16>,
-}
-
-#[derive(Serialize)]
-struct SeverityCount {
-    name: String,
-    rank: usize,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct Recent<'a> {
-    row: &'a Row,
-    summary: String,
-    due: String,
-}
-
-#[derive(Serialize)]
-struct BrowseLink {
-    label: &'static str,
-    href: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct FilterDef {
-    key: &'static str,
-    label: &'static str,
-}
-
-#[derive(Serialize)]
-struct LabelValue {
-    label: &'static str,
-    value: String,
-}
-
-#[derive(Serialize)]
-struct ImpactView {
-    summary: String,
-    users_affected: String,
-    revenue_loss: String,
-    slos: Vec<SloView>,
-}
-
-#[derive(Serialize)]
-struct SloView {
-    name: String,
-    consumed: String,
-}
-
-#[derive(Serialize)]
-struct RelatedView {
-    id: String,
-    title: String,
-    href: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ProblemView {
-    severity: &'static str,
-    code: &'static str,
-    line: usize,
-    message: String,
-}
-
-#[derive(Serialize)]
-struct PostmortemView {
-    id: String,
-    title: String,
-    date: String,
-    status: &'static str,
-    severity: String,
-    severity_rank: usize,
-    owner: String,
-    team: Option<Link>,
-    services: Vec<Link>,
-    tags: Vec<Link>,
-    factors: Vec<Link>,
-    authors: Vec<String>,
-    reviewers: Vec<String>,
-    detection: &'static str,
-    ticket: String,
-    ticket_url: Option<String>,
-    chat: String,
-    due: String,
-    published_on: String,
-    overdue: bool,
-    times: Vec<LabelValue>,
-    durations: Vec<LabelValue>,
-    impact: Option<ImpactView>,
-    open_items: usize,
-    related: Vec<RelatedView>,
-    backlinks: Vec<RelatedView>,
-    similar: Vec<RelatedView>,
-    problems: Vec<ProblemView>,
-    errors: usize,
-    updated: String,
-    source_path: String,
-    source_url: String,
-    edit_url: String,
-    history_url: String,
-}
-
-#[derive(Serialize)]
-struct KindView {
-    key: &'static str,
-    label: &'static str,
-    singular: &'static str,
-}
-
-#[derive(Serialize)]
-struct TermRow {
-    name: String,
-    href: String,
-    count: usize,
-    open_items: usize,
-    overdue_items: usize,
-    description: String,
-    team: Option<Link>,
-    latest: String,
-}
-
-#[derive(Serialize, Default)]
-struct TermView {
-    name: String,
-    description: String,
-    team: Option<Link>,
-    owner: String,
-    members: Vec<String>,
-    services: Vec<Link>,
-}
-
-#[derive(Serialize)]
-struct TeamGroup<'a> {
-    name: String,
-    anchor: String,
-    href: Option<String>,
-    count: usize,
-    overdue: usize,
-    owners: Vec<OwnerGroup<'a>>,
-}
-
-#[derive(Serialize)]
-struct OwnerGroup<'a> {
-    name: String,
-    overdue: usize,
-    items: Vec<&'a ItemView>,
-}
-
-#[derive(Serialize)]
-struct FeedView {
-    id: String,
-    updated: String,
-    home: String,
-    self_url: Option<String>,
-}
-
-#[derive(Serialize)]
-struct FeedEntry {
-    title: String,
-    id: String,
-    url: String,
-    published: String,
-    updated: String,
-    authors: Vec<String>,
-    categories: Vec<String>,
-    summary: String,
-}
-
-#[derive(Serialize)]
-struct ChartView {
-    id: String,
-    title: String,
-    /// Trusted markup from [`charts`] (every repository value escaped).
-    html: String,
-}
-
-#[derive(Serialize)]
-struct MetricsScope<'a> {
-    name: String,
-    href: String,
-    postmortems: usize,
-    #[serde(skip)]
-    key: &'a str,
-    #[serde(skip)]
-    slice: &'a crate::metrics::Slice,
-}
-
-#[derive(Serialize)]
-struct SitemapUrl {
-    loc: String,
-    lastmod: String,
+/// "45 min", "3 h 20 min", "2 d 4 h".
+fn human_duration(d: jiff::SignedDuration) -> String {
+    let minutes = d.as_secs() / 60;
+    if minutes < 1 {
+        return "< 1 min".into();
+    }
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
 }
 
 #[cfg(test)]
@@ -1312,5 +1131,16 @@ mod tests {
         assert_eq!(format_share(12.5), "12.5%");
         assert_eq!(root_of("postmortems/a.html"), "../");
         assert_eq!(root_of("index.html"), "");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        let m = |n: i64| jiff::SignedDuration::from_secs(n * 60);
+        assert_eq!(human_duration(m(0)), "< 1 min");
+        assert_eq!(human_duration(m(45)), "45 min");
+        assert_eq!(human_duration(m(60)), "1 h");
+        assert_eq!(human_duration(m(200)), "3 h 20 min");
+        assert_eq!(human_duration(m(24 * 60 + 5)), "1 d");
+        assert_eq!(human_duration(m(2 * 24 * 60 + 4 * 60 + 5)), "2 d 4 h");
     }
 }
