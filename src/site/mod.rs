@@ -28,13 +28,13 @@ pub mod single;
 pub mod theme;
 mod timings;
 pub mod views;
+mod writer;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -53,6 +53,7 @@ use crate::site::views::{
     KindView, LabelValue, MetricsScope, OwnerGroup, PostmortemView, ProblemView, Recent,
     RelatedView, Row, SeverityCount, SitemapUrl, SloView, TeamGroup, TermRow, TermView,
 };
+use crate::site::writer::Writer;
 use crate::url::is_safe_url;
 
 /// What a build needs besides the repository.
@@ -196,6 +197,7 @@ pub fn build(
     theme.tera.global_context().insert("site", &globals);
 
     let staging = output::Staging::begin(&options.out, &repo.workspace.root)?;
+    let disk = writer::Disk::new(staging.dir(), folders())?;
     let progress = if options.progress {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -213,7 +215,7 @@ pub fn build(
         model: &model,
         metrics: &metrics,
         theme: &theme,
-        out: staging.dir().to_path_buf(),
+        out: &disk,
         base_url,
         repo_url,
         pages: AtomicUsize::new(0),
@@ -272,7 +274,7 @@ struct Site<'m, 'r> {
     model: &'m Catalog<'r>,
     metrics: &'m crate::metrics::Metrics,
     theme: &'m Theme,
-    out: PathBuf,
+    out: &'m dyn Writer,
     base_url: Option<String>,
     repo_url: Option<String>,
     pages: AtomicUsize,
@@ -280,6 +282,26 @@ struct Site<'m, 'r> {
     /// Every HTML page written (site-relative), for the sitemap.
     html: Mutex<Vec<String>>,
     progress: indicatif::ProgressBar,
+}
+
+/// The folders of a site, created before anything is written into them (some may stay empty,
+/// such as `metrics/teams` when no postmortem names a team).
+fn folders() -> impl Iterator<Item = &'static str> {
+    [
+        "postmortems",
+        "actions",
+        "assets",
+        "metrics/teams",
+        "metrics/services",
+        "search/x",
+        "search/t",
+        "search/n",
+        "search/c",
+        "search/f",
+        "search/d",
+    ]
+    .into_iter()
+    .chain(Kind::ALL.iter().map(|k| k.dir()))
 }
 
 /// `""` for pages at the root, `"../"` one folder down.
@@ -290,25 +312,6 @@ fn root_of(rel: &str) -> String {
 impl Site<'_, '_> {
     /// Renders every page and the search index; what the index step wrote.
     fn render_all(&self) -> anyhow::Result<search::Stats> {
-        for dir in [
-            "postmortems",
-            "actions",
-            "assets",
-            "metrics/teams",
-            "metrics/services",
-            "search/x",
-            "search/t",
-            "search/n",
-            "search/c",
-            "search/f",
-            "search/d",
-        ]
-        .into_iter()
-        .chain(Kind::ALL.iter().map(|k| k.dir()))
-        {
-            std::fs::create_dir_all(self.out.join(dir))
-                .with_context(|| format!("cannot create {}", self.out.join(dir).display()))?;
-        }
         let terms: usize = Kind::ALL.iter().map(|&k| self.model.taxonomy(k).terms.len() + 1).sum();
         let metrics = 1 + self.metrics.teams.len() + self.metrics.services.len();
         self.progress.set_length((self.model.entries.len() + terms + metrics + 5) as u64);
@@ -347,7 +350,7 @@ impl Site<'_, '_> {
         Ok(search)
     }
 
-    /// Renders `template` with `fill`'s variables into `rel`.
+    /// Renders `template` with `fill`'s variables as the page `rel` and writes it.
     fn page(
         &self,
         rel: &str,
@@ -356,16 +359,8 @@ impl Site<'_, '_> {
         title: &str,
         fill: impl FnOnce(&mut tera::Context) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut cx = tera::Context::new();
-        cx.insert("root", &root_of(rel));
-        cx.insert("section", section);
-        cx.insert("page_title", title);
-        fill(&mut cx)?;
-        let mut buf = Vec::with_capacity(16 * 1024);
-        self.theme.tera.render_to(template, &cx, &mut buf).map_err(|e| {
-            anyhow::anyhow!("cannot render {rel} with {template}: {}", tera_error(&e))
-        })?;
-        self.write(rel, &buf)?;
+        let bytes = self.render(rel, template, section, title, fill)?;
+        self.write(rel, &bytes)?;
         if rel.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut html) = self.html.lock() {
@@ -376,9 +371,31 @@ impl Site<'_, '_> {
         Ok(())
     }
 
+    /// The page `rel`, rendered to memory: `template` with the variables every page has (the
+    /// way to the site `root`, its `section` and `page_title`) and `fill`'s.
+    fn render(
+        &self,
+        rel: &str,
+        template: &str,
+        section: &str,
+        title: &str,
+        fill: impl FnOnce(&mut tera::Context) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Vec<u8>> {
+        let mut cx = tera::Context::new();
+        cx.insert("root", &root_of(rel));
+        cx.insert("section", section);
+        cx.insert("page_title", title);
+        fill(&mut cx)?;
+        let mut buf = Vec::with_capacity(16 * 1024);
+        self.theme.tera.render_to(template, &cx, &mut buf).map_err(|e| {
+            anyhow::anyhow!("cannot render {rel} with {template}: {}", tera_error(&e))
+        })?;
+        Ok(buf)
+    }
+
+    /// Hands the rendered file `rel` to the writer.
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.out.join(rel);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.out.write(rel, bytes)?;
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -1057,11 +1074,6 @@ impl Site<'_, '_> {
     /// The theme's CSS, JavaScript and other files, into `assets/`.
     fn render_assets(&self) -> anyhow::Result<()> {
         for (name, bytes) in &self.theme.assets {
-            let path = self.out.join("assets").join(name);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-            }
             self.write(&format!("assets/{name}"), bytes)?;
         }
         Ok(())
