@@ -9,14 +9,13 @@
 //! thousands of times a second.
 
 use std::path::Path;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
-use super::Site;
 use super::SiteGlobals;
 use super::catalog::Catalog;
+use super::render::Site;
 use super::theme::Theme;
 use super::writer::Memory;
 use crate::check::{Keep, Loaded, Request};
@@ -65,18 +64,8 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     theme.tera.global_context().insert("site", &globals);
 
     let memory = Memory::default();
-    let site = Site {
-        model: &catalog,
-        metrics: &metrics,
-        theme: &theme,
-        out: &memory,
-        base_url: globals.base_url.clone(),
-        repo_url: globals.repo_url.clone(),
-        pages: AtomicUsize::new(0),
-        files: AtomicUsize::new(0),
-        html: Mutex::new(Vec::new()),
-        progress: indicatif::ProgressBar::hidden(),
-    };
+    let site =
+        Site::new(&catalog, &metrics, &theme, &globals, &memory, indicatif::ProgressBar::hidden());
     site.render_postmortems()?;
     let page = entry.href();
     let html = memory.take(&page).ok_or_else(|| anyhow::anyhow!("{page} was not rendered"))?;
