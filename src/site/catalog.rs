@@ -191,7 +191,7 @@ impl std::fmt::Debug for Catalog<'_> {
 }
 
 impl<'r> Catalog<'r> {
-    /// Builds the model of `repo`. `diagnostics` are the check results (sorted by path).
+    /// Builds the catalog of `repo`. `diagnostics` are the check results (sorted by path).
     pub fn load(
         repo: &'r Repo,
         diagnostics: &'r [Diagnostic],
@@ -305,7 +305,7 @@ impl<'r> Catalog<'r> {
         }
 
         let taxonomies = Kind::ALL.iter().map(|&k| (k, taxonomy(k, config, &entries))).collect();
-        let mut model = Self {
+        let mut catalog = Self {
             config,
             today,
             tz,
@@ -317,24 +317,24 @@ impl<'r> Catalog<'r> {
             items: Vec::new(),
         };
         let (rows, items) = rayon::join(
-            || (0..model.entries.len()).into_par_iter().map(|i| model.make_row(i)).collect(),
+            || (0..catalog.entries.len()).into_par_iter().map(|i| catalog.make_row(i)).collect(),
             || {
-                (0..model.entries.len())
+                (0..catalog.entries.len())
                     .into_par_iter()
                     .map(|i| {
-                        model.entries[i]
+                        catalog.entries[i]
                             .pm
                             .action_items
                             .iter()
-                            .map(|a| model.make_item(i, a))
+                            .map(|a| catalog.make_item(i, a))
                             .collect()
                     })
                     .collect()
             },
         );
-        model.rows = rows;
-        model.items = items;
-        model
+        catalog.rows = rows;
+        catalog.items = items;
+        catalog
     }
 
     /// The table row of entry `i`.
