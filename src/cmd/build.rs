@@ -37,7 +37,7 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
     let options =
         Options { out, today, strict: args.strict, progress: std::io::stderr().is_terminal() };
     match build_site(workspace, &options)? {
-        site::Outcome::Refused { errors, skipped } => {
+        site::BuildOutcome::Refused { errors, skipped } => {
             report_skipped(&skipped);
             for d in &errors {
                 eprintln!("{}:{}:{}: error[{}] {}", d.path, d.line, d.column, d.code, d.message);
@@ -49,7 +49,7 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
             );
             Ok(Outcome::Findings)
         }
-        site::Outcome::Built(built) => {
+        site::BuildOutcome::Built(built) => {
             report_skipped(&built.skipped);
             report_warnings(&built);
             println!("{}", summary(&built, &global.cwd));
@@ -60,7 +60,10 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
 
 /// Loads and checks the repository of `workspace` (beside reading its git history) and builds
 /// its site: `pm build` and every rebuild of `pm serve`.
-pub(crate) fn build_site(workspace: Workspace, options: &Options) -> anyhow::Result<site::Outcome> {
+pub(crate) fn build_site(
+    workspace: Workspace,
+    options: &Options,
+) -> anyhow::Result<site::BuildOutcome> {
     let started = std::time::Instant::now();
     let rules = Rules::open(&workspace)?;
     let theme = site::theme::Theme::load(&workspace.root)?;

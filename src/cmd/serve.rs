@@ -61,7 +61,8 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
             };
             // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
             // a search index over its budget shows up while the author is editing.
-            if let site::Outcome::Built(built) = crate::cmd::build::build_site(workspace, &options)?
+            if let site::BuildOutcome::Built(built) =
+                crate::cmd::build::build_site(workspace, &options)?
             {
                 crate::cmd::build::report_skipped(&built.skipped);
                 crate::cmd::build::report_warnings(&built);

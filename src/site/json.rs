@@ -1,17 +1,44 @@
-//! `postmortems.json`: every postmortem's structured data in one file, for other tools and
-//! dashboards. Its shape is documented in `docs/site.md`; fields may be added, a change of
-//! meaning bumps `version`.
+//! The JSON the site writes. `postmortems.json`: every postmortem's structured data in one file,
+//! for other tools and dashboards. Its shape is documented in `docs/site.md`; fields may be
+//! added, a change of meaning bumps `version`. And [`script_json`]: data embedded in a page or
+//! loaded as a script (the table's filters, the search index), written so that it cannot end
+//! its `<script>` element.
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Instant;
-use crate::site::pages::Model;
+use crate::site::catalog::Catalog;
 use crate::source::Spanned;
 
+/// Serializes `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` are
+/// written as `\u003c`, `\u003e` and `\u0026` (so no `</script>` or `<!--` can appear), and the
+/// line separators U+2028 and U+2029 as escapes too (they end a line in older JavaScript).
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let json = serde_json::to_string(value).context("cannot serialize page data")?;
+    // Most data has nothing to escape (the search index is megabytes of it): a byte scan is
+    // enough to know. 0xE2 starts U+2028 and U+2029 in UTF-8 (and other characters, which
+    // then take the slow path for nothing).
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return Ok(json);
+    }
+    let mut out = String::with_capacity(json.len() + json.len() / 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 /// The whole file, serialized.
-pub(super) fn postmortems_json(m: &Model<'_>, base_url: Option<&str>) -> anyhow::Result<Vec<u8>> {
+pub(super) fn postmortems_json(m: &Catalog<'_>, base_url: Option<&str>) -> anyhow::Result<Vec<u8>> {
     let postmortems: Vec<JsonPostmortem<'_>> =
         (0..m.entries.len()).into_par_iter().map(|i| json_postmortem(m, i)).collect();
     let doc = JsonDoc {
@@ -26,7 +53,7 @@ pub(super) fn postmortems_json(m: &Model<'_>, base_url: Option<&str>) -> anyhow:
     Ok(bytes)
 }
 
-fn json_postmortem<'a>(m: &'a Model<'_>, i: usize) -> JsonPostmortem<'a> {
+fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
     let e = &m.entries[i];
     let pm = e.pm;
     let t = &pm.times;
@@ -195,4 +222,21 @@ struct JsonItem<'a> {
 struct JsonCheck {
     errors: usize,
     warnings: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_break_out() {
+        let json =
+            script_json(&["</script><script>alert(1)</script>", "a&b", "x\u{2028}y", "<!--"])
+                .expect("json");
+        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'), "{json}");
+        assert!(!json.contains('\u{2028}'), "{json}");
+        let back: Vec<String> = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(back[0], "</script><script>alert(1)</script>");
+        assert_eq!(back[2], "x\u{2028}y");
+    }
 }

@@ -2,28 +2,33 @@
 //! the fuzz target and the property tests that check what a page can contain.
 //!
 //! It takes the same path as `pm build` for that one file — parse, per-document and repo-wide
-//! check, [`Model::load`], metrics, then [`Site::render_postmortems`] with the built-in theme —
-//! so what it returns is exactly the page a build would write (without git dates). The page is
-//! written into a private temporary folder, as a build writes it, read back and the folder
-//! removed. The theme and the schema for the default configuration are compiled once per
-//! process: a fuzzer calls this thousands of times a second.
+//! check, [`Catalog::load`], metrics, then the postmortem pages' renderer with the built-in
+//! theme — so what it returns is exactly the page a build would write (without git dates). The
+//! page is handed to a writer that keeps it in memory: nothing touches the disk. The theme and
+//! the schema for the default configuration are compiled once per process: a fuzzer calls this
+//! thousands of times a second.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::sync::OnceLock;
 
-use anyhow::Context as _;
 use jiff::civil::Date;
 
-use super::pages::Model;
+use super::SiteGlobals;
+use super::catalog::Catalog;
+use super::render::Site;
 use super::theme::Theme;
-use super::{Site, SiteGlobals};
+use super::writer::Memory;
 use crate::check::{Keep, Loaded, Request};
 use crate::config::{Config, Workspace};
 use crate::repo::{Depth, Document};
 
 /// The folder name of the postmortems in the in-memory repository.
 const FOLDER: &str = "postmortems";
+
+/// The root of the in-memory repository, and where the built-in theme is looked for: a folder
+/// that cannot exist, so nothing on disk (a user's theme file, another file a link names)
+/// changes the page.
+const NOWHERE: &str = "/nonexistent/pm-single";
 
 /// Renders `text` as the page of one postmortem with the default configuration. `Ok(None)`
 /// when the text is no postmortem (a build skips such a file: it has no page).
@@ -35,9 +40,7 @@ pub fn render(text: &str, today: Date) -> anyhow::Result<Option<String>> {
 /// (trackers, `allow_html`, `base_url`, `repo_url` change the page). `Ok(None)` when the text
 /// is no postmortem.
 pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<Option<String>> {
-    let scratch = Scratch::new()?;
-    let workspace =
-        Workspace { root: scratch.root.clone(), config_path: None, config: config.clone() };
+    let workspace = Workspace { root: NOWHERE.into(), config_path: None, config: config.clone() };
     let rules = crate::check::Rules::builtin(config)?;
 
     let mut doc = Document::parse(&format!("{FOLDER}/postmortem.md"), text.into(), Depth::Full);
@@ -49,38 +52,24 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     let request = Request::all(Keep::Pages).checked(&rules, today);
     let Loaded { repo, diagnostics, .. } =
         crate::check::check_documents(workspace, vec![doc], &request);
-    let model = Model::load(&repo, &diagnostics, None, today);
-    let Some(entry) = model.entries.first() else {
+    let catalog = Catalog::load(&repo, &diagnostics, None, today);
+    let Some(entry) = catalog.entries.first() else {
         return Ok(None);
     };
     let metrics = crate::metrics::compute(&repo, &crate::metrics::Options::new(today));
 
     // The same globals as a build.
     let globals = SiteGlobals::new(config);
-    let (base_url, repo_url) = (globals.base_url.clone(), globals.repo_url.clone());
     let mut theme = builtin_theme()?;
     theme.tera.global_context().insert("site", &globals);
 
-    let out = scratch.root.join("site");
-    std::fs::create_dir_all(out.join(FOLDER))
-        .with_context(|| format!("cannot create {}", out.display()))?;
-    let site = Site {
-        model: &model,
-        metrics: &metrics,
-        theme: &theme,
-        out: out.clone(),
-        base_url,
-        repo_url,
-        pages: AtomicUsize::new(0),
-        files: AtomicUsize::new(0),
-        html: Mutex::new(Vec::new()),
-        progress: indicatif::ProgressBar::hidden(),
-    };
+    let memory = Memory::default();
+    let site =
+        Site::new(&catalog, &metrics, &theme, &globals, &memory, indicatif::ProgressBar::hidden());
     site.render_postmortems()?;
-    let page = out.join(entry.href());
-    let html = std::fs::read_to_string(&page)
-        .with_context(|| format!("cannot read {}", page.display()))?;
-    Ok(Some(html))
+    let page = entry.href();
+    let html = memory.take(&page).ok_or_else(|| anyhow::anyhow!("{page} was not rendered"))?;
+    Ok(Some(String::from_utf8(html)?))
 }
 
 /// Whether `id` can name a file as it is: ASCII letters, digits, `-`, `_`, `.`, not hidden.
@@ -94,38 +83,12 @@ fn is_plain_file_stem(id: &str) -> bool {
 fn builtin_theme() -> anyhow::Result<Theme> {
     static THEME: OnceLock<Result<Theme, String>> = OnceLock::new();
     // A folder that cannot exist, so no user theme file is picked up.
-    let theme = THEME.get_or_init(|| {
-        Theme::load(std::path::Path::new("/nonexistent/pm-single")).map_err(|e| format!("{e:#}"))
-    });
+    let theme = THEME.get_or_init(|| Theme::load(Path::new(NOWHERE)).map_err(|e| format!("{e:#}")));
     match theme {
         Ok(t) => {
             Ok(Theme { tera: t.tera.clone(), assets: Vec::new(), overrides: t.overrides.clone() })
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
-    }
-}
-
-/// A private temporary folder, removed when dropped (also when rendering failed).
-struct Scratch {
-    root: PathBuf,
-}
-
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let root = std::env::temp_dir().join(format!("pm-single-{}-{n}", std::process::id()));
-        // A leftover of an earlier process with the same id is ours to replace.
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root)
-            .with_context(|| format!("cannot create {}", root.display()))?;
-        Ok(Self { root })
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 

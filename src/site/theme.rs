@@ -73,7 +73,7 @@ impl Theme {
         // Values placed in a URL's query (`?severity=…`) must be percent-encoded: escaping for
         // HTML alone leaves `&`, `#` and spaces that break the link.
         tera.register_filter("urlencode", |value: &str, _: tera::Kwargs, _: &tera::State| {
-            crate::site::pages::encode_path(value)
+            crate::site::catalog::encode_path(value)
         });
         let mut templates = Vec::new();
         let mut assets = Vec::new();

@@ -11,7 +11,7 @@
 //!
 //! The build follows the data: [`index::invert`] tokenizes every postmortem in parallel
 //! ([`tokenize`]) into sorted terms; facets and document rows come straight from the
-//! [`Model`]; [`shard`] decides which file each term goes to and sizes the files from N and the
+//! [`Catalog`]; [`shard`] decides which file each term goes to and sizes the files from N and the
 //! index's size; [`encode`] writes the doc sets. Everything is sorted before it is written, so
 //! the same repository gives byte-identical files.
 
@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::site::pages::Model;
-use crate::site::script_json;
+use crate::site::catalog::Catalog;
+use crate::site::json::script_json;
 use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
 use tokenize::Kind;
@@ -41,8 +41,8 @@ pub const VERSION: u32 = 3;
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
 
-/// Largest a data file may be, gzipped, before the build warns (issue 5: the first query
-/// transfers at most 150 KB, so no single file may exceed that).
+/// Largest a data file may be, gzipped, before the build warns: the index's budget is a first
+/// query that transfers at most 150 KB, so no single file may exceed that.
 pub const MAX_FILE_GZIP: usize = 150_000;
 
 /// A snippet is the summary cut to at most this many characters (with the ellipsis): about one
@@ -81,7 +81,7 @@ pub struct Stats {
     pub largest: (String, usize),
     /// Wall time of the step.
     pub elapsed: Duration,
-    /// Budgets of issue 5 the index goes over, as sentences.
+    /// Budgets the index goes over (its file count, a file's gzipped size), as sentences.
     pub warnings: Vec<String>,
 }
 
@@ -89,7 +89,7 @@ pub struct Stats {
 pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
 
 /// Builds the index of `m` and writes its files under `search/` through `write`.
-pub fn build(m: &Model<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
+pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let started = Instant::now();
     let n = m.entries.len();
     let ((terms, titles), facets) = rayon::join(
@@ -289,7 +289,7 @@ impl TermPlan {
 }
 
 /// How many titles each token occurs in.
-fn title_counts(m: &Model<'_>) -> HashMap<String, u32> {
+fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
     for e in &m.entries {
@@ -306,8 +306,9 @@ fn title_counts(m: &Model<'_>) -> HashMap<String, u32> {
     counts
 }
 
-/// What goes over the budgets of issue 5, given each written file's key, size and (for files
-/// big enough to matter) gzipped size.
+/// What goes over the index's budgets (at most [`shard::MAX_FILES`] files, none over
+/// [`MAX_FILE_GZIP`] bytes gzipped), given each written file's key, size and (for files big
+/// enough to matter) gzipped size.
 fn budget_warnings(written: &[(String, usize, Option<usize>)]) -> Vec<String> {
     let mut warnings = Vec::new();
     if written.len() > shard::MAX_FILES {
@@ -339,7 +340,7 @@ enum Job {
 }
 
 /// Passes each searchable field of entry `d` to `sink` with its tier.
-fn fields(m: &Model<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
+fn fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
     let e = &m.entries[d];
     let pm = e.pm;
     for text in [&e.title, &e.summary, &e.id] {
@@ -373,7 +374,7 @@ struct Facet {
 }
 
 /// The facets of every entry, in the contract's order.
-fn facets(m: &Model<'_>) -> Vec<Facet> {
+fn facets(m: &Catalog<'_>) -> Vec<Facet> {
     const DEFS: [(&str, &str); 7] = [
         ("severity", "Severity"),
         ("status", "Status"),
@@ -567,7 +568,7 @@ fn facet_shard(entries: &[(String, &[u32])]) -> anyhow::Result<String> {
     })
 }
 
-fn doc_block(m: &Model<'_>, codes: &RowCodes<'_>, docs: Range<usize>) -> anyhow::Result<String> {
+fn doc_block(m: &Catalog<'_>, codes: &RowCodes<'_>, docs: Range<usize>) -> anyhow::Result<String> {
     let code = |map: &HashMap<&str, i64>, value: &str| map.get(value).copied().unwrap_or(-1);
     let rows: Vec<DocRow<'_>> = docs
         .map(|d| {

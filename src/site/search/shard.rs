@@ -2,10 +2,10 @@
 //! into shards, and how many documents go in each block.
 //!
 //! The sizes follow from N and from the index itself, so that the file count stays within the
-//! budget of issue 5 (1,000 files) by construction, whatever the repository: at most
+//! index's budget of 1,000 files ([`MAX_FILES`]) by construction, whatever the repository: at most
 //! [`MAX_LISTED_FILES`] files of listed terms, [`MAX_WORD_SHARDS`], [`MAX_NUMBER_SHARDS`] and
-//! [`MAX_CODE_SHARDS`] shards of the other terms, [`MAX_FACET_SHARDS`] facet shards, [`MAX_DOC_BLOCKS`] document
-//! blocks and the manifest.
+//! [`MAX_CODE_SHARDS`] shards of the other terms, [`MAX_FACET_SHARDS`] facet shards,
+//! [`MAX_DOC_BLOCKS`] document blocks and the manifest.
 //!
 //! A query's cost is the size of the files it loads: one term file per word and the blocks of
 //! the results shown. Three choices keep that small (docs/BENCHMARKS.md, "Site search index",
@@ -49,7 +49,7 @@ pub const MIN_TARGET: usize = 16 * 1024;
 pub const LIST_MIN: usize = 256;
 /// How full a file of several listed terms may be, in bytes, unless the budget needs more.
 pub const PACK_TARGET: usize = 88 * 1024;
-/// The file budget of issue 5.
+/// The index's file budget: at most this many files, whatever the repository.
 pub const MAX_FILES: usize = 1000;
 
 /// Every data file: listed files, shards, blocks and the manifest.

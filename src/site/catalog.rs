@@ -1,18 +1,16 @@
 //! What the pages show: the repository turned into sorted, display-ready values.
 //!
-//! [`Model::load`] runs once per build, before anything is rendered. It names every page
+//! [`Catalog::load`] runs once per build, before anything is rendered. It names every page
 //! (filesystem-safe, unique, stable), sorts postmortems and the terms that group them
 //! (services, teams, tags, contributing factors), resolves related incidents in both
-//! directions, and attaches check problems and git dates. The view structs below are what the
-//! templates receive; every link in them is relative to the site root, and the template prefixes
-//! it with the page's `root` (`""` or `"../"`), so the site works from any location.
+//! directions, and attaches check problems and git dates. It also makes, once, the table row and
+//! the action items of every postmortem ([`crate::site::views`]), which many pages share.
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -20,6 +18,7 @@ use crate::model::{ActionItem, Instant, ItemOrder, Postmortem, Status};
 use crate::repo::{Document, Repo};
 use crate::site::git::History;
 use crate::site::markdown::{self, Names};
+use crate::site::views::{Facets, ItemView, Link, Row};
 use crate::url::is_safe_url;
 
 /// The kinds of term that group postmortems, each with its own pages.
@@ -70,15 +69,6 @@ impl Kind {
     }
 }
 
-/// A link: text and a root-relative href.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Link {
-    /// What to show.
-    pub name: String,
-    /// Relative to the site root.
-    pub href: String,
-}
-
 /// A service, team, tag or contributing factor, and what it groups.
 #[derive(Debug, Clone)]
 pub struct Term {
@@ -90,7 +80,7 @@ pub struct Term {
     pub name: String,
     /// The page's file stem.
     pub page: String,
-    /// Entries (indexes into [`Model::entries`]) in display order.
+    /// Entries (indexes into [`Catalog::entries`]) in display order.
     pub entries: Vec<usize>,
 }
 
@@ -173,7 +163,7 @@ impl Entry<'_> {
 }
 
 /// The whole repository, ready to render.
-pub struct Model<'r> {
+pub struct Catalog<'r> {
     /// The configuration.
     pub config: &'r Config,
     /// What "today" is.
@@ -194,14 +184,14 @@ pub struct Model<'r> {
     items: Vec<Vec<ItemView>>,
 }
 
-impl std::fmt::Debug for Model<'_> {
+impl std::fmt::Debug for Catalog<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("entries", &self.entries.len()).finish_non_exhaustive()
+        f.debug_struct("Catalog").field("entries", &self.entries.len()).finish_non_exhaustive()
     }
 }
 
-impl<'r> Model<'r> {
-    /// Builds the model of `repo`. `diagnostics` are the check results (sorted by path).
+impl<'r> Catalog<'r> {
+    /// Builds the catalog of `repo`. `diagnostics` are the check results (sorted by path).
     pub fn load(
         repo: &'r Repo,
         diagnostics: &'r [Diagnostic],
@@ -315,7 +305,7 @@ impl<'r> Model<'r> {
         }
 
         let taxonomies = Kind::ALL.iter().map(|&k| (k, taxonomy(k, config, &entries))).collect();
-        let mut model = Self {
+        let mut catalog = Self {
             config,
             today,
             tz,
@@ -327,24 +317,24 @@ impl<'r> Model<'r> {
             items: Vec::new(),
         };
         let (rows, items) = rayon::join(
-            || (0..model.entries.len()).into_par_iter().map(|i| model.make_row(i)).collect(),
+            || (0..catalog.entries.len()).into_par_iter().map(|i| catalog.make_row(i)).collect(),
             || {
-                (0..model.entries.len())
+                (0..catalog.entries.len())
                     .into_par_iter()
                     .map(|i| {
-                        model.entries[i]
+                        catalog.entries[i]
                             .pm
                             .action_items
                             .iter()
-                            .map(|a| model.make_item(i, a))
+                            .map(|a| catalog.make_item(i, a))
                             .collect()
                     })
                     .collect()
             },
         );
-        model.rows = rows;
-        model.items = items;
-        model
+        catalog.rows = rows;
+        catalog.items = items;
+        catalog
     }
 
     /// The table row of entry `i`.
@@ -474,98 +464,6 @@ impl<'r> Model<'r> {
     }
 }
 
-/// One postmortem in a table.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Page.
-    pub href: String,
-    /// Incident date.
-    pub date: String,
-    /// Severity as written.
-    pub severity: String,
-    /// For sorting by severity.
-    pub severity_rank: usize,
-    /// Status.
-    pub status: &'static str,
-    /// Status as shown (`in review`).
-    pub status_label: &'static str,
-    /// Affected services.
-    pub services: Vec<Link>,
-    /// Owning team.
-    pub team: Option<Link>,
-    /// Owner.
-    pub owner: String,
-    /// Postmortem overdue.
-    pub overdue: bool,
-    /// Check errors.
-    pub errors: usize,
-}
-
-/// What the table filter needs about one row.
-#[derive(Debug, Clone, Serialize)]
-pub struct Facets<'a> {
-    /// Severity.
-    pub severity: &'a str,
-    /// Status.
-    pub status: &'static str,
-    /// Service keys.
-    pub services: Vec<&'a str>,
-    /// Team key.
-    pub team: &'a str,
-    /// Tags.
-    pub tags: Vec<&'a str>,
-    /// Year of the incident.
-    pub year: String,
-}
-
-/// One action item, ready to show.
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemView {
-    /// What will be done.
-    pub title: String,
-    /// Who.
-    pub owner: String,
-    /// Due date.
-    pub due: String,
-    /// Status as written.
-    pub status: &'static str,
-    /// P0–P3.
-    pub priority: &'static str,
-    /// prevent, mitigate, …
-    pub kind: &'static str,
-    /// The ticket as written.
-    pub ticket: String,
-    /// Its link, when there is a safe one.
-    pub ticket_url: Option<String>,
-    /// What to show: the ticket, without `https://` when it is a URL.
-    pub ticket_label: String,
-    /// When it was closed.
-    pub closed_on: String,
-    /// Still owed ([`ActionItem::is_outstanding`]).
-    pub open: bool,
-    /// Days past due while open (0 when not overdue).
-    pub overdue_days: i64,
-    /// The due date (for [`Model::sort_items`]).
-    #[serde(skip)]
-    pub due_date: Option<Date>,
-    /// The entry of its postmortem.
-    #[serde(skip)]
-    pub entry: usize,
-    /// Its position in the postmortem's `action_items`.
-    #[serde(skip)]
-    pub index: usize,
-    /// The postmortem it belongs to (id and page).
-    pub postmortem: Link,
-    /// That postmortem's title.
-    pub postmortem_title: String,
-    /// The postmortem's team.
-    pub team: Option<Link>,
-}
-
 /// A status as shown: `in review` for `in-review`.
 pub fn status_label(status: Status) -> &'static str {
     match status {
@@ -650,36 +548,9 @@ pub fn encode_path(path: &str) -> String {
     out
 }
 
-/// "45 min", "3 h 20 min", "2 d 4 h".
-pub fn human_duration(d: jiff::SignedDuration) -> String {
-    let minutes = d.as_secs() / 60;
-    if minutes < 1 {
-        return "< 1 min".into();
-    }
-    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-    match (days, hours, mins) {
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} d"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_well() {
-        let m = |n: i64| jiff::SignedDuration::from_secs(n * 60);
-        assert_eq!(human_duration(m(0)), "< 1 min");
-        assert_eq!(human_duration(m(45)), "45 min");
-        assert_eq!(human_duration(m(60)), "1 h");
-        assert_eq!(human_duration(m(200)), "3 h 20 min");
-        assert_eq!(human_duration(m(24 * 60 + 5)), "1 d");
-        assert_eq!(human_duration(m(2 * 24 * 60 + 4 * 60 + 5)), "2 d 4 h");
-    }
 
     #[test]
     fn paths_are_encoded() {

@@ -1,0 +1,99 @@
+//! The metrics pages: `metrics/index.html` (every chart of [`crate::metrics`] and their
+//! definitions) and one page per team and per service. The charts come from
+//! [`crate::site::charts`] as finished markup.
+
+use rayon::prelude::*;
+
+use crate::site::catalog::Kind;
+use crate::site::charts;
+use crate::site::markdown;
+use crate::site::render::Site;
+use crate::site::views::{ChartView, MetricsScope};
+
+impl Site<'_, '_> {
+    /// `metrics/index.html` (every chart and the definitions) and one page per team and per
+    /// service under `metrics/teams/` and `metrics/services/`.
+    pub(super) fn render_metrics(&self) -> anyhow::Result<()> {
+        let mx = self.metrics;
+        let scopes = [("teams", "Team", &mx.teams), ("services", "Service", &mx.services)];
+        // Page names in key order, so they are stable from build to build.
+        let pages: Vec<Vec<MetricsScope>> = scopes
+            .iter()
+            .map(|(dir, singular, slices)| {
+                let mut names = markdown::Names::default();
+                slices
+                    .iter()
+                    .map(|(key, slice)| MetricsScope {
+                        name: self.scope_name(dir, key),
+                        href: format!(
+                            "metrics/{dir}/{}.html",
+                            names.name(key, &singular.to_ascii_lowercase())
+                        ),
+                        postmortems: slice.postmortems,
+                        key,
+                        slice,
+                    })
+                    .collect()
+            })
+            .collect();
+        let jobs: Vec<(usize, usize)> = std::iter::once((0, usize::MAX))
+            .chain((0..scopes.len()).flat_map(|s| (0..pages[s].len()).map(move |i| (s, i))))
+            .collect();
+        jobs.into_par_iter().try_for_each(|(s, i)| {
+            if i == usize::MAX {
+                let charts = chart_views(charts::overview(mx));
+                return self.page(
+                    "metrics/index.html",
+                    "metrics.html",
+                    "metrics",
+                    "Metrics",
+                    |cx| {
+                        cx.insert("scope", &None::<MetricsScope>);
+                        cx.insert("kind", "");
+                        cx.insert("charts", &charts);
+                        cx.insert("postmortems", &mx.overall.postmortems);
+                        cx.insert("definitions", crate::metrics::DEFINITIONS);
+                        cx.insert("teams", &pages[0]);
+                        cx.insert("services", &pages[1]);
+                        Ok(())
+                    },
+                );
+            }
+            let (dir, singular, _) = scopes[s];
+            let page = &pages[s][i];
+            let slice = page.slice;
+            let prefix = if dir == "teams" { "team" } else { "service" };
+            let charts = chart_views(charts::slice_charts(prefix, slice, &mx.severities));
+            let term = self.catalog.taxonomy(kind_of(dir)).get(page.key).map(|t| t.link());
+            let title = format!("{singular} metrics: {}", page.name);
+            self.page(&page.href, "metrics.html", "metrics", &title, |cx| {
+                cx.insert("scope", page);
+                cx.insert("kind", singular);
+                cx.insert("term", &term);
+                cx.insert("charts", &charts);
+                cx.insert("postmortems", &slice.postmortems);
+                cx.insert("definitions", crate::metrics::DEFINITIONS);
+                Ok(())
+            })
+        })
+    }
+
+    /// A team's configured name (else its key); a service's key.
+    fn scope_name(&self, dir: &str, key: &str) -> String {
+        self.catalog
+            .taxonomy(kind_of(dir))
+            .get(key)
+            .map_or_else(|| key.to_owned(), |t| t.name.clone())
+    }
+}
+
+/// The taxonomy of a metrics scope folder.
+fn kind_of(dir: &str) -> Kind {
+    if dir == "teams" { Kind::Team } else { Kind::Service }
+}
+
+/// Charts as the template places them: a title (for the page's contents) and the finished
+/// `<figure>`.
+fn chart_views(charts: Vec<charts::Chart>) -> Vec<ChartView> {
+    charts.into_iter().map(|c| ChartView { html: c.html(), id: c.id, title: c.title }).collect()
+}

@@ -1,0 +1,211 @@
+//! Rendering a site: [`Site`] holds what one build renders from (the catalog, the metrics, the
+//! theme, the site's URLs), renders each output to memory and hands it to the build's
+//! [`Writer`], which writes it. One file per concern renders its outputs: the home and 404
+//! pages (`home`), the postmortems (`postmortems`), the taxonomies (`taxonomies`), the action
+//! items (`actions`), the metrics (`metrics`), search (`search`), and the files that are not
+//! HTML pages (`files`: `postmortems.json`, the feed, the sitemap, the theme's assets).
+//!
+//! Pages render in parallel (rayon) and each is handed to the writer as soon as it is rendered,
+//! so memory stays flat; each page is deterministic on its own, so the order of writing does
+//! not matter.
+
+mod actions;
+mod files;
+mod home;
+mod metrics;
+mod postmortems;
+mod search;
+mod taxonomies;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::site::SiteGlobals;
+use crate::site::catalog::{Catalog, Kind};
+use crate::site::theme::{Theme, tera_error};
+use crate::site::timings::index_alone;
+use crate::site::views::Row;
+use crate::site::writer::Writer;
+
+/// The folders of a site, created before anything is written into them (some may stay empty,
+/// such as `metrics/teams` when no postmortem names a team).
+pub(super) fn folders() -> impl Iterator<Item = &'static str> {
+    [
+        "postmortems",
+        "actions",
+        "assets",
+        "metrics/teams",
+        "metrics/services",
+        "search/x",
+        "search/t",
+        "search/n",
+        "search/c",
+        "search/f",
+        "search/d",
+    ]
+    .into_iter()
+    .chain(Kind::ALL.iter().map(|k| k.dir()))
+}
+
+/// The state of one build while rendering.
+pub(super) struct Site<'m, 'r> {
+    catalog: &'m Catalog<'r>,
+    metrics: &'m crate::metrics::Metrics,
+    theme: &'m Theme,
+    out: &'m dyn Writer,
+    base_url: Option<String>,
+    repo_url: Option<String>,
+    pages: AtomicUsize,
+    files: AtomicUsize,
+    /// Every HTML page written (site-relative), for the sitemap.
+    html: Mutex<Vec<String>>,
+    progress: indicatif::ProgressBar,
+}
+
+impl<'m, 'r> Site<'m, 'r> {
+    /// Renders `catalog` and `metrics` with `theme` (its `site` global set to `globals`) into
+    /// `out`, counting pages on `progress`.
+    pub(super) fn new(
+        catalog: &'m Catalog<'r>,
+        metrics: &'m crate::metrics::Metrics,
+        theme: &'m Theme,
+        globals: &SiteGlobals,
+        out: &'m dyn Writer,
+        progress: indicatif::ProgressBar,
+    ) -> Self {
+        Self {
+            catalog,
+            metrics,
+            theme,
+            out,
+            base_url: globals.base_url.clone(),
+            repo_url: globals.repo_url.clone(),
+            pages: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+            html: Mutex::new(Vec::new()),
+            progress,
+        }
+    }
+
+    /// HTML pages written so far.
+    pub(super) fn pages(&self) -> usize {
+        self.pages.load(Ordering::Relaxed)
+    }
+
+    /// Files written so far (pages, feed, data, assets, search index).
+    pub(super) fn files(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
+    }
+
+    /// The progress bar, to clear when the pages are done.
+    pub(super) fn progress(&self) -> &indicatif::ProgressBar {
+        &self.progress
+    }
+
+    /// Renders every page and the search index; what the index step wrote.
+    pub(super) fn render_all(&self) -> anyhow::Result<crate::site::search::Stats> {
+        let terms: usize =
+            Kind::ALL.iter().map(|&k| self.catalog.taxonomy(k).terms.len() + 1).sum();
+        let metrics = 1 + self.metrics.teams.len() + self.metrics.services.len();
+        self.progress.set_length((self.catalog.entries.len() + terms + metrics + 5) as u64);
+
+        // The big single pages first, so they overlap with the many small ones. The search
+        // index, the biggest single step, runs beside all of them.
+        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 9] = [
+            &|| self.render_list(),
+            &|| self.render_json(),
+            &|| self.render_actions(),
+            &|| self.render_home(),
+            &|| self.render_feed(),
+            &|| self.render_not_found(),
+            &|| self.render_assets(),
+            &|| self.render_terms(),
+            &|| self.render_metrics(),
+        ];
+        let pages = || {
+            rayon::join(
+                || steps.par_iter().try_for_each(|step| step()),
+                || self.render_postmortems(),
+            )
+        };
+        // `PM_TIMINGS=serial` (the benchmark's) builds the index first, on every core and on
+        // its own, so that its own time can be measured; the output is the same.
+        let (search, (a, b)) = if index_alone() {
+            let search = self.render_search();
+            (search, pages())
+        } else {
+            rayon::join(|| self.render_search(), pages)
+        };
+        a?;
+        b?;
+        let search = search?;
+        self.render_sitemap()?;
+        Ok(search)
+    }
+
+    /// Renders `template` with the variables every page has (the way to the site `root`, its
+    /// `section` and `page_title`) and `fill`'s as the page `rel`, and writes it.
+    pub(super) fn page(
+        &self,
+        rel: &str,
+        template: &str,
+        section: &str,
+        title: &str,
+        fill: impl FnOnce(&mut tera::Context) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut cx = tera::Context::new();
+        cx.insert("root", &root_of(rel));
+        cx.insert("section", section);
+        cx.insert("page_title", title);
+        fill(&mut cx)?;
+        let bytes = self.render(rel, template, &cx)?;
+        self.write(rel, &bytes)?;
+        if rel.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut html) = self.html.lock() {
+                html.push(rel.to_owned());
+            }
+        }
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    /// The page `rel`, rendered to memory: `template` with the variables of `cx`.
+    fn render(&self, rel: &str, template: &str, cx: &tera::Context) -> anyhow::Result<Vec<u8>> {
+        let mut buf = Vec::with_capacity(16 * 1024);
+        self.theme.tera.render_to(template, cx, &mut buf).map_err(|e| {
+            anyhow::anyhow!("cannot render {rel} with {template}: {}", tera_error(&e))
+        })?;
+        Ok(buf)
+    }
+
+    /// Hands the rendered file `rel` to the writer.
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.out.write(rel, bytes)?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The table rows of `entries`.
+    fn rows(&self, entries: impl IntoIterator<Item = usize>) -> Vec<&Row> {
+        entries.into_iter().map(|i| self.catalog.row(i)).collect()
+    }
+}
+
+/// `""` for pages at the root, `"../"` one folder down.
+fn root_of(rel: &str) -> String {
+    "../".repeat(rel.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_find_the_root() {
+        assert_eq!(root_of("postmortems/a.html"), "../");
+        assert_eq!(root_of("index.html"), "");
+    }
+}
