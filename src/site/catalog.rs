@@ -218,8 +218,7 @@ impl<'r> Catalog<'r> {
                     .as_ref()
                     .and_then(|s| config.severities.iter().position(|c| *c == s.value))
                     .unwrap_or(config.severities.len());
-                let overdue = pm.status_or_draft() != Status::Published
-                    && pm.due.as_ref().is_some_and(|d| d.value < today);
+                let overdue = pm.is_overdue(today);
                 let problems = problems.remove(doc.path()).unwrap_or_default();
                 let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
                 // The Summary section's first paragraph, else the body's: parse only that much.
