@@ -360,14 +360,24 @@ impl Config {
     /// The link for an action item's or postmortem's `ticket`: the URL itself, or the first
     /// tracker whose pattern matches the key and that has a `url` template. `None` when the
     /// ticket is neither (it is then shown as text).
+    ///
+    /// The one meaning of a ticket's link for every reader (pages, `postmortems.json`, the
+    /// export, `pm actions`): only an absolute link that is safe to follow — a tracker template
+    /// that makes a `javascript:` or relative URL out of a key gives no link.
     pub fn ticket_url(&self, ticket: &str) -> Option<String> {
+        if ticket.is_empty() {
+            return None;
+        }
         if crate::url::is_http_url(ticket) {
             return Some(ticket.to_owned());
         }
-        self.trackers.values().find_map(|t| {
-            let url = t.url.as_ref()?;
-            t.regex()?.is_match(ticket).then(|| url.replace("{key}", ticket))
-        })
+        self.trackers
+            .values()
+            .find_map(|t| {
+                let url = t.url.as_ref()?;
+                t.regex()?.is_match(ticket).then(|| url.replace("{key}", ticket))
+            })
+            .filter(|u| crate::url::is_safe_url(u) && u.contains(':'))
     }
 
     /// The configured time zone (validated at load).

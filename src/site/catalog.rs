@@ -19,7 +19,6 @@ use crate::repo::{Document, Repo};
 use crate::site::git::History;
 use crate::site::markdown::{self, Names};
 use crate::site::views::{Facets, ItemView, Link, Row};
-use crate::url::is_safe_url;
 
 /// The kinds of term that group postmortems, each with its own pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -407,7 +406,7 @@ impl<'r> Catalog<'r> {
             status: item.status.as_ref().map_or("", |s| s.value.as_str()),
             priority: item.priority.as_ref().map_or("", |p| p.value.as_str()),
             kind: item.kind.as_ref().map_or("", |k| k.value.as_str()),
-            ticket_url: self.ticket_url(&ticket),
+            ticket_url: self.config.ticket_url(&ticket),
             ticket_label: ticket_label(&ticket),
             ticket,
             closed_on: item.closed_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
@@ -425,14 +424,6 @@ impl<'r> Catalog<'r> {
                 .and_then(|t| self.taxonomy(Kind::Team).get(&t.value))
                 .map(Term::link),
         }
-    }
-
-    /// The link of a ticket (URL or tracker key), when it is safe to link.
-    pub fn ticket_url(&self, ticket: &str) -> Option<String> {
-        if ticket.is_empty() {
-            return None;
-        }
-        self.config.ticket_url(ticket).filter(|u| is_safe_url(u) && u.contains(':'))
     }
 
     /// Open action items of `entries`, overdue first (most overdue first), then by due date.

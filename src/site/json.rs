@@ -42,7 +42,7 @@ pub(super) fn postmortems_json(m: &Catalog<'_>, base_url: Option<&str>) -> anyho
     let postmortems: Vec<JsonPostmortem<'_>> =
         (0..m.entries.len()).into_par_iter().map(|i| json_postmortem(m, i)).collect();
     let doc = JsonDoc {
-        version: 1,
+        version: 2,
         title: &m.config.title,
         today: m.today.to_string(),
         base_url,
@@ -116,20 +116,7 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
         action_items: pm
             .action_items
             .iter()
-            .zip(m.items(i))
-            .map(|(a, view)| JsonItem {
-                id: s(&a.id),
-                title: s(&a.title),
-                owner: s(&a.owner),
-                due: a.due.as_ref().map(|d| d.value.to_string()),
-                status: a.status.as_ref().map(|v| v.value.as_str()),
-                priority: a.priority.as_ref().map(|v| v.value.as_str()),
-                r#type: a.kind.as_ref().map(|v| v.value.as_str()),
-                ticket: s(&a.ticket),
-                ticket_url: view.ticket_url.clone(),
-                closed_on: a.closed_on.as_ref().map(|d| d.value.to_string()),
-                overdue_days: view.overdue_days,
-            })
+            .map(|a| crate::followup::Item::new(m.config, e.doc, pm, a, m.today))
             .collect(),
         check: JsonCheck { errors: e.errors, warnings: e.problems.len() - e.errors },
     }
@@ -177,7 +164,7 @@ struct JsonPostmortem<'a> {
     last_updated: Option<&'a str>,
     summary: &'a str,
     impact: JsonImpact<'a>,
-    action_items: Vec<JsonItem<'a>>,
+    action_items: Vec<crate::followup::Item>,
     check: JsonCheck,
 }
 
@@ -201,21 +188,6 @@ struct JsonImpact<'a> {
 struct JsonSlo<'a> {
     name: &'a str,
     error_budget_consumed: f64,
-}
-
-#[derive(Serialize)]
-struct JsonItem<'a> {
-    id: Option<&'a str>,
-    title: Option<&'a str>,
-    owner: Option<&'a str>,
-    due: Option<String>,
-    status: Option<&'static str>,
-    priority: Option<&'static str>,
-    r#type: Option<&'static str>,
-    ticket: Option<&'a str>,
-    ticket_url: Option<String>,
-    closed_on: Option<String>,
-    overdue_days: i64,
 }
 
 #[derive(Serialize)]

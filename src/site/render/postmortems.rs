@@ -204,7 +204,7 @@ impl Site<'_, '_> {
             authors: pm.authors.iter().map(|a| a.value.clone()).collect(),
             reviewers: pm.reviewers.iter().map(|a| a.value.clone()).collect(),
             detection: pm.detection.as_ref().map_or("", |d| d.value.as_str()),
-            ticket_url: m.ticket_url(&ticket),
+            ticket_url: m.config.ticket_url(&ticket),
             ticket,
             chat: pm.chat.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
             due: pm.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
