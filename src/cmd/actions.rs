@@ -138,6 +138,6 @@ pub fn run(global: &Global, args: &ActionsArgs) -> anyhow::Result<Outcome> {
         ActionsFormat::Json => render::json(&items, today)?,
         ActionsFormat::Csv => render::csv(&items)?,
     };
-    render::print(&text)?;
+    crate::cmd::print(&text)?;
     Ok(Outcome::Clean)
 }

@@ -4,7 +4,6 @@
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome, Today};
 use crate::export::{self, What};
-use crate::followup::render;
 
 /// Output formats of `pm export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,6 +74,6 @@ pub fn run(global: &Global, args: &ExportArgs) -> anyhow::Result<Outcome> {
         (ExportFormat::Csv, What::ActionItems) => export::csv(&records.action_items)?,
         (ExportFormat::Csv, _) => export::csv(&records.timeline)?,
     };
-    render::print(&text)?;
+    crate::cmd::print(&text)?;
     Ok(Outcome::Clean)
 }

@@ -5,7 +5,6 @@
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome, Today};
 use crate::followup::gate::{self, Selector};
-use crate::followup::render;
 
 /// Output formats of `pm gate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,6 +62,6 @@ pub fn run(global: &Global, args: &GateArgs) -> anyhow::Result<Outcome> {
             text
         }
     };
-    render::print(&text)?;
+    crate::cmd::print(&text)?;
     Ok(if verdict.blocked { Outcome::Findings } else { Outcome::Clean })
 }

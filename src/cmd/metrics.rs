@@ -9,7 +9,7 @@ use jiff::civil::Date;
 
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome, Today};
-use crate::followup::{self, Known};
+use crate::followup::Known;
 use crate::metrics::{self, Options, report};
 
 /// Output formats of `pm metrics`.
@@ -84,6 +84,6 @@ pub fn run(global: &Global, args: &MetricsArgs) -> anyhow::Result<Outcome> {
         MetricsFormat::Json => report::json(&metrics)?,
         MetricsFormat::Csv => report::csv(&metrics)?,
     };
-    followup::render::print(&text)?;
+    crate::cmd::print(&text)?;
     Ok(Outcome::Clean)
 }

@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::cmd::{Global, Outcome};
-use crate::followup::render;
 use crate::timeline::lines::{self, Naming, People};
 use crate::timeline::slack::{Export, Window};
 use crate::timeline::{insert, section_titles};
@@ -168,7 +167,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             if !text.is_empty() {
                 text.push('\n');
             }
-            render::print(&text)?;
+            crate::cmd::print(&text)?;
             eprintln!("imported {summary}");
         }
     }

@@ -328,18 +328,6 @@ pub fn csv(items: &[Item]) -> anyhow::Result<String> {
     Ok(String::from_utf8(bytes)?)
 }
 
-/// Writes a whole report to stdout. A closed pipe (`pm actions | head`) is not an error.
-pub fn print(text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::Error::new(e).context("cannot write to stdout"))
-        }
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
