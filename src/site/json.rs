@@ -116,10 +116,27 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
         action_items: pm
             .action_items
             .iter()
-            .map(|a| crate::followup::Item::new(m.config, e.doc, pm, a, m.today))
+            .map(|a| nested_item(crate::followup::Item::new(m.config, e.doc, pm, a, m.today)))
             .collect(),
         check: JsonCheck { errors: e.errors, warnings: e.problems.len() - e.errors },
     }
+}
+
+/// The fields of the action-item record that describe its postmortem, which the enclosing
+/// postmortem already carries: repeating them in every nested item made `postmortems.json` half
+/// as large again for no new information.
+const POSTMORTEM_FIELDS: [&str; 6] =
+    ["postmortem_id", "postmortem_title", "path", "team", "services", "severity"];
+
+/// The action-item record, nested under its postmortem: the record without [`POSTMORTEM_FIELDS`].
+fn nested_item(item: crate::followup::Item) -> serde_json::Value {
+    let mut value = serde_json::to_value(item).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        for key in POSTMORTEM_FIELDS {
+            map.shift_remove(key);
+        }
+    }
+    value
 }
 
 #[derive(Serialize)]
@@ -164,7 +181,7 @@ struct JsonPostmortem<'a> {
     last_updated: Option<&'a str>,
     summary: &'a str,
     impact: JsonImpact<'a>,
-    action_items: Vec<crate::followup::Item>,
+    action_items: Vec<serde_json::Value>,
     check: JsonCheck,
 }
 
