@@ -7,6 +7,7 @@
 use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::model::Instant;
 use crate::site::catalog::Catalog;
@@ -113,11 +114,11 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
                 .map(|s| JsonSlo { name: &s.name, error_budget_consumed: s.error_budget_consumed })
                 .collect(),
         },
-        action_items: pm
-            .action_items
-            .iter()
-            .map(|a| nested_item(crate::followup::Item::new(m.config, e.doc, pm, a, m.today)))
-            .collect(),
+        action_items: nested_items(
+            pm.action_items
+                .iter()
+                .map(|a| crate::followup::Item::new(m.config, e.doc, pm, a, m.today)),
+        ),
         check: JsonCheck { errors: e.errors, warnings: e.problems.len() - e.errors },
     }
 }
@@ -128,15 +129,21 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
 const POSTMORTEM_FIELDS: [&str; 6] =
     ["postmortem_id", "postmortem_title", "path", "team", "services", "severity"];
 
-/// The action-item record, nested under its postmortem: the record without [`POSTMORTEM_FIELDS`].
-fn nested_item(item: crate::followup::Item) -> serde_json::Value {
-    let mut value = serde_json::to_value(item).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        for key in POSTMORTEM_FIELDS {
-            map.shift_remove(key);
-        }
-    }
-    value
+/// The action-item records of one postmortem, nested under it: each record without
+/// [`POSTMORTEM_FIELDS`], written out at once so no tree of values outlives its postmortem.
+fn nested_items(items: impl Iterator<Item = crate::followup::Item>) -> Box<RawValue> {
+    let items: Vec<serde_json::Value> = items
+        .map(|item| {
+            let mut value = serde_json::to_value(item).unwrap_or_default();
+            if let Some(map) = value.as_object_mut() {
+                for key in POSTMORTEM_FIELDS {
+                    map.shift_remove(key);
+                }
+            }
+            value
+        })
+        .collect();
+    serde_json::value::to_raw_value(&items).expect("a tree of JSON values always serializes")
 }
 
 #[derive(Serialize)]
@@ -181,7 +188,7 @@ struct JsonPostmortem<'a> {
     last_updated: Option<&'a str>,
     summary: &'a str,
     impact: JsonImpact<'a>,
-    action_items: Vec<serde_json::Value>,
+    action_items: Box<RawValue>,
     check: JsonCheck,
 }
 
