@@ -54,6 +54,78 @@ pub struct Config {
     pub gate: Gate,
     /// The static site (`pm build`).
     pub site: Site,
+    /// Ticket sync (`pm sync`) and the ticket cache.
+    pub sync: Sync,
+    /// Tracker identities of people: a handle → the logins and emails they use in trackers.
+    pub people: BTreeMap<String, Vec<String>>,
+    /// Verified closure of action items.
+    pub verification: Verification,
+}
+
+/// Settings of `pm sync` and of the ticket cache the checks read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sync {
+    /// The ticket cache, relative to the root.
+    pub cache: String,
+    /// Age after which the cache is reported as stale (`7d`, `36h`).
+    pub max_age: Spanned<String>,
+    /// Requests in flight at once.
+    pub concurrency: Spanned<usize>,
+    /// Connect and read timeout of one request (`30s`).
+    pub timeout: Spanned<String>,
+    /// Times a failed read is retried (timeouts, `429`, `5xx`).
+    pub retries: u32,
+    /// The tracker `pm sync --create` files tickets in when the postmortem's team names none.
+    pub create_in: Option<Spanned<String>>,
+}
+
+impl Default for Sync {
+    fn default() -> Self {
+        Self {
+            cache: ".pm/tickets.json".into(),
+            max_age: Spanned::new(0..0, "7d".into()),
+            concurrency: Spanned::new(0..0, 4),
+            timeout: Spanned::new(0..0, "30s".into()),
+            retries: 3,
+            create_in: None,
+        }
+    }
+}
+
+impl Sync {
+    /// `max_age` (validated at load).
+    pub fn max_age(&self) -> jiff::SignedDuration {
+        parse_duration(self.max_age.get_ref()).unwrap_or(jiff::SignedDuration::from_hours(7 * 24))
+    }
+
+    /// `timeout` (validated at load).
+    pub fn timeout(&self) -> std::time::Duration {
+        parse_duration(self.timeout.get_ref())
+            .and_then(|d| std::time::Duration::try_from(d).ok())
+            .unwrap_or(std::time::Duration::from_secs(30))
+    }
+}
+
+/// A positive duration written the friendly way (`7d`, `36h`, `1h 30m`, `500ms`).
+fn parse_duration(text: &str) -> Option<jiff::SignedDuration> {
+    let span: jiff::Span = text.parse().ok()?;
+    let duration = span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()).ok()?;
+    duration.is_positive().then_some(duration)
+}
+
+/// When a finished action item must show proof that it worked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Verification {
+    /// Priorities whose `done` items need `verification: {by, on, evidence}`.
+    pub priorities: Vec<Spanned<String>>,
+}
+
+impl Default for Verification {
+    fn default() -> Self {
+        Self { priorities: ["P0", "P1"].map(|p| Spanned::new(0..0, p.to_owned())).to_vec() }
+    }
 }
 
 /// Settings of the static site.
@@ -118,6 +190,10 @@ pub struct Team {
     pub members: Vec<String>,
     /// Who owns the team's postmortems by default (a member).
     pub owner: Option<String>,
+    /// The tracker (a `[trackers]` name) `pm sync --create` files the team's tickets in.
+    pub tracker: Option<Spanned<String>>,
+    /// Where in that tracker (overrides the tracker's `project`).
+    pub project: Option<String>,
 }
 
 /// A service in the catalog.
@@ -136,22 +212,263 @@ pub struct Service {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tracker {
-    /// Regular expression a ticket key must match (anchor it with `^…$`).
-    pub pattern: Spanned<String>,
+    /// Which API the tracker speaks; without it, tickets are only recognised and linked.
+    pub kind: Option<Spanned<TrackerKind>>,
+    /// Regular expression a ticket key must match (anchor it with `^…$`); a `kind` brings a
+    /// default (`owner/repo#123`, `group/project#123` or `KEY-123`).
+    pub pattern: Option<Spanned<String>>,
     /// URL template with `{key}`, for links.
     pub url: Option<String>,
-    /// `pattern`, compiled on first use: tickets are linked tens of thousands of times per
-    /// site build, and the pattern was validated when the config was loaded.
+    /// Base URL of the API; the public clouds of GitHub, GitLab and Linear are the default,
+    /// Jira and self-hosted GitHub Enterprise or GitLab need it.
+    pub api: Option<Spanned<String>>,
+    /// Name of the environment variable that holds the token (never the token itself).
+    pub token_env: Option<Spanned<String>>,
+    /// Jira Cloud: name of the environment variable holding the account's email (basic auth).
+    pub user_env: Option<Spanned<String>>,
+    /// Jira: `cloud` (`/rest/api/3`) or `server` (Server and Data Center, `/rest/api/2`);
+    /// by default `cloud` when the API host ends in `.atlassian.net`.
+    pub edition: Option<Spanned<JiraEdition>>,
+    /// Where `pm sync --create` files tickets: `owner/repo` (GitHub), `group/project`
+    /// (GitLab), a project key (Jira) or a team key (Linear).
+    pub project: Option<Spanned<String>>,
+    /// Labels put on tickets `pm sync --create` files.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// `pattern` (or the kind's default), compiled on first use: tickets are linked tens of
+    /// thousands of times per site build, and the pattern was validated when the config was
+    /// loaded.
     #[serde(skip)]
     compiled: std::sync::OnceLock<Option<regex::Regex>>,
 }
 
-impl Tracker {
-    /// The compiled `pattern` (`None` only for a pattern that does not compile, which config
-    /// validation already refuses).
-    pub fn regex(&self) -> Option<&regex::Regex> {
-        self.compiled.get_or_init(|| regex::Regex::new(self.pattern.get_ref()).ok()).as_ref()
+/// The API a tracker speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrackerKind {
+    /// GitHub or GitHub Enterprise Server (GraphQL).
+    Github,
+    /// GitLab, SaaS or self-managed (REST v4).
+    Gitlab,
+    /// Jira Cloud, Server or Data Center (REST v3 or v2).
+    Jira,
+    /// Linear (GraphQL).
+    Linear,
+}
+
+/// Which Jira API a `jira` tracker speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JiraEdition {
+    /// Jira Cloud: `/rest/api/3`, email and API token.
+    Cloud,
+    /// Jira Server and Data Center: `/rest/api/2`, personal access token.
+    Server,
+}
+
+impl TrackerKind {
+    /// The name written in `pm.toml`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TrackerKind::Github => "github",
+            TrackerKind::Gitlab => "gitlab",
+            TrackerKind::Jira => "jira",
+            TrackerKind::Linear => "linear",
+        }
     }
+
+    /// The key pattern of a tracker of this kind that sets none.
+    pub const fn default_pattern(self) -> &'static str {
+        match self {
+            TrackerKind::Github => r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[0-9]+$",
+            TrackerKind::Gitlab => r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+#[0-9]+$",
+            TrackerKind::Jira | TrackerKind::Linear => r"^[A-Z][A-Z0-9_]*-[0-9]+$",
+        }
+    }
+
+    /// The API of the public cloud, where there is one.
+    pub const fn default_api(self) -> Option<&'static str> {
+        match self {
+            TrackerKind::Github => Some("https://api.github.com"),
+            TrackerKind::Gitlab => Some("https://gitlab.com/api/v4"),
+            TrackerKind::Linear => Some("https://api.linear.app"),
+            TrackerKind::Jira => None,
+        }
+    }
+
+    /// The environment variable the token is read from by default.
+    pub const fn default_token_env(self) -> &'static str {
+        match self {
+            TrackerKind::Github => "GITHUB_TOKEN",
+            TrackerKind::Gitlab => "GITLAB_TOKEN",
+            TrackerKind::Jira => "JIRA_API_TOKEN",
+            TrackerKind::Linear => "LINEAR_API_KEY",
+        }
+    }
+}
+
+impl Tracker {
+    /// The compiled key pattern (`None` only for a pattern that does not compile, which config
+    /// validation already refuses, or a tracker with neither pattern nor kind).
+    pub fn regex(&self) -> Option<&regex::Regex> {
+        self.compiled
+            .get_or_init(|| {
+                let pattern = match (&self.pattern, &self.kind) {
+                    (Some(p), _) => p.get_ref().as_str(),
+                    (None, Some(kind)) => kind.get_ref().default_pattern(),
+                    (None, None) => return None,
+                };
+                regex::Regex::new(pattern).ok()
+            })
+            .as_ref()
+    }
+
+    /// The web link of `key` (a key this tracker's pattern matches): the `url` template, else
+    /// the issue page the kind implies (GitHub, GitLab and Jira; a Linear link needs the
+    /// workspace, so only a template gives one).
+    pub fn link(&self, key: &str) -> Option<String> {
+        if let Some(url) = &self.url {
+            return Some(url.replace("{key}", key));
+        }
+        let api = self.api_base()?;
+        match self.kind()? {
+            TrackerKind::Github => {
+                let (repo, number) = key.rsplit_once('#')?;
+                let web = match api.as_str() {
+                    "https://api.github.com" => "https://github.com",
+                    other => other.strip_suffix("/api/v3").unwrap_or(other),
+                };
+                Some(format!("{web}/{repo}/issues/{number}"))
+            }
+            TrackerKind::Gitlab => {
+                let (project, number) = key.rsplit_once('#')?;
+                let web = api.strip_suffix("/api/v4").unwrap_or(&api);
+                Some(format!("{web}/{project}/-/issues/{number}"))
+            }
+            TrackerKind::Jira => Some(format!("{api}/browse/{key}")),
+            TrackerKind::Linear => None,
+        }
+    }
+
+    /// The tracker's kind, if it has an API.
+    pub fn kind(&self) -> Option<TrackerKind> {
+        self.kind.as_ref().map(|k| *k.get_ref())
+    }
+
+    /// The API base URL without a trailing slash: the configured one or the kind's default.
+    pub fn api_base(&self) -> Option<String> {
+        let api = match &self.api {
+            Some(api) => api.get_ref().as_str(),
+            None => self.kind()?.default_api()?,
+        };
+        Some(api.trim_end_matches('/').to_owned())
+    }
+
+    /// The environment variable holding the token.
+    pub fn token_var(&self) -> Option<&str> {
+        match &self.token_env {
+            Some(name) => Some(name.get_ref()),
+            None => self.kind().map(TrackerKind::default_token_env),
+        }
+    }
+
+    /// The Jira edition: as configured, else `cloud` for `*.atlassian.net`, else `server`.
+    pub fn jira_edition(&self) -> JiraEdition {
+        if let Some(edition) = &self.edition {
+            return *edition.get_ref();
+        }
+        let host = self.api_base().unwrap_or_default();
+        let host = host.split("://").nth(1).unwrap_or(&host);
+        let host = host.split(['/', ':']).next().unwrap_or_default();
+        if host.ends_with(".atlassian.net") { JiraEdition::Cloud } else { JiraEdition::Server }
+    }
+}
+
+impl Tracker {
+    fn validate(&self, name: &str) -> Result<(), (std::ops::Range<usize>, String)> {
+        if let Some(pattern) = &self.pattern {
+            if let Err(e) = regex::Regex::new(pattern.get_ref()) {
+                return Err((
+                    pattern.span(),
+                    format!("`trackers.{name}.pattern` is not a valid regular expression: {e}"),
+                ));
+            }
+        } else if self.kind.is_none() {
+            return Err((
+                0..0,
+                format!(
+                    "`trackers.{name}` needs a `kind` (github, gitlab, jira or linear) or a \
+                     `pattern` its ticket keys match"
+                ),
+            ));
+        }
+        for (key, var) in [("token_env", &self.token_env), ("user_env", &self.user_env)] {
+            let Some(var) = var else { continue };
+            let valid = var.get_ref().chars().enumerate().all(|(i, c)| {
+                c == '_'
+                    || c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || (i > 0 && c.is_ascii_digit())
+            });
+            if var.get_ref().is_empty() || !valid {
+                return Err((
+                    var.span(),
+                    format!(
+                        "`trackers.{name}.{key}` must name an environment variable (such as \
+                         `JIRA_API_TOKEN`), not hold a secret: tokens never live in the repository"
+                    ),
+                ));
+            }
+        }
+        if let Some(api) = &self.api {
+            let text = api.get_ref();
+            if !crate::url::is_http_url(text) {
+                return Err((
+                    api.span(),
+                    format!(
+                        "`trackers.{name}.api` must be an http(s) URL, e.g. `https://acme.atlassian.net`"
+                    ),
+                ));
+            }
+            let authority =
+                text.split("://").nth(1).unwrap_or_default().split('/').next().unwrap_or_default();
+            if authority.contains('@') {
+                return Err((
+                    api.span(),
+                    format!(
+                        "`trackers.{name}.api` carries credentials: tokens never live in the \
+                         repository; use `token_env` (and `user_env` for Jira Cloud)"
+                    ),
+                ));
+            }
+        }
+        match self.kind() {
+            Some(TrackerKind::Jira) if self.api.is_none() => Err((
+                self.kind.as_ref().map_or(0..0, Spanned::span),
+                format!(
+                    "`trackers.{name}` is a Jira tracker: set `api` to your site, e.g. \
+                     `https://acme.atlassian.net` (Cloud) or `https://jira.example.com`"
+                ),
+            )),
+            _ if self.edition.is_some() && self.kind() != Some(TrackerKind::Jira) => Err((
+                self.edition.as_ref().map_or(0..0, Spanned::span),
+                format!("`trackers.{name}.edition` applies to Jira trackers only"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Where `text` holds something shaped like a well-known access token (GitHub, GitLab, Linear,
+/// Atlassian, Slack), comments included: a token committed in a comment leaks just the same.
+fn token_like(text: &str) -> Option<std::ops::Range<usize>> {
+    static TOKEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|lin_api_[A-Za-z0-9]{20,}|ATATT[A-Za-z0-9_=-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,})",
+        )
+        .expect("the token pattern compiles")
+    });
+    TOKEN.find(text).map(|m| m.range())
 }
 
 /// Required body sections.
@@ -205,6 +522,9 @@ impl Default for Config {
             holidays: Vec::new(),
             gate: Gate::default(),
             site: Site::default(),
+            sync: Sync::default(),
+            people: BTreeMap::new(),
+            verification: Verification::default(),
         }
     }
 }
@@ -262,9 +582,28 @@ impl Config {
             let pos = lines.position(text, span.map_or(0, |s| s.start));
             ConfigError { path: path.to_owned(), line: pos.line, column: pos.column, message }
         };
+        if let Some(found) = token_like(text) {
+            return Err(located(
+                Some(found),
+                "this looks like an access token: tokens never live in the repository. Put it \
+                 in an environment variable and name the variable here (`token_env = \"GITHUB_TOKEN\"`)"
+                    .to_owned(),
+            ));
+        }
         let config: Config =
             toml::from_str(text).map_err(|e| located(e.span(), e.message().trim().to_owned()))?;
-        config.validate().map_err(|(span, message)| located(Some(span), message))?;
+        config.validate().map_err(|(span, message)| {
+            // A problem with a whole table (a tracker with neither kind nor pattern) has no
+            // value to point at: point at the table's header.
+            let span = match (span.is_empty(), message.strip_prefix("`trackers.")) {
+                (true, Some(rest)) => {
+                    let name = rest.split('`').next().unwrap_or_default();
+                    text.find(&format!("trackers.{name}")).map(|at| at..at)
+                }
+                _ => Some(span),
+            };
+            located(span, message)
+        })?;
         Ok(config)
     }
 
@@ -293,12 +632,7 @@ impl Config {
             }
         }
         for (name, tracker) in &self.trackers {
-            if let Err(e) = regex::Regex::new(tracker.pattern.get_ref()) {
-                return Err((
-                    tracker.pattern.span(),
-                    format!("`trackers.{name}.pattern` is not a valid regular expression: {e}"),
-                ));
-            }
+            tracker.validate(name)?;
         }
         for (name, service) in &self.services {
             if let Some(team) = &service.team {
@@ -342,6 +676,53 @@ impl Config {
                 ));
             }
         }
+        for priority in &self.verification.priorities {
+            if priority.get_ref().parse::<crate::model::Priority>().is_err() {
+                return Err((
+                    priority.span(),
+                    format!(
+                        "`verification.priorities`: `{}` is not a priority (P0, P1, P2 or P3)",
+                        priority.get_ref()
+                    ),
+                ));
+            }
+        }
+        for (key, value) in [("max_age", &self.sync.max_age), ("timeout", &self.sync.timeout)] {
+            if parse_duration(value.get_ref()).is_none() {
+                return Err((
+                    value.span(),
+                    format!(
+                        "`sync.{key}`: `{}` is not a duration such as `7d`, `36h` or `30s`",
+                        value.get_ref()
+                    ),
+                ));
+            }
+        }
+        if !(1..=64).contains(self.sync.concurrency.get_ref()) {
+            return Err((
+                self.sync.concurrency.span(),
+                "`sync.concurrency` must be between 1 and 64".into(),
+            ));
+        }
+        let tracker_names =
+            || self.trackers.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+        let named = self.sync.create_in.iter().map(|t| ("sync.create_in".to_owned(), t)).chain(
+            self.teams.iter().filter_map(|(slug, team)| {
+                Some((format!("teams.{slug}.tracker"), team.tracker.as_ref()?))
+            }),
+        );
+        for (key, tracker) in named {
+            if !self.trackers.contains_key(tracker.get_ref()) {
+                return Err((
+                    tracker.span(),
+                    format!(
+                        "`{key}`: no tracker `{}` in `[trackers]` ({})",
+                        tracker.get_ref(),
+                        tracker_names()
+                    ),
+                ));
+            }
+        }
         for suppression in &self.suppress {
             for glob in &suppression.paths {
                 if let Err(e) = globset::Glob::new(glob.get_ref()) {
@@ -373,10 +754,7 @@ impl Config {
         }
         self.trackers
             .values()
-            .find_map(|t| {
-                let url = t.url.as_ref()?;
-                t.regex()?.is_match(ticket).then(|| url.replace("{key}", ticket))
-            })
+            .find_map(|t| t.regex()?.is_match(ticket).then(|| t.link(ticket)).flatten())
             .filter(|u| crate::url::is_safe_url(u) && u.contains(':'))
     }
 
@@ -507,5 +885,66 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 12), "{e}");
         let e = Config::parse("[deadlines]\nSEV9 = 3\n", "pm.toml").expect_err("sev");
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn tokens_never_live_in_the_repository() {
+        let e = Config::parse(
+            "[trackers.gh]\nkind = \"github\"\n# token: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n",
+            "pm.toml",
+        )
+        .expect_err("a token in a comment");
+        assert_eq!((e.line, e.column), (3, 10), "{e}");
+        assert!(e.message.contains("tokens never live in the repository"), "{e}");
+        let e = Config::parse(
+            "[trackers.gh]\nkind = \"github\"\ntoken_env = \"s3cr3t-value!\"\n",
+            "pm.toml",
+        )
+        .expect_err("a value that is no variable name");
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains("must name an environment variable"), "{e}");
+        let e = Config::parse(
+            "[trackers.j]\nkind = \"jira\"\napi = \"https://me:pw@acme.atlassian.net\"\n",
+            "pm.toml",
+        )
+        .expect_err("credentials in a URL");
+        assert!(e.message.contains("carries credentials"), "{e}");
+    }
+
+    #[test]
+    fn trackers_are_validated_where_they_are_written() {
+        let e = Config::parse("[trackers.j]\nkind = \"jra\"\n", "pm.toml").expect_err("kind");
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("unknown variant `jra`"), "{e}");
+        let e = Config::parse("[trackers.j]\nkind = \"jira\"\n", "pm.toml").expect_err("no api");
+        assert!(e.message.contains("set `api`"), "{e}");
+        let e =
+            Config::parse("title = \"x\"\n[trackers.w]\nurl = \"https://w/{key}\"\n", "pm.toml")
+                .expect_err("neither kind nor pattern");
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("needs a `kind`"), "{e}");
+        let e = Config::parse("[sync]\nmax_age = \"a week\"\n", "pm.toml").expect_err("duration");
+        assert_eq!(e.line, 2, "{e}");
+        let e = Config::parse("[teams.a]\ntracker = \"nope\"\n", "pm.toml").expect_err("tracker");
+        assert!(e.message.contains("no tracker `nope`"), "{e}");
+        let c = Config::parse(
+            "[trackers.gh]\nkind = \"github\"\n[trackers.ghe]\nkind = \"github\"\napi = \"https://ghe.example.com/api/v3\"\npattern = '^ghe:.*$'\n[trackers.j]\nkind = \"jira\"\napi = \"https://acme.atlassian.net/\"\n[sync]\nmax_age = \"36h\"\n",
+            "pm.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.ticket_url("acme/api#3").as_deref(),
+            Some("https://github.com/acme/api/issues/3")
+        );
+        assert_eq!(
+            c.ticket_url("PAY-1").as_deref(),
+            Some("https://acme.atlassian.net/browse/PAY-1")
+        );
+        assert_eq!(c.trackers["j"].jira_edition(), JiraEdition::Cloud);
+        assert_eq!(
+            c.trackers["ghe"].link("x/y#1").as_deref(),
+            Some("https://ghe.example.com/x/y/issues/1")
+        );
+        assert_eq!(c.sync.max_age(), jiff::SignedDuration::from_hours(36));
     }
 }

@@ -5,10 +5,12 @@
 //! docs/ARCHITECTURE.md, kept by a test):
 //!
 //! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
-//!   [`url`] (links and safe URLs), [`diagnostic`] (findings as data);
+//!   [`url`] (links and safe URLs), [`atomic`] (replacing a file whole), [`diagnostic`]
+//!   (findings as data);
 //! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
 //!   types them (an action item's state and order are defined there, once), [`config`] reads
-//!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents;
+//!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
+//!   tickets' state from GitHub, GitLab, Jira and Linear into the ticket cache, and judges drift;
 //! - judging: [`schema`], [`rules`] (one per file, a registry) and [`suppress`] (policy), run
 //!   by [`check`] — the one load-and-check path every command uses;
 //! - output: [`report`] writes diagnostics in each format; [`timeline`], [`followup`],
@@ -17,6 +19,7 @@
 //! - [`cmd`]: the command line, one entry point per command, the only module that knows every
 //!   room. The binary only parses arguments and maps the outcome to an exit code.
 
+pub mod atomic;
 pub mod calendar;
 pub mod check;
 pub mod cmd;
@@ -38,4 +41,5 @@ pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod timeline;
+pub mod trackers;
 pub mod url;

@@ -22,6 +22,29 @@ impl Today {
     }
 }
 
+/// `--now` (or `PM_NOW`, hidden): the clock, for reproducible output in tests and demos.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Now {
+    /// The clock, RFC 3339, for reproducible output (tests, demos).
+    #[arg(id = "now", long = "now", env = "PM_NOW", value_name = "TIME", hide = true)]
+    pub fixed: Option<String>,
+}
+
+impl Now {
+    /// The time given, else the system clock. An empty PM_NOW counts as unset, as environment
+    /// variables usually do.
+    pub fn resolve(&self) -> anyhow::Result<jiff::Timestamp> {
+        match self.fixed.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(text) => {
+                crate::model::Instant::parse(text).map(|i| i.timestamp).ok_or_else(|| {
+                    anyhow::anyhow!("`--now`/PM_NOW: `{text}` is not an RFC 3339 date-time")
+                })
+            }
+            None => Ok(jiff::Timestamp::now()),
+        }
+    }
+}
+
 /// Parses a date argument: exactly `YYYY-MM-DD` (a date-time is refused, not truncated).
 pub fn parse_date(text: &str) -> Result<Date, String> {
     if text.len() != 10 {

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod new;
 pub mod schema;
 pub mod serve;
+pub mod sync;
 pub mod templates;
 pub mod theme;
 pub mod timeline;
@@ -85,6 +86,8 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// Reliability metrics: durations, timeliness, follow-through.
     Metrics(metrics::MetricsArgs),
+    /// Fetch the state of action items' tickets from GitHub, GitLab, Jira and Linear.
+    Sync(sync::SyncArgs),
     /// Build the static postmortem site.
     Build(build::BuildArgs),
     /// Serve the site on localhost and rebuild on change.
@@ -170,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::run(&global, &args),
         Command::Timeline(args) => timeline::run(&global, &args),
         Command::Metrics(args) => metrics::run(&global, &args),
+        Command::Sync(args) => sync::run(&global, &args),
         Command::Build(args) => build::run(&global, &args),
         Command::Serve(args) => serve::run(&global, &args),
         Command::Theme(args) => theme::run(&global, &args),

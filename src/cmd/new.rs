@@ -13,7 +13,7 @@ use anyhow::{Context as _, anyhow, bail};
 
 use crate::cmd::{Global, Outcome};
 use crate::config::Config;
-use crate::model::{Instant, Status};
+use crate::model::Status;
 use crate::scaffold::ids::{self, IdChoice};
 use crate::scaffold::postmortem::{self, Fields};
 use crate::scaffold::{slug, template};
@@ -69,9 +69,9 @@ pub struct NewArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The clock, RFC 3339, for reproducible output (tests, demos).
-    #[arg(long, env = "PM_NOW", value_name = "TIME", hide = true)]
-    pub now: Option<String>,
+    /// The clock.
+    #[command(flatten)]
+    pub now: crate::cmd::args::Now,
 }
 
 /// `--status` values.
@@ -270,15 +270,7 @@ fn gather(config: &Config, args: &NewArgs, ask: &Asker) -> anyhow::Result<Fields
     };
 
     let tz = config.time_zone();
-    // An empty PM_NOW counts as unset, as environment variables usually do.
-    let now = match args.now.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(text) => {
-            Instant::parse(text)
-                .ok_or_else(|| anyhow!("`--now`/PM_NOW: `{text}` is not an RFC 3339 date-time"))?
-                .timestamp
-        }
-        None => jiff::Timestamp::now(),
-    };
+    let now = args.now.resolve()?;
     let started_at = match &args.started_at {
         Some(text) => {
             postmortem::parse_started_at(text, &tz).map_err(|e| anyhow!("`--started-at`: {e}"))?

@@ -152,7 +152,8 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             let shown = path.display();
             let plan = insert::plan(&text, &blocks, &titles, &shown.to_string())?;
             if plan.added > 0 {
-                insert::write_atomic(path, text.as_bytes(), plan.text.as_bytes())?;
+                crate::atomic::replace(path, text.as_bytes(), plan.text.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let skipped = if plan.skipped > 0 {
                 format!(", {} already there", plural(plan.skipped, "entry"))

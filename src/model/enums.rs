@@ -1,12 +1,12 @@
 //! The closed vocabularies of the front matter contract. Their spellings are fixed: the schema,
 //! the site and exports all use them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -75,6 +75,23 @@ vocabulary! {
         Done = "done",
         /// Decided against, with a reason.
         WontDo = "wont-do",
+    }
+}
+
+vocabulary! {
+    /// Where a ticket stands in its tracker, whatever the tracker calls it: the one scale every
+    /// tracker's states are mapped onto (the ticket cache, drift, `pm actions`, the site).
+    TicketState {
+        /// Not started (GitHub and GitLab open, Jira "To Do", Linear backlog or unstarted).
+        Open = "open",
+        /// Being worked on (Jira "In Progress", Linear started).
+        InProgress = "in-progress",
+        /// Closed as done.
+        Done = "done",
+        /// Closed without being done: won't fix, duplicate, canceled.
+        NotDone = "not-done",
+        /// The tracker does not know the ticket (deleted, moved away or mistyped).
+        Missing = "missing",
     }
 }
 

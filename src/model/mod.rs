@@ -14,7 +14,7 @@ use crate::parse::yaml::{Node, Value};
 use crate::source::{Span, Spanned};
 
 mod enums;
-pub use enums::{Detection, ItemKind, ItemStatus, Priority, Status};
+pub use enums::{Detection, ItemKind, ItemStatus, Priority, Status, TicketState};
 
 /// A point in time as written: the absolute instant plus the offset it was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,6 +134,24 @@ pub struct ActionItem {
     pub kind: Option<Spanned<ItemKind>>,
     /// When it was closed (done or won't do).
     pub closed_on: Option<Spanned<Date>>,
+    /// Why it will not be done (for `wont-do`).
+    pub reason: Option<Spanned<String>>,
+    /// Proof that a finished item worked.
+    pub verification: Option<Verification>,
+}
+
+/// `verification: {by, on, evidence}`: who checked that a finished item worked, when, and where
+/// the proof is (a pull request, a dashboard, a game-day report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The whole mapping.
+    pub span: Span,
+    /// Who verified.
+    pub by: Option<Spanned<String>>,
+    /// When.
+    pub on: Option<Spanned<Date>>,
+    /// A URL to the proof.
+    pub evidence: Option<Spanned<String>>,
 }
 
 impl ActionItem {
@@ -279,6 +297,15 @@ impl Postmortem {
                 priority: parsed(n, "priority"),
                 kind: parsed(n, "type"),
                 closed_on: date(n, "closed_on"),
+                reason: string(n, "reason"),
+                verification: n.get("verification").filter(|v| v.as_map().is_some()).map(|v| {
+                    Verification {
+                        span: v.span,
+                        by: string(v, "by"),
+                        on: date(v, "on"),
+                        evidence: string(v, "evidence"),
+                    }
+                }),
             })
             .collect();
         let impact = root.get("impact").map(impact).unwrap_or_default();
@@ -440,6 +467,8 @@ mod tests {
             priority: None,
             kind: None,
             closed_on: None,
+            reason: None,
+            verification: None,
         }
     }
 

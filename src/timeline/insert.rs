@@ -8,15 +8,10 @@
 //! start a new list after a blank line. Entries whose first line is already in the section are
 //! skipped, so importing the same window twice adds nothing.
 //!
-//! The file is replaced atomically: the new contents go to a temporary file in the same folder
-//! (same file system), are flushed to disk, get the original's permissions, and are renamed
-//! over the original (through a symlink, to its target). If the file changed since it was read,
+//! The caller replaces the file with `atomic::replace`: if it changed since it was read,
 //! nothing is written.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use super::lines::{Block, render};
 use crate::parse::{front_matter, markdown};
@@ -129,49 +124,6 @@ pub fn plan(
     text.push_str(&inserted);
     text.push_str(&original[at..]);
     Ok(Plan { text, at, added: fresh.len(), skipped })
-}
-
-/// Replaces the file at `path` with `contents` atomically, provided it still holds `expected`.
-pub fn write_atomic(path: &Path, expected: &[u8], contents: &[u8]) -> anyhow::Result<()> {
-    let target = std::fs::canonicalize(path)
-        .with_context(|| format!("cannot resolve {}", path.display()))?;
-    let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let permissions = std::fs::metadata(&target)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .permissions();
-
-    let (temp, mut file) = (0..100)
-        .find_map(|n| {
-            let temp = folder.join(format!(".{name}.pm-{}-{n}.tmp", std::process::id()));
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)
-                .ok()
-                .map(|f| (temp, f))
-        })
-        .with_context(|| format!("cannot create a temporary file in {}", folder.display()))?;
-    let written = (|| -> anyhow::Result<()> {
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::set_permissions(&temp, permissions)?;
-        let now = std::fs::read(&target)?;
-        if now != expected {
-            bail!(
-                "{} changed while the timeline was being imported; nothing was written",
-                path.display()
-            );
-        }
-        std::fs::rename(&temp, &target)?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e.context(format!("cannot write {}", path.display())));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

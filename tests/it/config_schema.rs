@@ -36,6 +36,8 @@ fn every_table_matches_the_schema() {
         ("[blameless]\n", "/properties/blameless"),
         ("[gate]\n", "/properties/gate"),
         ("[site]\n", "/properties/site"),
+        ("[sync]\n", "/properties/sync"),
+        ("[verification]\n", "/properties/verification"),
     ];
     for (prefix, pointer) in tables {
         assert_eq!(

@@ -40,3 +40,4 @@ mod scaffold;
 mod search_index;
 mod search_scale;
 mod site;
+mod sync;

@@ -5,6 +5,7 @@
 //! - `git`: running git in a test repository with a fixed identity and clock;
 //! - `browser`: a headless Chromium driver that records what a page does;
 //! - `server`: a static file server for the http cases;
+//! - `trackers`: a local GitHub, GitLab, Jira and Linear that `pm sync` talks to;
 //! - `site`: building sites with the `pm` binary, and URLs for them;
 //! - `search`: reading a built search index back;
 //! - `inert`, `targets`: the fuzz targets' entry points and the HTML inertness judge, shared by
@@ -21,3 +22,4 @@ pub mod server;
 pub mod site;
 #[path = "../../fuzz/common/targets.rs"]
 pub mod targets;
+pub mod trackers;

@@ -1,0 +1,199 @@
+//! `pm sync` against a local tracker (`support::trackers`, 127.0.0.1 only): the ticket cache it
+//! writes, the requests it sends, and what it does when the tracker misbehaves — rate limits,
+//! server errors, a refused token, a slow, HTML or malformed answer. Nothing reaches the
+//! internet.
+//!
+//! The expected cache is `tests/fixtures/sync/expected-tickets.json`; re-bless it with
+//! `PM_BLESS=1 cargo test --test it sync::`.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use crate::support::fs::{copy_tree, crate_path};
+use crate::support::run::{pm, text};
+use crate::support::trackers::{FakeTracker, Fault, Issue};
+
+const TOKEN: &str = "t0k3n-for-tests";
+const NOW: &str = "2026-12-01T09:00:00Z";
+
+fn issues() -> Vec<Issue> {
+    vec![
+        Issue::new("acme/api#1", "OPEN").assignee("asmith-gh"),
+        Issue::new("acme/api#2", "CLOSED"),
+        Issue::new("acme/api#3", "CLOSED").reason("NOT_PLANNED"),
+        Issue::new("acme/api#4", "OPEN"),
+        Issue::new("acme/old#5", "OPEN").moved("acme/new#6"),
+        Issue::new("acme/new#6", "OPEN"),
+        Issue::new("acme/api#7", "OPEN").assignee("someone-else"),
+    ]
+}
+
+/// A copy of the sync fixture pointed at `tracker`.
+fn repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync"), &root);
+    let _ = std::fs::remove_file(root.join("expected-tickets.json"));
+    for path in
+        [root.join("pm.toml"), root.join("postmortems/2026/INC-2026-0001-checkout-errors.md")]
+    {
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, text.replace("@TRACKER@", &tracker.url(""))).expect("write");
+    }
+    (dir, root)
+}
+
+fn sync(root: &Path, extra: &[&str]) -> Output {
+    pm(["sync"].iter().chain(extra))
+        .current_dir(root)
+        .env("PM_TEST_GITHUB_TOKEN", TOKEN)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync")
+}
+
+fn cache(root: &Path) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written");
+    serde_json::from_str(&text).expect("the cache is JSON")
+}
+
+#[test]
+fn fetches_every_ticket_in_one_request_and_writes_the_cache() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token(TOKEN);
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("synced 7 of 7 tickets from 1 tracker in 1 requests"), "{stderr}");
+    assert!(
+        stderr.contains("`WIKI-12` is a ticket of tracker `wiki`, which has no `kind`"),
+        "{stderr}"
+    );
+
+    let seen = tracker.seen();
+    assert_eq!(seen.len(), 1, "one GraphQL query for all seven tickets: {seen:#?}");
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].url.as_str()),
+        ("POST", "/api/graphql"),
+        "GitHub Enterprise's GraphQL endpoint"
+    );
+    assert_eq!(seen[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert!(
+        !seen[0].body.contains("\"acme\"") || seen[0].body.contains("\"variables\""),
+        "owners travel as variables"
+    );
+
+    let written = std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache");
+    let expected_path = crate_path("tests/fixtures/sync/expected-tickets.json");
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&expected_path, &written).expect("bless");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("expected-tickets.json");
+    assert_eq!(written, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+
+    // Same answers, same bytes.
+    let again = sync(&root, &[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache"), written);
+}
+
+#[test]
+fn a_rate_limit_is_waited_out_as_the_tracker_asks() {
+    let tracker = FakeTracker::start(issues());
+    tracker.fault(Fault::Status(
+        429,
+        vec![("retry-after".into(), "1".into())],
+        "{\"message\":\"slow down\"}".into(),
+    ));
+    let (_dir, root) = repo(&tracker);
+    let started = std::time::Instant::now();
+    let out = sync(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    assert_eq!(tracker.seen().len(), 2, "one refused, one answered");
+    assert_eq!(cache(&root)["tickets"].as_array().expect("tickets").len(), 7);
+}
+
+#[test]
+fn a_server_error_is_retried() {
+    let tracker = FakeTracker::start(issues());
+    tracker.fault(Fault::Status(500, vec![], "{\"message\":\"oops\"}".into()));
+    tracker.fault(Fault::Status(502, vec![], "<html>bad gateway</html>".into()));
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(tracker.seen().len(), 3);
+}
+
+#[test]
+fn a_refused_token_exits_2_naming_the_variable_and_loses_nothing() {
+    let tracker = FakeTracker::start(issues());
+    let (_dir, root) = repo(&tracker);
+    assert_eq!(sync(&root, &[]).status.code(), Some(0));
+    let before = std::fs::read(root.join(".pm/tickets.json")).expect("cache");
+    let postmortem = root.join("postmortems/2026/INC-2026-0001-checkout-errors.md");
+    let file_before = std::fs::read(&postmortem).expect("postmortem");
+
+    tracker.require_token("another-token");
+    let out = sync(&root, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("$PM_TEST_GITHUB_TOKEN"), "names the variable: {stderr}");
+    assert!(stderr.contains("Bad credentials"), "the tracker's words: {stderr}");
+    assert!(stderr.contains("Issues"), "the scopes a token needs: {stderr}");
+    let after = cache(&root);
+    let tickets = after["tickets"].as_array().expect("tickets");
+    assert_eq!(tickets.len(), 7, "every entry kept");
+    assert!(tickets.iter().all(|t| t["stale"] == true), "and marked stale");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&before).expect("json")["tickets"][0]["state"],
+        tickets[0]["state"]
+    );
+    assert_eq!(
+        std::fs::read(&postmortem).expect("postmortem"),
+        file_before,
+        "no postmortem byte changes"
+    );
+}
+
+#[test]
+fn a_missing_token_stops_before_any_request() {
+    let tracker = FakeTracker::start(issues());
+    let (_dir, root) = repo(&tracker);
+    let out =
+        pm(["sync"]).current_dir(&root).env_remove("PM_TEST_GITHUB_TOKEN").output().expect("run");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("PM_TEST_GITHUB_TOKEN is not set"), "{stderr}");
+    assert!(tracker.seen().is_empty(), "nothing was sent");
+    assert!(!root.join(".pm/tickets.json").exists());
+}
+
+#[test]
+fn bad_answers_fail_the_batch_with_a_clear_message() {
+    for (fault, expect) in [
+        (Fault::Html, "an HTML page instead of JSON"),
+        (Fault::Malformed, "malformed JSON"),
+        (Fault::Slow(Duration::from_secs(3)), "did not answer within 1 s"),
+    ] {
+        let tracker = FakeTracker::start(issues());
+        let (_dir, root) = repo(&tracker);
+        assert_eq!(sync(&root, &[]).status.code(), Some(0));
+        let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+        std::fs::write(
+            root.join("pm.toml"),
+            format!("{toml}\n[sync]\ntimeout = \"1s\"\nretries = 0\n"),
+        )
+        .expect("write");
+        tracker.fault(fault);
+        let out = sync(&root, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{expect}: {stderr}");
+        assert!(stderr.contains(expect), "{expect}: {stderr}");
+        assert!(stderr.contains("kept as they were, marked stale"), "{stderr}");
+        assert_eq!(cache(&root)["tickets"].as_array().expect("tickets").len(), 7, "nothing lost");
+    }
+}
