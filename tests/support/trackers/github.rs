@@ -1,0 +1,84 @@
+//! The fake GitHub: GraphQL batches of aliased `issueOrPullRequest` lookups.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Issue, Reply, Seen};
+
+/// GitHub GraphQL: `rN: repository(owner: $oN, name: $nN) { iM: issueOrPullRequest(number: M)
+/// { … } }`, answering each alias with the issue or `null` and a `NOT_FOUND` error, as GitHub
+/// does.
+pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if !(path.ends_with("/graphql") && seen.body.contains("issueOrPullRequest")) {
+        return None;
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
+        return Some(Reply::json(400, json!({"message": "Problems parsing JSON"})));
+    };
+    let query = request["query"].as_str().unwrap_or_default();
+    let variables = &request["variables"];
+    let mut data = serde_json::Map::new();
+    let mut errors = Vec::new();
+    let repo_re =
+        regex::Regex::new(r"r(\d+): repository\(owner: \$o\d+, name: \$n\d+\)").expect("re");
+    let issue_re = regex::Regex::new(r"i(\d+): issueOrPullRequest\(number: (\d+)\)").expect("re");
+    let starts: Vec<_> = repo_re.captures_iter(query).collect();
+    for (i, caps) in starts.iter().enumerate() {
+        let whole = caps.get(0).expect("match");
+        let end = starts.get(i + 1).map_or(query.len(), |c| c.get(0).expect("match").start());
+        let block = &query[whole.end()..end];
+        let n = &caps[1];
+        let alias = format!("r{n}");
+        let owner = variables[format!("o{n}")].as_str().unwrap_or_default();
+        let name = variables[format!("n{n}")].as_str().unwrap_or_default();
+        let repo = format!("{owner}/{name}").to_ascii_lowercase();
+        if !issues.keys().any(|k| k.to_ascii_lowercase().starts_with(&format!("{repo}#"))) {
+            data.insert(alias.clone(), Value::Null);
+            errors.push(json!({"type": "NOT_FOUND", "path": [alias], "message": format!("Could not resolve to a Repository with the name '{repo}'.")}));
+            continue;
+        }
+        let mut found = serde_json::Map::new();
+        for issue_caps in issue_re.captures_iter(block) {
+            let alias_i = format!("i{}", &issue_caps[1]);
+            let number = &issue_caps[2];
+            let issue = issues
+                .values()
+                .find(|i| i.key.to_ascii_lowercase() == format!("{repo}#{number}"))
+                .map(|i| match &i.moved_to {
+                    Some(to) => issues
+                        .get(to)
+                        .cloned()
+                        .unwrap_or_else(|| Issue { key: to.clone(), ..i.clone() }),
+                    None => i.clone(),
+                });
+            let Some(issue) = issue else {
+                found.insert(alias_i.clone(), Value::Null);
+                errors.push(json!({"type": "NOT_FOUND", "path": [alias, alias_i], "message": format!("Could not resolve to an issue or pull request with the number of {number}.")}));
+                continue;
+            };
+            let (home, number) = issue.key.rsplit_once('#').unwrap_or_default();
+            found.insert(
+                alias_i,
+                json!({
+                    "__typename": "Issue",
+                    "number": number.parse::<u64>().unwrap_or_default(),
+                    "url": format!("https://github.com/{home}/issues/{number}"),
+                    "state": issue.state,
+                    "stateReason": issue.reason.clone().or_else(|| (issue.state == "CLOSED").then(|| "COMPLETED".to_owned())),
+                    "updatedAt": issue.updated_at,
+                    "closedAt": issue.closed_at,
+                    "assignees": {"nodes": issue.assignee.iter().map(|a| json!({"login": a})).collect::<Vec<_>>()},
+                    "repository": {"nameWithOwner": home},
+                }),
+            );
+        }
+        data.insert(alias, Value::Object(found));
+    }
+    let mut reply = json!({ "data": data });
+    if !errors.is_empty() {
+        reply["errors"] = Value::Array(errors);
+    }
+    Some(Reply::json(200, reply))
+}
