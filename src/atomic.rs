@@ -48,7 +48,12 @@ fn swap_in(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    let (temp, mut file) = temp_file(&folder, &name)?;
+    let (temp, mut file) = temp_file(&folder, &name).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a temporary file in {}: {e}", folder.display()),
+        )
+    })?;
     let written = (|| {
         file.write_all(contents)?;
         file.sync_all()?;

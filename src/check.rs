@@ -33,6 +33,8 @@ pub struct Rules {
     pub policy: Policy,
     /// The compiled postmortem schema (the repository's own, or the built-in one).
     pub schema: Arc<Schema>,
+    /// The ticket cache, when `pm sync` has written one.
+    pub tickets: Option<Arc<crate::trackers::cache::Tickets>>,
 }
 
 impl Rules {
@@ -47,7 +49,10 @@ impl Rules {
         };
         let policy = Policy::new(&workspace.config, config_text.as_deref())?;
         let schema = Arc::new(Schema::load(&workspace.root, &workspace.config)?);
-        Ok(Self { policy, schema })
+        let tickets = crate::trackers::cache::Tickets::open(&workspace.root, &workspace.config)
+            .context("cannot read the ticket cache")?
+            .map(Arc::new);
+        Ok(Self { policy, schema, tickets })
     }
 
     /// The rules of a repository configured by `config` with no files of its own (no schema
@@ -69,7 +74,7 @@ impl Rules {
         } else {
             Arc::new(Schema::load(nowhere, config)?)
         };
-        Ok(Self { policy: Policy::new(config, None)?, schema })
+        Ok(Self { policy: Policy::new(config, None)?, schema, tickets: None })
     }
 }
 
@@ -205,7 +210,7 @@ pub fn check_documents(
 }
 
 fn context<'w>(workspace: &'w Workspace, rules: &'w Rules, today: Date) -> Context<'w> {
-    Context::new(&workspace.config, &rules.schema, today)
+    Context::new(&workspace.config, &rules.schema, today, rules.tickets.as_deref())
 }
 
 /// Reads one found file as `request` asks: fully and judged, or only for its id.

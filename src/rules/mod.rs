@@ -18,10 +18,13 @@ use crate::config::Config;
 use crate::diagnostic::{Finding, Severity};
 use crate::repo::{Document, Repo};
 use crate::schema::Schema;
+use crate::trackers::cache::Tickets;
 
 mod action_item_closed;
+mod action_item_drift;
 mod action_item_no_ticket;
 mod action_item_overdue;
+mod action_item_unverified;
 mod blameless_language;
 mod due_policy;
 mod duplicate_id;
@@ -77,6 +80,8 @@ pub static RULES: &[&dyn Rule] = &[
     &due_policy::DuePolicy,
     &action_item_no_ticket::ActionItemNoTicket,
     &action_item_closed::ActionItemClosed,
+    &action_item_drift::ActionItemDrift,
+    &action_item_unverified::ActionItemUnverified,
     &timestamp_order::TimestampOrder,
     &missing_section::MissingSection,
     &placeholder_text::PlaceholderText,
@@ -112,11 +117,18 @@ pub struct Context<'a> {
     pub placeholders: Vec<Regex>,
     /// Holidays from pm.toml (not business days).
     pub holidays: Vec<Date>,
+    /// The ticket cache `pm sync` wrote, if any (rules never reach the network).
+    pub tickets: Option<&'a Tickets>,
 }
 
 impl<'a> Context<'a> {
     /// Derives the per-run context. Patterns were validated when the config was loaded.
-    pub fn new(config: &'a Config, schema: &'a Schema, today: Date) -> Self {
+    pub fn new(
+        config: &'a Config,
+        schema: &'a Schema,
+        today: Date,
+        tickets: Option<&'a Tickets>,
+    ) -> Self {
         Self {
             config,
             schema,
@@ -134,6 +146,7 @@ impl<'a> Context<'a> {
                 .iter()
                 .filter_map(|p| Regex::new(p.get_ref()).ok())
                 .collect(),
+            tickets,
         }
     }
 }

@@ -170,6 +170,49 @@ impl Cache {
     }
 }
 
+/// The cache, opened for lookups: what every reader of ticket states holds.
+#[derive(Debug, Clone, Default)]
+pub struct Tickets {
+    /// The cache as read.
+    pub cache: Cache,
+    /// The cache file, relative to the root (for messages).
+    pub path: String,
+    by_ref: std::collections::HashMap<TicketRef, usize>,
+}
+
+impl Tickets {
+    /// Reads the cache of the repository at `root`; `Ok(None)` when `pm sync` never ran.
+    pub fn open(root: &Path, config: &crate::config::Config) -> Result<Option<Self>, CacheError> {
+        let Some(cache) = Cache::load(&path(root, config))? else { return Ok(None) };
+        Ok(Some(Self::new(cache, config.sync.cache.clone())))
+    }
+
+    /// Indexes `cache`.
+    pub fn new(cache: Cache, path: String) -> Self {
+        let by_ref = cache.tickets.iter().enumerate().map(|(i, t)| (t.reference(), i)).collect();
+        Self { cache, path, by_ref }
+    }
+
+    /// What the cache says about the ticket an item refers to as `ticket`.
+    pub fn get(&self, config: &crate::config::Config, ticket: &str) -> Option<&CachedTicket> {
+        let reference = super::refs::resolve(config, ticket).ok()?;
+        self.by_ref.get(&reference).map(|&i| &self.cache.tickets[i])
+    }
+
+    /// The cache's age when it is older than `sync.max_age` as of the start of `today` in the
+    /// repository's time zone (so a fixed `--today` gives a fixed verdict).
+    pub fn too_old(
+        &self,
+        config: &crate::config::Config,
+        today: jiff::civil::Date,
+    ) -> Option<jiff::SignedDuration> {
+        let synced = self.cache.synced_at?;
+        let start = today.to_zoned_datetime(config.time_zone()).ok()?.timestamp();
+        let age = start.duration_since(synced);
+        (age > config.sync.max_age()).then_some(age)
+    }
+}
+
 /// The cache file of the repository at `root`.
 pub fn path(root: &Path, config: &crate::config::Config) -> PathBuf {
     root.join(&config.sync.cache)
