@@ -254,7 +254,17 @@ fn finish(
         inline.push(checked.inline);
         documents.push(doc);
     }
-    let repo = Repo::from_documents(workspace, documents, walk_problems);
+    let mut repo = Repo::from_documents(workspace, documents, walk_problems);
+    match request.rules.and_then(|(rules, _)| rules.tickets.clone()) {
+        Some(tickets) => repo.tickets = Some(tickets),
+        None => match crate::trackers::cache::Tickets::open(
+            &repo.workspace.root,
+            &repo.workspace.config,
+        ) {
+            Ok(tickets) => repo.tickets = tickets.map(Arc::new),
+            Err(e) => repo.tickets_error = Some(e.to_string()),
+        },
+    }
     let selected = match request.read {
         Read::Selected(is_selected) => Some(selected_indices(&repo, is_selected)),
         Read::All | Read::IdsOnly => None,

@@ -279,6 +279,10 @@ pub struct Repo {
     pub walk_problems: Vec<WalkProblem>,
     /// Document indexes by postmortem id.
     pub by_id: BTreeMap<String, Vec<usize>>,
+    /// The ticket cache `pm sync` wrote, if any: what trackers said about the items' tickets.
+    pub tickets: Option<std::sync::Arc<crate::trackers::cache::Tickets>>,
+    /// Why the ticket cache could not be read (its states are then not shown).
+    pub tickets_error: Option<String>,
 }
 
 impl Repo {
@@ -294,7 +298,16 @@ impl Repo {
                 by_id.entry(id.to_owned()).or_default().push(i);
             }
         }
-        Self { workspace, documents, walk_problems, by_id }
+        Self { workspace, documents, walk_problems, by_id, tickets: None, tickets_error: None }
+    }
+
+    /// What the cache says about `item`'s ticket.
+    pub fn ticket(
+        &self,
+        item: &crate::model::ActionItem,
+    ) -> Option<&crate::trackers::CachedTicket> {
+        let tickets = self.tickets.as_deref()?;
+        tickets.get(&self.workspace.config, &item.ticket.as_ref()?.value)
     }
 
     /// The loaded postmortems with their documents.

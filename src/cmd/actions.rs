@@ -101,6 +101,11 @@ pub struct ActionsArgs {
     #[arg(long)]
     pub overdue: bool,
 
+    /// Only items that disagree with their ticket in the tracker, whatever their status
+    /// (reads the ticket cache `pm sync` writes).
+    #[arg(long)]
+    pub drift: bool,
+
     /// Only items due within this window from today, overdue ones included (`7d`, `2w`).
     #[arg(long, value_name = "WINDOW", value_parser = crate::cmd::args::parse_window)]
     pub due_within: Option<u32>,
@@ -128,6 +133,7 @@ pub fn run(global: &Global, args: &ActionsArgs) -> anyhow::Result<Outcome> {
         priorities: args.priority.iter().map(|p| (*p).into()).collect(),
         overdue: args.overdue,
         due_within: args.due_within,
+        drift: args.drift,
     };
     filter.validate(&repo)?;
     crate::cmd::warn_skipped(&repo);

@@ -117,6 +117,9 @@ impl Global {
 /// Tells on stderr which files could not be read as postmortems: a report or a gate that
 /// silently left them out would look more complete than it is.
 pub fn warn_skipped(repo: &crate::repo::Repo) {
+    if let Some(e) = &repo.tickets_error {
+        eprintln!("warning: cannot read the ticket cache: {e}; ticket states are not shown");
+    }
     for doc in repo.documents.iter().filter(|d| d.postmortem.is_none()) {
         eprintln!(
             "warning: skipped {}: not a readable postmortem (`pm check` says why)",

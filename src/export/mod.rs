@@ -61,13 +61,15 @@ pub fn records(repo: &Repo, today: Date, what: What) -> Records {
     let mut out = Records::default();
     if want(What::Postmortems) {
         out.postmortems =
-            pms.iter().map(|(doc, pm)| PostmortemRecord::new(config, doc, pm, today)).collect();
+            pms.iter().map(|(doc, pm)| PostmortemRecord::new(repo, doc, pm, today)).collect();
     }
     if want(What::ActionItems) {
         out.action_items = pms
             .iter()
             .flat_map(|(doc, pm)| {
-                pm.action_items.iter().map(|i| ActionItemRecord::new(config, doc, pm, i, today))
+                pm.action_items
+                    .iter()
+                    .map(|i| ActionItemRecord::new(config, doc, pm, i, repo.ticket(i), today))
             })
             .collect();
     }

@@ -4,9 +4,8 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::config::Config;
 use crate::model::{Detection, Instant, Postmortem, Status};
-use crate::repo::Document;
+use crate::repo::{Document, Repo};
 use crate::source::Spanned;
 
 /// An SLO the incident hit.
@@ -125,14 +124,15 @@ fn minutes(d: Option<jiff::SignedDuration>) -> Option<serde_json::Number> {
 
 impl PostmortemRecord {
     /// The record of `pm` (from `doc`) as of `today`.
-    pub fn new(config: &Config, doc: &Document, pm: &Postmortem, today: Date) -> Self {
+    pub fn new(repo: &Repo, doc: &Document, pm: &Postmortem, today: Date) -> Self {
+        let config = &repo.workspace.config;
         let durations = pm.times.durations();
         let due = pm.due.as_ref().map(|d| d.value);
         let days_overdue = pm.days_overdue(today);
         let items: Vec<_> = pm
             .action_items
             .iter()
-            .map(|i| crate::followup::Item::new(config, doc, pm, i, today))
+            .map(|i| crate::followup::Item::new(config, doc, pm, i, repo.ticket(i), today))
             .collect();
         let ticket = text(&pm.ticket);
         Self {

@@ -21,8 +21,12 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{ActionItem, ItemKind, ItemOrder, ItemStatus, Postmortem, Priority};
+use crate::model::{
+    ActionItem, ItemKind, ItemOrder, ItemStatus, Postmortem, Priority, TicketState,
+};
 use crate::repo::{Document, Repo};
+use crate::trackers::CachedTicket;
+use crate::trackers::drift::{Drift, drift};
 
 /// One action item with what a report needs to show it: its postmortem, its team(s) and how
 /// late it is. This is also the action-item record of `pm export` (published as
@@ -73,18 +77,32 @@ pub struct Item {
     pub days_overdue: i64,
     /// The postmortem's title.
     pub postmortem_title: Option<String>,
+    /// What the tracker says of the ticket, from the ticket cache (`None` without one).
+    pub ticket_state: Option<TicketState>,
+    /// The tracker's own name for that state (`closed (not planned)`, `In Review`).
+    pub ticket_status: Option<String>,
+    /// Who the ticket is assigned to in the tracker.
+    pub ticket_assignee: Option<String>,
+    /// When the cache last heard from the tracker about this ticket (its date in the
+    /// repository's time zone).
+    pub ticket_synced: Option<Date>,
+    /// How the item and its ticket disagree ([`crate::trackers::drift::Drift::slug`]), infos
+    /// included.
+    pub drift: Vec<&'static str>,
     /// Where it stands as every reader counts it ([`ActionItem::state`]).
     #[serde(skip)]
     pub state: ItemStatus,
 }
 
 impl Item {
-    /// Builds the view of `item` of `pm` (read from `doc`) as of `today`.
+    /// Builds the view of `item` of `pm` (read from `doc`) as of `today`, with what the ticket
+    /// cache says of its ticket (`ticket`, from [`Repo::ticket`]).
     pub fn new(
         config: &Config,
         doc: &Document,
         pm: &Postmortem,
         item: &ActionItem,
+        ticket_cached: Option<&CachedTicket>,
         today: Date,
     ) -> Self {
         let value =
@@ -116,7 +134,20 @@ impl Item {
             outstanding: item.is_outstanding(),
             overdue: days_overdue > 0,
             days_overdue,
+            ticket_state: ticket_cached.map(|t| t.state),
+            ticket_status: ticket_cached.map(|t| t.tracker_state.clone()).filter(|s| !s.is_empty()),
+            ticket_assignee: ticket_cached.and_then(|t| t.assignee.clone()),
+            ticket_synced: ticket_cached
+                .map(|t| t.fetched_at.to_zoned_datetime(config.time_zone()).date()),
+            drift: ticket_cached
+                .map(|t| drift(item, t, &config.people).iter().map(Drift::slug).collect())
+                .unwrap_or_default(),
         }
+    }
+
+    /// The item and its ticket disagree (an owner who is not the assignee aside).
+    pub fn has_drift(&self) -> bool {
+        self.drift.iter().any(|d| *d != "owner-differs")
     }
 
     /// Still owed (see [`ActionItem::is_outstanding`]).
@@ -176,6 +207,9 @@ pub struct Filter {
     pub overdue: bool,
     /// Only items due on or before today plus this many days (overdue ones included).
     pub due_within: Option<u32>,
+    /// Only items that disagree with their ticket (any status: a done item whose ticket is
+    /// open is exactly what this looks for).
+    pub drift: bool,
 }
 
 impl Filter {
@@ -185,7 +219,7 @@ impl Filter {
             list.is_empty() || value.is_some_and(|v| list.iter().any(|l| l == v))
         };
         let status_ok = if self.statuses.is_empty() {
-            item.is_outstanding()
+            item.is_outstanding() || self.drift
         } else {
             self.statuses.contains(&item.state)
         };
@@ -196,6 +230,7 @@ impl Filter {
         status_ok
             && due_ok
             && (!self.overdue || item.overdue)
+            && (!self.drift || item.has_drift())
             && any(&self.owners, item.owner.as_deref())
             && (self.teams.is_empty() || self.teams.iter().any(|t| item.belongs_to_team(t)))
             && (self.services.is_empty() || self.services.iter().any(|s| item.services.contains(s)))
@@ -290,7 +325,7 @@ pub fn all_items(repo: &Repo, today: Date) -> Vec<Item> {
     let mut items: Vec<Item> = repo
         .postmortems()
         .flat_map(|(doc, pm)| pm.action_items.iter().map(move |i| (doc, pm, i)))
-        .map(|(doc, pm, item)| Item::new(config, doc, pm, item, today))
+        .map(|(doc, pm, item)| Item::new(config, doc, pm, item, repo.ticket(item), today))
         .collect();
     sort(&mut items);
     items

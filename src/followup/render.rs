@@ -79,7 +79,13 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
         return format!("No action items match (as of {today}).\n");
     }
     let dash = || "-".to_owned();
-    let header = ["DUE", "OVERDUE", "PRI", "STATUS", "OWNER", "POSTMORTEM", "TICKET", "ITEM"];
+    // The tracker's word gets a column only when the ticket cache has something to say.
+    let synced = items.iter().any(|i| i.ticket_state.is_some());
+    let mut header = vec!["DUE", "OVERDUE", "PRI", "STATUS", "OWNER", "POSTMORTEM", "TICKET"];
+    if synced {
+        header.push("TRACKER");
+    }
+    header.push("ITEM");
     // Cells as plain text first (for widths), with the style each gets when painted.
     let rows: Vec<Vec<(String, Style, Option<String>)>> = items
         .iter()
@@ -93,7 +99,7 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
             } else {
                 Style::new().effects(Effects::DIMMED)
             };
-            vec![
+            let mut row = vec![
                 (
                     i.due.map_or_else(dash, |d| d.to_string()),
                     if i.overdue { late } else { faded },
@@ -109,12 +115,21 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
                 (i.owner.as_deref().map_or_else(dash, shown), Style::new(), None),
                 (shown(i.postmortem_id.as_deref().unwrap_or(&i.path)), Style::new(), None),
                 (i.ticket.as_deref().map_or_else(dash, shown), Style::new(), ticket_url),
-                (
-                    truncate(&shown(i.title.as_deref().unwrap_or("(untitled)")), TITLE_WIDTH),
-                    faded,
-                    None,
-                ),
-            ]
+            ];
+            if synced {
+                let drift = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
+                row.push(match i.ticket_state {
+                    Some(state) if i.has_drift() => (format!("{state} (drift)"), drift, None),
+                    Some(state) => (state.to_string(), faded, None),
+                    None => (dash(), faded, None),
+                });
+            }
+            row.push((
+                truncate(&shown(i.title.as_deref().unwrap_or("(untitled)")), TITLE_WIDTH),
+                faded,
+                None,
+            ));
+            row
         })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -238,6 +253,11 @@ fn markdown_line(item: &Item) -> String {
         parts.push(item.status.map_or("no valid status".to_owned(), |s| s.to_string()));
     }
     parts.push(ticket_link(item).unwrap_or_else(|| "no ticket".to_owned()));
+    if let (Some(state), Some(synced)) = (item.ticket_state, item.ticket_synced) {
+        let said = item.ticket_status.as_deref().unwrap_or(state.as_str());
+        let drift = if item.has_drift() { ", **drift**" } else { "" };
+        parts.push(format!("tracker: {said} (synced {synced}){drift}"));
+    }
     let pm = match (&item.postmortem_id, &item.postmortem_title) {
         (Some(id), Some(title)) => format!("{id} ({title})"),
         (Some(id), None) => id.clone(),
@@ -297,6 +317,10 @@ pub fn csv(items: &[Item]) -> anyhow::Result<String> {
         "closed_on",
         "overdue",
         "days_overdue",
+        "ticket_state",
+        "ticket_status",
+        "ticket_synced",
+        "drift",
     ])?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let shown = |v: Option<String>| v.unwrap_or_default();
@@ -322,6 +346,10 @@ pub fn csv(items: &[Item]) -> anyhow::Result<String> {
             shown(i.closed_on.map(|d| d.to_string())),
             i.overdue.to_string(),
             i.days_overdue.to_string(),
+            shown(i.ticket_state.map(|s| s.to_string())),
+            text(&i.ticket_status),
+            shown(i.ticket_synced.map(|d| d.to_string())),
+            i.drift.join(";"),
         ])?;
     }
     let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;

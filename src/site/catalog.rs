@@ -181,6 +181,8 @@ pub struct Catalog<'r> {
     rows: Vec<Row>,
     /// The action items of each entry, in front matter order, made once.
     items: Vec<Vec<ItemView>>,
+    /// The ticket cache, when `pm sync` has written one.
+    tickets: Option<&'r crate::trackers::cache::Tickets>,
 }
 
 impl std::fmt::Debug for Catalog<'_> {
@@ -313,6 +315,7 @@ impl<'r> Catalog<'r> {
             by_path,
             rows: Vec::new(),
             items: Vec::new(),
+            tickets: repo.tickets.as_deref(),
         };
         let (rows, items) = rayon::join(
             || (0..catalog.entries.len()).into_par_iter().map(|i| catalog.make_row(i)).collect(),
@@ -399,7 +402,35 @@ impl<'r> Catalog<'r> {
         let e = &self.entries[i];
         let due = item.due.as_ref().map(|d| d.value);
         let ticket = item.ticket.as_ref().map(|t| t.value.clone()).unwrap_or_default();
+        let cached =
+            self.tickets.filter(|_| !ticket.is_empty()).and_then(|t| t.get(self.config, &ticket));
+        let drifts = cached
+            .map(|c| crate::trackers::drift::drift(item, c, &self.config.people))
+            .unwrap_or_default();
         ItemView {
+            tracker: cached.map_or_else(String::new, |c| {
+                let said = if c.tracker_state.is_empty() {
+                    c.state.as_str()
+                } else {
+                    c.tracker_state.as_str()
+                };
+                format!(
+                    "{said} · synced {}",
+                    c.fetched_at.to_zoned_datetime(self.tz.clone()).date()
+                )
+            }),
+            drift: drifts
+                .iter()
+                .filter(|d| !d.is_info())
+                .map(|d| cached.map(|c| d.describe(item, c)).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("; "),
+            verified_url: item
+                .verification
+                .as_ref()
+                .and_then(|v| v.evidence.as_ref())
+                .map(|e| e.value.clone())
+                .filter(|u| crate::url::is_http_url(u) && crate::url::is_safe_url(u)),
             title: item.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
             owner: item.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
             due: due.map(|d| d.to_string()).unwrap_or_default(),
@@ -424,6 +455,11 @@ impl<'r> Catalog<'r> {
                 .and_then(|t| self.taxonomy(Kind::Team).get(&t.value))
                 .map(Term::link),
         }
+    }
+
+    /// What the ticket cache says of `item`'s ticket.
+    pub fn ticket(&self, item: &ActionItem) -> Option<&'r crate::trackers::CachedTicket> {
+        self.tickets?.get(self.config, &item.ticket.as_ref()?.value)
     }
 
     /// Open action items of `entries`, overdue first (most overdue first), then by due date.

@@ -117,7 +117,7 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
         action_items: nested_items(
             pm.action_items
                 .iter()
-                .map(|a| crate::followup::Item::new(m.config, e.doc, pm, a, m.today)),
+                .map(|a| crate::followup::Item::new(m.config, e.doc, pm, a, m.ticket(a), m.today)),
         ),
         check: JsonCheck { errors: e.errors, warnings: e.problems.len() - e.errors },
     }

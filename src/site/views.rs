@@ -90,6 +90,12 @@ pub struct ItemView {
     pub ticket_url: Option<String>,
     /// What to show: the ticket, without `https://` when it is a URL.
     pub ticket_label: String,
+    /// What the tracker says of the ticket and when it was synced (empty without a cache).
+    pub tracker: String,
+    /// How the item and its ticket disagree, in words (empty when they agree).
+    pub drift: String,
+    /// The link to the proof that a finished item worked.
+    pub verified_url: Option<String>,
     /// When it was closed.
     pub closed_on: String,
     /// Still owed ([`crate::model::ActionItem::is_outstanding`]).
