@@ -1435,4 +1435,332 @@ action_items:
         );
         assert!(matches!(e, EditError::Unfaithful { .. }), "{e}");
     }
+
+    /// Generated front matter: action items in random block or flow style, quoting, comments,
+    /// line endings and BOM; a random item and key set to a random value. The generator records
+    /// where it wrote every value, so what must stay put is known apart from the code under test.
+    mod properties {
+        use std::collections::HashMap;
+
+        use proptest::prelude::*;
+        use proptest::sample::{Index, select};
+
+        use super::*;
+
+        const KEYS: [&str; 4] = ["status", "owner", "ticket", "closed_on"];
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Style {
+            Plain,
+            Single,
+            Double,
+            Empty,
+        }
+
+        #[derive(Debug, Clone)]
+        struct Entry {
+            key: &'static str,
+            value: &'static str,
+            style: Style,
+            comment: bool,
+        }
+
+        /// What follows the entries of a block item: nothing, a block scalar (clip, keep), a
+        /// nested mapping, a flow sequence over two lines.
+        #[derive(Debug, Clone, Copy)]
+        enum Tail {
+            None,
+            Literal,
+            Keep,
+            Nested,
+            FlowSeq,
+        }
+
+        #[derive(Debug, Clone)]
+        struct Item {
+            flow: bool,
+            entries: Vec<Entry>,
+            tail: Tail,
+            comment: bool,
+            blank_after: bool,
+        }
+
+        #[derive(Debug, Clone)]
+        struct Front {
+            crlf: bool,
+            bom: bool,
+            items: Vec<Item>,
+            trailer: bool,
+        }
+
+        /// Values a plain scalar can hold in block and flow context alike.
+        const PLAIN: [&str; 8] =
+            ["open", "done", "2026-12-01", "PAY-1", "yes", "héllo", "acme/api#12", "12"];
+        /// Values that need quotes.
+        const QUOTED: [&str; 7] = ["it's", "a: b", "x # y", "say \"hi\"", "a, b", "", "{x}"];
+
+        fn entry(key: &'static str) -> impl Strategy<Value = Entry> {
+            let values: Vec<&'static str> = PLAIN.iter().chain(&QUOTED).copied().collect();
+            (select(values), 0..4u8, any::<bool>()).prop_map(move |(value, style, comment)| {
+                let style = match style {
+                    0 if PLAIN.contains(&value) => Style::Plain,
+                    0 | 1 => Style::Single,
+                    2 => Style::Double,
+                    _ => Style::Empty,
+                };
+                Entry { key, value, style, comment }
+            })
+        }
+
+        fn an_item() -> impl Strategy<Value = Item> {
+            let keys = proptest::sample::subsequence(KEYS.to_vec(), 0..=KEYS.len());
+            let entries = keys.prop_flat_map(|keys| {
+                let mut all = vec!["title"];
+                all.extend(keys);
+                all.into_iter().map(entry).collect::<Vec<_>>().prop_shuffle()
+            });
+            let tail =
+                select(vec![Tail::None, Tail::Literal, Tail::Keep, Tail::Nested, Tail::FlowSeq]);
+            (any::<bool>(), entries, tail, any::<bool>(), any::<bool>()).prop_map(
+                |(flow, entries, tail, comment, blank_after)| Item {
+                    flow,
+                    entries,
+                    tail,
+                    comment,
+                    blank_after,
+                },
+            )
+        }
+
+        fn front() -> impl Strategy<Value = Front> {
+            (
+                any::<bool>(),
+                any::<bool>(),
+                proptest::collection::vec(an_item(), 1..5),
+                any::<bool>(),
+            )
+                .prop_map(|(crlf, bom, items, trailer)| Front {
+                    crlf,
+                    bom,
+                    items,
+                    trailer,
+                })
+        }
+
+        fn new_value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                select(vec![
+                    "done",
+                    "2026-12-01",
+                    "acme/api#12",
+                    "PAY-123",
+                    "yes",
+                    "true",
+                    "null",
+                    "1.5",
+                    ": x",
+                    "#x",
+                    "a #b",
+                    "a: b",
+                    "it's",
+                    "\"q\"",
+                    "trail ",
+                    " lead",
+                    "",
+                    "~",
+                    "a, b",
+                    "[x]",
+                    "{y}",
+                    "é",
+                    "\\",
+                    "'",
+                    "- x",
+                    "x:",
+                ])
+                .prop_map(String::from),
+                "[ -~]{0,12}",
+                "[a-zé日 #:,'\"{}]{1,6}",
+            ]
+        }
+
+        /// Per item, where each key's value was written.
+        type Written = Vec<HashMap<&'static str, (usize, usize)>>;
+
+        /// The text, and for each item the span of each key's value (for an empty value, the
+        /// point after its colon).
+        fn render(front: &Front) -> (String, Written) {
+            let nl = if front.crlf { "\r\n" } else { "\n" };
+            let mut out = String::new();
+            if front.bom {
+                out.push('\u{feff}');
+            }
+            out.push_str(&format!("---{nl}title: Postmortem  # c{nl}action_items:{nl}"));
+            let mut spans = Vec::new();
+            for item in &front.items {
+                let mut at = HashMap::new();
+                out.push_str("  - ");
+                if item.flow {
+                    out.push('{');
+                }
+                for (i, e) in item.entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(if item.flow { ", " } else { "    " });
+                    }
+                    out.push_str(e.key);
+                    out.push(':');
+                    let start = out.len() + usize::from(e.style != Style::Empty);
+                    match e.style {
+                        Style::Empty => {}
+                        Style::Plain => out.push_str(&format!(" {}", e.value)),
+                        Style::Single => out.push_str(&format!(" {}", single_quoted(e.value))),
+                        Style::Double => out.push_str(&format!(" {}", double_quoted(e.value))),
+                    }
+                    at.insert(
+                        e.key,
+                        if e.style == Style::Empty {
+                            (out.len(), out.len())
+                        } else {
+                            (start, out.len())
+                        },
+                    );
+                    if item.flow {
+                        if e.style == Style::Empty {
+                            out.push(' ');
+                        }
+                    } else {
+                        if e.comment {
+                            out.push_str("  # note");
+                        }
+                        out.push_str(nl);
+                    }
+                }
+                if item.flow {
+                    out.push('}');
+                    if item.comment {
+                        out.push_str("  # flow");
+                    }
+                    out.push_str(nl);
+                } else {
+                    match item.tail {
+                        Tail::None => {}
+                        Tail::Literal => {
+                            out.push_str(&format!("    notes: |{nl}      one{nl}      two{nl}"))
+                        }
+                        Tail::Keep => out.push_str(&format!("    notes: |+{nl}      kept{nl}{nl}")),
+                        Tail::Nested => {
+                            out.push_str(&format!("    links:{nl}      runbook: r  # c{nl}"))
+                        }
+                        Tail::FlowSeq => {
+                            out.push_str(&format!("    tags: [a,{nl}      b]  # c{nl}"))
+                        }
+                    }
+                    if item.comment {
+                        out.push_str(&format!("    # about the next item{nl}"));
+                    }
+                }
+                if item.blank_after {
+                    out.push_str(nl);
+                }
+                spans.push(at);
+            }
+            if front.trailer {
+                out.push_str(&format!("severity: 'SEV2'  # c{nl}"));
+            }
+            out.push_str(&format!("---{nl}# Body{nl}"));
+            (out, spans)
+        }
+
+        /// The front matter of `text` loaded, or why not.
+        fn reload(text: &str) -> Result<Node, String> {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let split = front_matter::split(text).map_err(|e| e.to_string())?;
+            let tree = yaml::load(&text[split.yaml.start..split.yaml.end], split.yaml.start)
+                .map_err(|e| e.message)?;
+            Ok(tree.root)
+        }
+
+        fn items_of(root: &Node) -> Vec<Node> {
+            root.get("action_items")
+                .and_then(Node::as_seq)
+                .map(<[Node]>::to_vec)
+                .unwrap_or_default()
+        }
+
+        proptest! {
+            #[test]
+            fn set_changes_the_value_and_nothing_else(
+                front in front(),
+                pick in any::<Index>(),
+                key in select(KEYS.to_vec()),
+                value in new_value(),
+            ) {
+                let (input, spans) = render(&front);
+                prop_assert!(reload(&input).is_ok(), "the generator wrote bad YAML:\n{input}");
+                let i = pick.index(front.items.len());
+                let index = i.to_string();
+                let change = Change::Set { path: item(i, key), value: value.clone() };
+                let out = match apply(&input, &[change]) {
+                    Ok(out) => out,
+                    Err(e) => return Err(TestCaseError::fail(format!("{e}\n{input}"))),
+                };
+                // (a) it reloads, (b) the value reads back.
+                let root = reload(&out).map_err(|e| TestCaseError::fail(format!("{e}\n{out}")))?;
+                let read = root.walk(&["action_items", index.as_str(), key]).and_then(|(n, _)| n.as_str());
+                prop_assert_eq!(read, Some(value.as_str()), "{}", out);
+                let (input, out) = (input.as_bytes(), out.as_bytes());
+                match spans[i].get(key) {
+                    // (c) a replacement: everything before and after the old value is kept.
+                    Some(&(start, end)) => {
+                        prop_assert_eq!(&out[..start], &input[..start]);
+                        let kept = input.len() - end;
+                        prop_assert!(out.len() >= start + kept);
+                        prop_assert_eq!(&out[out.len() - kept..], &input[end..]);
+                    }
+                    // (d) an insert: taking the inserted bytes out gives the input back.
+                    None => {
+                        prop_assert!(out.len() > input.len());
+                        let added = out.len() - input.len();
+                        let p = input.iter().zip(out).take_while(|(a, b)| a == b).count();
+                        let mut back = out[..p].to_vec();
+                        back.extend_from_slice(&out[p + added..]);
+                        prop_assert_eq!(back, input.to_vec());
+                    }
+                }
+                if front.crlf {
+                    prop_assert!(out.windows(2).all(|w| w[1] != b'\n' || w[0] == b'\r'), "a bare LF");
+                }
+                prop_assert_eq!(out.starts_with("\u{feff}".as_bytes()), front.bom);
+            }
+
+            #[test]
+            fn remove_takes_out_one_stretch_and_only_that_key(
+                front in front(),
+                pick in any::<Index>(),
+                key in select(KEYS.to_vec()),
+            ) {
+                let (input, spans) = render(&front);
+                let i = pick.index(front.items.len());
+                let out = apply(&input, &[Change::Remove { path: item(i, key) }])
+                    .map_err(|e| TestCaseError::fail(format!("{e}\n{input}")))?;
+                let before = items_of(&reload(&input).map_err(TestCaseError::fail)?);
+                let after = items_of(&reload(&out).map_err(TestCaseError::fail)?);
+                prop_assert_eq!(before.len(), after.len());
+                for (j, (b, a)) in before.iter().zip(&after).enumerate() {
+                    let mut expected = b.clone();
+                    if j == i {
+                        if let Value::Map(entries) = &mut expected.value {
+                            entries.retain(|(k, _)| !k.is_key(key));
+                        }
+                    }
+                    prop_assert!(same(&expected, a), "item {} differs:\n{}", j, out);
+                }
+                // One contiguous stretch went, or nothing when the key was absent.
+                let (input, out) = (input.as_bytes(), out.as_bytes());
+                let p = input.iter().zip(out).take_while(|(a, b)| a == b).count();
+                let s = input.iter().rev().zip(out.iter().rev()).take_while(|(a, b)| a == b).count();
+                prop_assert!(p + s >= out.len());
+                prop_assert_eq!(spans[i].contains_key(key), out.len() < input.len());
+            }
+        }
+    }
 }
