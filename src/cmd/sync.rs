@@ -24,6 +24,12 @@ pub struct SyncArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Bring the front matter in line with the trackers: the status and `closed_on` of drifted
+    /// items (and the key of a moved ticket), edited in place. Without it, the change is
+    /// printed as a unified diff.
+    #[arg(long)]
+    pub write: bool,
+
     /// The clock.
     #[command(flatten)]
     pub now: crate::cmd::args::Now,
@@ -65,15 +71,36 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         }
     }
     let wanted: Vec<TicketRef> = wanted.into_iter().collect();
-    if args.offline || wanted.is_empty() {
-        if wanted.is_empty() {
-            eprintln!(
-                "no action item refers to a ticket of a tracker with an API (`kind` in [trackers]): nothing to sync"
-            );
-        }
-        return Ok(Outcome::Clean);
+    let mut outcome = Outcome::Clean;
+    if wanted.is_empty() {
+        eprintln!(
+            "no action item refers to a ticket of a tracker with an API (`kind` in [trackers]): nothing to sync"
+        );
+        return Ok(outcome);
     }
+    if !args.offline {
+        outcome = fetch(repo, &wanted, &mut cache, &cache_path, args)?;
+    } else if cache.tickets.is_empty() {
+        eprintln!(
+            "no ticket cache yet at {}: run `pm sync` without --offline first",
+            cache_path.display()
+        );
+        return Ok(outcome);
+    }
+    settle(repo, cache, args.write)?;
+    Ok(outcome)
+}
 
+/// Asks the trackers, merges the answers into the cache and saves it. A refused token is an
+/// error (exit 2) once the cache is saved; a batch that failed makes the run exit 1.
+fn fetch(
+    repo: &crate::repo::Repo,
+    wanted: &[TicketRef],
+    cache: &mut Cache,
+    cache_path: &std::path::Path,
+    args: &SyncArgs,
+) -> anyhow::Result<Outcome> {
+    let config = &repo.workspace.config;
     let options = sync::Options::from_config(config);
     let started = std::time::Instant::now();
     let bar = progress_bar(wanted.len());
@@ -83,7 +110,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         }
     };
     let now = args.now.resolve()?;
-    let fetch = sync::run(config, &wanted, &|var| std::env::var(var).ok(), &options, now, &tick)?;
+    let fetch = sync::run(config, wanted, &|var| std::env::var(var).ok(), &options, now, &tick)?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -91,7 +118,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let failed: Vec<TicketRef> =
         fetch.failed.iter().flat_map(|(refs, _)| refs.iter().cloned()).collect();
     cache.merge(fetch.fetched.clone(), &failed, now);
-    cache.save(&cache_path).with_context(|| "cannot write the ticket cache".to_owned())?;
+    cache.save(cache_path).with_context(|| "cannot write the ticket cache".to_owned())?;
 
     let mut counts = std::collections::BTreeMap::<TicketState, usize>::new();
     for t in &fetch.fetched {
@@ -103,17 +130,14 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         .map(|(state, n)| format!("{n} {}", state.as_str().replace('-', " ")))
         .collect();
     eprintln!(
-        "synced {} of {} tickets from {} in {} requests ({:.1} s){}{}",
+        "synced {} of {} tickets from {} in {} requests ({:.1} s){}; cache: {}",
         fetch.fetched.len(),
         wanted.len(),
         plural(trackers.len(), "tracker"),
         fetch.requests,
         started.elapsed().as_secs_f64(),
         if states.is_empty() { String::new() } else { format!(": {}", states.join(", ")) },
-        format_args!(
-            "; cache: {}",
-            cache_path.strip_prefix(&repo.workspace.root).unwrap_or(&cache_path).display()
-        ),
+        cache_path.strip_prefix(&repo.workspace.root).unwrap_or(cache_path).display(),
     );
     for (refs, error) in &fetch.failed {
         let keys: Vec<&str> = refs.iter().take(5).map(|r| r.key.as_str()).collect();
@@ -128,6 +152,84 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("{auth}");
     }
     Ok(if fetch.failed.is_empty() { Outcome::Clean } else { Outcome::Findings })
+}
+
+/// Prints (or, with `write`, makes) the front-matter edits that take the trackers' word for
+/// drifted items, file by file. Each file is read again from disk, edited only where it
+/// drifted, and replaced atomically, provided nobody changed it meanwhile.
+fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result<()> {
+    let config = &repo.workspace.config;
+    let tickets = crate::trackers::cache::Tickets::new(cache, config.sync.cache.clone());
+    let tz = config.time_zone();
+    let (mut files, mut items, mut drifted) = (0_usize, 0_usize, 0_usize);
+    let mut diff = String::new();
+    for doc in &repo.documents {
+        let Some(pm) = &doc.postmortem else { continue };
+        let mut changes = Vec::new();
+        for item in &pm.action_items {
+            let Some(ticket) = item.ticket.as_ref().and_then(|t| tickets.get(config, &t.value))
+            else {
+                continue;
+            };
+            if crate::trackers::drift::drift(item, ticket, &config.people)
+                .iter()
+                .any(|d| !d.is_info())
+            {
+                drifted += 1;
+            }
+            let edits = crate::trackers::drift::edits(item, ticket, &config.people, &tz);
+            if !edits.is_empty() {
+                items += 1;
+                changes.extend(edits);
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let path = repo.workspace.root.join(doc.path());
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let edited = crate::parse::edit::apply(&text, &changes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was written to it", doc.path()))?;
+        files += 1;
+        if write {
+            crate::atomic::replace(&path, text.as_bytes(), edited.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        } else {
+            let a = format!("a/{}", doc.path());
+            let b = format!("b/{}", doc.path());
+            diff.push_str(
+                &similar::TextDiff::from_lines(&text, &edited)
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(&a, &b)
+                    .to_string(),
+            );
+        }
+    }
+    crate::cmd::print(&diff)?;
+    let unsettled = drifted.saturating_sub(items);
+    let rest = if unsettled > 0 {
+        format!(
+            "; {} need a person (`pm actions --drift` lists them)",
+            plural(unsettled, "other drifted item")
+        )
+    } else {
+        String::new()
+    };
+    match (files, write) {
+        (0, _) if drifted == 0 => eprintln!("every action item agrees with its ticket"),
+        (0, _) => eprintln!("nothing the trackers' word can settle{rest}"),
+        (_, true) => {
+            eprintln!("updated {} in {}{rest}", plural(items, "action item"), plural(files, "file"))
+        }
+        (_, false) => eprintln!(
+            "{} in {} would change: run `pm sync --write` to take the trackers' word{rest}",
+            plural(items, "action item"),
+            plural(files, "file")
+        ),
+    }
+    Ok(())
 }
 
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {

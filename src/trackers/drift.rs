@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 
 use super::cache::CachedTicket;
 use crate::model::{ActionItem, ItemStatus, TicketState};
+use crate::parse::edit::{Change, Step};
 
 /// One way an item and its ticket disagree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +167,44 @@ pub fn settle(drift: &Drift, ticket: &CachedTicket, tz: &TimeZone) -> Option<Set
         }),
         _ => None,
     }
+}
+
+/// The in-place edits of the front matter that bring `item` (at `action_items[item.index]`) in
+/// line with its cached `ticket`: the settlement of the first drift that has one, and a moved
+/// ticket's new key when the item wrote the ticket as a key (a URL is left to the reader: the
+/// old one still redirects). Empty when there is nothing the tracker's word can settle.
+pub fn edits(
+    item: &ActionItem,
+    ticket: &CachedTicket,
+    people: &BTreeMap<String, Vec<String>>,
+    tz: &TimeZone,
+) -> Vec<Change<'static>> {
+    let at = |key: &'static str| {
+        vec![Step::Key("action_items"), Step::Index(item.index), Step::Key(key)]
+    };
+    let mut changes = Vec::new();
+    let found = drift(item, ticket, people);
+    if let Some(settled) = found.iter().find_map(|d| settle(d, ticket, tz)) {
+        changes.push(Change::Set { path: at("status"), value: settled.status.as_str().to_owned() });
+        match settled.closed_on {
+            Some(date) => {
+                changes.push(Change::Set { path: at("closed_on"), value: date.to_string() })
+            }
+            None if item.closed_on.is_some() => {
+                changes.push(Change::Remove { path: at("closed_on") })
+            }
+            None => {}
+        }
+    }
+    let written_as_key = item.ticket.as_ref().is_some_and(|t| !crate::url::is_http_url(&t.value));
+    if let Some(Drift::TicketMoved { to }) =
+        found.iter().find(|d| matches!(d, Drift::TicketMoved { .. }))
+    {
+        if written_as_key {
+            changes.push(Change::Set { path: at("ticket"), value: to.clone() });
+        }
+    }
+    changes
 }
 
 #[cfg(test)]

@@ -34,7 +34,9 @@ fn repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("repo");
     copy_tree(&crate_path("tests/fixtures/sync"), &root);
-    let _ = std::fs::remove_file(root.join("expected-tickets.json"));
+    for expected in ["expected-tickets.json", "expected-diff.txt", "expected-after.md"] {
+        let _ = std::fs::remove_file(root.join(expected));
+    }
     for path in
         [root.join("pm.toml"), root.join("postmortems/2026/INC-2026-0001-checkout-errors.md")]
     {
@@ -196,4 +198,61 @@ fn bad_answers_fail_the_batch_with_a_clear_message() {
         assert!(stderr.contains("kept as they were, marked stale"), "{stderr}");
         assert_eq!(cache(&root)["tickets"].as_array().expect("tickets").len(), 7, "nothing lost");
     }
+}
+
+#[test]
+fn the_diff_shows_what_write_then_does_byte_for_byte() {
+    let tracker = FakeTracker::start(issues());
+    let (_dir, root) = repo(&tracker);
+    assert_eq!(sync(&root, &[]).status.code(), Some(0));
+    let path = root.join("postmortems/2026/INC-2026-0001-checkout-errors.md");
+    let before = std::fs::read_to_string(&path).expect("read");
+
+    // Offline: the cache alone decides; nothing is asked, nothing is written.
+    let asked = tracker.seen().len();
+    let out = sync(&root, &["--offline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(tracker.seen().len(), asked, "--offline sends nothing");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), before, "no --write, no change");
+    let diff = text(&out.stdout).replace(&tracker.url(""), "@TRACKER@");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("3 action items in 1 file would change"), "{stderr}");
+    assert!(stderr.contains("2 other drifted items need a person"), "{stderr}");
+    let expected_path = crate_path("tests/fixtures/sync/expected-diff.txt");
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&expected_path, &diff).expect("bless");
+    }
+    assert_eq!(diff, std::fs::read_to_string(&expected_path).expect("expected-diff.txt"));
+
+    let out = sync(&root, &["--offline", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "--write prints no diff");
+    let after =
+        std::fs::read_to_string(&path).expect("read").replace(&tracker.url(""), "@TRACKER@");
+    let after_path = crate_path("tests/fixtures/sync/expected-after.md");
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&after_path, &after).expect("bless");
+    }
+    assert_eq!(after, std::fs::read_to_string(&after_path).expect("expected-after.md"));
+    let before = before.replace(&tracker.url(""), "@TRACKER@");
+    assert_ne!(after, before);
+    assert_eq!(
+        after.lines().filter(|l| l.starts_with("    status: done")).count(),
+        before.lines().filter(|l| l.starts_with("    status: done")).count(),
+        "one item closed (#2), one reopened (#4)"
+    );
+    assert!(after.contains("    ticket: acme/new#6\n"), "the moved ticket's new key");
+    assert!(
+        after.contains("    status: done\n    ticket: acme/api#2\n    closed_on: 2026-11-20\n"),
+        "{after}"
+    );
+
+    // Run again: what the trackers can settle is settled.
+    let out = sync(&root, &["--offline"]);
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("nothing the trackers' word can settle"),
+        "{}",
+        text(&out.stderr)
+    );
 }
