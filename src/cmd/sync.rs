@@ -30,6 +30,12 @@ pub struct SyncArgs {
     #[arg(long)]
     pub write: bool,
 
+    /// File a ticket for every outstanding action item that has none, in the tracker its team
+    /// (or `sync.create_in`) names, and write the new key into the item in place. A rerun never
+    /// files a second ticket for the same item.
+    #[arg(long)]
+    pub create: bool,
+
     /// The clock.
     #[command(flatten)]
     pub now: crate::cmd::args::Now,
@@ -72,6 +78,9 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     }
     let wanted: Vec<TicketRef> = wanted.into_iter().collect();
     let mut outcome = Outcome::Clean;
+    if args.create {
+        outcome = create(repo, &mut cache, &cache_path)?;
+    }
     if wanted.is_empty() {
         eprintln!(
             "no action item refers to a ticket of a tracker with an API (`kind` in [trackers]): nothing to sync"
@@ -230,6 +239,189 @@ fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result
         ),
     }
     Ok(())
+}
+
+/// Files tickets for outstanding items without one and writes their keys back, file by file.
+/// Each ticket is recorded in the cache's journal the moment it exists, before its postmortem
+/// is edited; the tracker is searched for the item's marker before anything is filed.
+fn create(
+    repo: &crate::repo::Repo,
+    cache: &mut Cache,
+    cache_path: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    use crate::parse::edit::{Change, Step};
+    use crate::trackers::cache::Filed;
+    let config = &repo.workspace.config;
+    let env = |var: &str| std::env::var(var).ok();
+    let mut filer = sync::Filer::new(config, &env);
+    let (mut filed, mut found, mut failed) = (0_usize, 0_usize, 0_usize);
+    for doc in &repo.documents {
+        let Some(pm) = &doc.postmortem else { continue };
+        let wanting: Vec<_> =
+            pm.action_items.iter().filter(|i| i.ticket.is_none() && i.is_outstanding()).collect();
+        if wanting.is_empty() {
+            continue;
+        }
+        let Some(id) = pm.id.as_ref().map(|i| i.value.clone()) else {
+            eprintln!(
+                "note: {}: a postmortem without an id gets no tickets (its items could not be found again)",
+                doc.path()
+            );
+            continue;
+        };
+        let team = pm.team.as_ref().and_then(|t| config.teams.get(&t.value));
+        let tracker = team
+            .and_then(|t| t.tracker.as_ref())
+            .or(config.sync.create_in.as_ref())
+            .map(|t| t.get_ref().clone())
+            .ok_or_else(|| anyhow::anyhow!(
+                "{}: pm does not know where to file tickets: set `tracker` on the team in [teams] or `create_in` in [sync] of pm.toml",
+                doc.path()
+            ))?;
+        let tracker_config = &config.trackers[&tracker];
+        let project = team
+            .and_then(|t| t.project.clone())
+            .or_else(|| tracker_config.project.as_ref().map(|p| p.get_ref().clone()))
+            .ok_or_else(|| anyhow::anyhow!(
+                "tracker `{tracker}` has no `project` in pm.toml (the repository, project or team tickets are filed in)"
+            ))?;
+        let mut changes = Vec::new();
+        for item in wanting {
+            let number =
+                item.id.as_ref().map_or_else(|| (item.index + 1).to_string(), |i| i.value.clone());
+            let marker = format!("pm-item:{id}/{number}");
+            let key = match cache.created.iter().find(|f| f.marker == marker) {
+                Some(journal) => journal.key.clone(),
+                None => {
+                    let new = new_ticket(
+                        config,
+                        doc.path(),
+                        pm,
+                        item,
+                        &id,
+                        &project,
+                        &marker,
+                        tracker_config,
+                    );
+                    match filer.file(&tracker, &new) {
+                        Ok((ticket, existed)) => {
+                            if existed {
+                                found += 1
+                            } else {
+                                filed += 1
+                            }
+                            eprintln!(
+                                "{} {} for {id} item {number}: {}",
+                                if existed { "found" } else { "filed" },
+                                ticket.key,
+                                new.title
+                            );
+                            cache.created.push(Filed {
+                                marker,
+                                tracker: tracker.clone(),
+                                key: ticket.key.clone(),
+                            });
+                            cache.save(cache_path).context("cannot write the ticket cache")?;
+                            ticket.key
+                        }
+                        Err(sync::FileError::Http(e)) if e.is_auth() => anyhow::bail!("{e}"),
+                        Err(sync::FileError::Setup(e)) => anyhow::bail!("{e}"),
+                        Err(e) => {
+                            failed += 1;
+                            eprintln!("error: {id} item {number}: {e}");
+                            continue;
+                        }
+                    }
+                }
+            };
+            changes.push(Change::Set {
+                path: vec![Step::Key("action_items"), Step::Index(item.index), Step::Key("ticket")],
+                value: key,
+            });
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let path = repo.workspace.root.join(doc.path());
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let edited = crate::parse::edit::apply(&text, &changes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}; the tickets are filed (see {}), nothing was written to it",
+                doc.path(),
+                cache_path.display()
+            )
+        })?;
+        crate::atomic::replace(&path, text.as_bytes(), edited.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!(
+        "filed {}, found {} filed before, {} failed ({} requests)",
+        plural(filed, "ticket"),
+        found,
+        failed,
+        filer.requests()
+    );
+    Ok(if failed > 0 { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// What is filed for `item`: its title, a description that links back to the postmortem, the
+/// marker as the last line (plain text, so the tracker's search finds it), the tracker's labels
+/// and the owner's tracker identity from `[people]`.
+#[allow(clippy::too_many_arguments)]
+fn new_ticket(
+    config: &crate::config::Config,
+    path: &str,
+    pm: &crate::model::Postmortem,
+    item: &crate::model::ActionItem,
+    id: &str,
+    project: &str,
+    marker: &str,
+    tracker: &crate::config::Tracker,
+) -> sync::NewTicket {
+    use crate::config::TrackerKind;
+    let value = |s: &Option<crate::source::Spanned<String>>| s.as_ref().map(|s| s.value.clone());
+    let title = value(&item.title).unwrap_or_else(|| format!("Action item of {id}"));
+    let link = match (&config.site.base_url, &config.site.repo_url) {
+        (Some(base), _) => format!("{}/postmortems/{id}.html", base.trim_end_matches('/')),
+        (None, Some(repo)) => {
+            format!("{}/blob/{}/{path}", repo.trim_end_matches('/'), config.site.branch)
+        }
+        (None, None) => path.to_owned(),
+    };
+    let owner = value(&item.owner);
+    let wants_email = matches!(tracker.kind(), Some(TrackerKind::Jira | TrackerKind::Linear));
+    let assignee = owner.as_ref().and_then(|o| {
+        let ids = config.people.get(o).map(Vec::as_slice).unwrap_or_default();
+        ids.iter()
+            .find(|i| i.contains('@') == wants_email)
+            .cloned()
+            .or_else(|| (!wants_email).then(|| o.clone()))
+    });
+    let due = item.due.as_ref().map(|d| d.value);
+    let priority = item.priority.as_ref().map(|p| p.value);
+    let mut facts = vec![format!("Owner: {}", owner.as_deref().unwrap_or("(none)"))];
+    if let Some(due) = due {
+        facts.push(format!("Due: {due}"));
+    }
+    if let Some(p) = priority {
+        facts.push(format!("Priority: {p}"));
+    }
+    let pm_title = value(&pm.title).unwrap_or_default();
+    let body = format!(
+        "Action item from the postmortem {id}: {pm_title}\n\nPostmortem: {link}\n{}\n\nFiled by `pm sync --create`. Keep the line below: it is how pm finds this ticket again.\n\n{marker}\n",
+        facts.join(" · ")
+    );
+    sync::NewTicket {
+        project: project.to_owned(),
+        title,
+        body,
+        marker: marker.to_owned(),
+        labels: tracker.labels.clone(),
+        assignee,
+        due,
+        priority,
+    }
 }
 
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {

@@ -29,6 +29,23 @@ pub struct Cache {
     pub synced_at: Option<Timestamp>,
     /// Every ticket, sorted by tracker and key.
     pub tickets: Vec<CachedTicket>,
+    /// Tickets `pm sync --create` filed, by the marker of their item: written the moment a
+    /// ticket exists, before the postmortem is edited, so a rerun after a crash in between
+    /// writes the key back instead of filing a second ticket.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created: Vec<Filed>,
+}
+
+/// A ticket `pm sync --create` filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filed {
+    /// The item's marker (`pm-item:INC-2026-0042/3`).
+    pub marker: String,
+    /// The tracker's name.
+    pub tracker: String,
+    /// The ticket's key.
+    pub key: String,
 }
 
 /// One ticket as its tracker last described it.
@@ -130,6 +147,8 @@ impl Cache {
         self.version = VERSION;
         self.tickets.sort_by(|a, b| (&a.tracker, &a.key).cmp(&(&b.tracker, &b.key)));
         self.tickets.dedup_by(|a, b| a.tracker == b.tracker && a.key == b.key);
+        self.created.sort_by(|a, b| a.marker.cmp(&b.marker));
+        self.created.dedup_by(|a, b| a.marker == b.marker);
         let mut text = serde_json::to_string_pretty(self).map_err(|e| CacheError::Invalid {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -248,6 +267,7 @@ mod tests {
                 ticket("PAY-2", TicketState::Open, t0),
                 ticket("PAY-1", TicketState::Open, t0),
             ],
+            created: Vec::new(),
         };
         let now: Timestamp = "2026-12-04T00:00:00Z".parse().expect("now");
         let failed = [TicketRef { tracker: "jira".into(), key: "PAY-2".into() }];
@@ -272,6 +292,7 @@ mod tests {
                 ticket("PAY-2", TicketState::Missing, t0),
                 ticket("PAY-10", TicketState::NotDone, t0),
             ],
+            created: Vec::new(),
         };
         cache.save(&path).expect("save");
         let first = std::fs::read(&path).expect("read");

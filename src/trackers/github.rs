@@ -12,13 +12,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::http::encode_component;
 use super::http::{Client, HttpError, Safety};
-use super::sync::{Fetched, Provider, time};
+use super::sync::{Created, Fetched, NewTicket, Provider, time};
 use crate::model::TicketState;
 
 /// The GitHub provider.
 pub(crate) struct GitHub {
     graphql: String,
+    rest: String,
 }
 
 impl GitHub {
@@ -28,7 +30,7 @@ impl GitHub {
             Some(host) => format!("{host}/api/graphql"),
             None => format!("{base}/graphql"),
         };
-        Self { graphql }
+        Self { graphql, rest: base.to_owned() }
     }
 }
 
@@ -117,6 +119,55 @@ impl Provider for GitHub {
             }
         }
         Ok(out)
+    }
+
+    fn find(&self, client: &Client, new: &NewTicket) -> Result<Option<Created>, HttpError> {
+        let query = format!("\"{}\" in:body repo:{} is:issue", new.marker, new.project);
+        let path = format!("{}/search/issues?q={}", self.rest, encode_component(&query));
+        let reply = client.get(&path)?;
+        if reply.status != 200 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        // Search matches words, not the exact string: check the marker really is in the body.
+        let found = reply.json.get("items").and_then(Value::as_array).and_then(|items| {
+            items.iter().find(|i| {
+                i.get("body").and_then(Value::as_str).is_some_and(|b| b.contains(&new.marker))
+            })
+        });
+        Ok(found.and_then(|issue| {
+            let number = issue.get("number")?.as_u64()?;
+            Some(Created {
+                key: format!("{}#{number}", new.project),
+                url: issue.get("html_url").and_then(Value::as_str).map(str::to_owned),
+            })
+        }))
+    }
+
+    fn create(&self, client: &Client, new: &NewTicket) -> Result<Created, HttpError> {
+        let path = format!("{}/repos/{}/issues", self.rest, new.project);
+        let mut body = json!({ "title": new.title, "body": new.body, "labels": new.labels });
+        if let Some(login) = &new.assignee {
+            body["assignees"] = json!([login]);
+        }
+        let mut reply = client.post(&path, &body, Safety::Creates)?;
+        // An owner who cannot be assigned in this repository must not stop the item from being
+        // tracked: file it unassigned.
+        if reply.status == 422 && new.assignee.is_some() {
+            if let Some(map) = body.as_object_mut() {
+                map.remove("assignees");
+            }
+            reply = client.post(&path, &body, Safety::Creates)?;
+        }
+        if reply.status != 201 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        let number = reply.json.get("number").and_then(Value::as_u64).ok_or_else(|| {
+            client.malformed(&path, reply.status, "a created issue without a number")
+        })?;
+        Ok(Created {
+            key: format!("{}#{number}", new.project),
+            url: reply.json.get("html_url").and_then(Value::as_str).map(str::to_owned),
+        })
     }
 }
 

@@ -144,7 +144,10 @@ fn list(client: &Client, project: &str, iids: &[u64]) -> Result<Option<Vec<Value
 
 fn issues_path(project: &str, iids: &[u64], page: usize) -> String {
     let filter: String = iids.iter().map(|iid| format!("iids%5B%5D={iid}&")).collect();
-    format!("projects/{}/issues?{filter}per_page=100&page={page}&scope=all", encode(project))
+    format!(
+        "projects/{}/issues?{filter}per_page=100&page={page}&scope=all",
+        super::http::encode_component(project)
+    )
 }
 
 /// A 404 that is GitLab's "no such project", not a wrong `api` address (whose 404 must fail the
@@ -155,20 +158,6 @@ fn project_not_found(reply: &Reply) -> bool {
         .get("message")
         .and_then(Value::as_str)
         .is_some_and(|m| m.to_ascii_lowercase().contains("project not found"))
-}
-
-/// A project path as one URL path segment: GitLab takes `group/sub/project` with every `/` as
-/// `%2F`.
-fn encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() * 3 / 2);
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// What both APIs say about an issue, under their own field names.
@@ -506,7 +495,10 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(encode("acme/platform/db-1.x_y"), "acme%2Fplatform%2Fdb-1.x_y");
+        assert_eq!(
+            crate::trackers::http::encode_component("acme/platform/db-1.x_y"),
+            "acme%2Fplatform%2Fdb-1.x_y"
+        );
         assert_eq!(
             issues_path("acme/api", &[1, 12], 2),
             "projects/acme%2Fapi/issues?iids%5B%5D=1&iids%5B%5D=12&per_page=100&page=2&scope=all"

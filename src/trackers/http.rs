@@ -483,6 +483,20 @@ fn until(epoch_ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(epoch_ms.saturating_sub(now)).unwrap_or(0))
 }
 
+/// `text` as one URL path segment or query value: every byte but RFC 3986's unreserved ones
+/// percent-encoded (so GitLab's `group/sub/project` becomes one segment, `%2F` and all).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// The human message in a tracker's error body: GitHub and GitLab `message`, Jira
 /// `errorMessages`, GraphQL `errors[].message`.
 pub fn server_message(json: &Value) -> Option<String> {

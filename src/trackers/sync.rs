@@ -64,6 +64,60 @@ pub(crate) trait Provider: Send + Sync {
     /// Fetches one batch (keys of one group): one [`Fetched`] per key, in any order; a key the
     /// tracker does not know comes back [`TicketState::Missing`].
     fn fetch(&self, client: &Client, keys: &[String]) -> Result<Vec<Fetched>, HttpError>;
+
+    /// The ticket filed earlier for `new` (found by its marker), if any.
+    fn find(&self, client: &Client, new: &NewTicket) -> Result<Option<Created>, HttpError> {
+        let _ = new;
+        Err(not_yet(client, "look for tickets it filed"))
+    }
+
+    /// Files `new`.
+    fn create(&self, client: &Client, new: &NewTicket) -> Result<Created, HttpError> {
+        let _ = new;
+        Err(not_yet(client, "file tickets"))
+    }
+}
+
+fn not_yet(client: &Client, what: &str) -> HttpError {
+    HttpError::Status {
+        tracker: client.tracker().to_owned(),
+        url: client.base().to_owned(),
+        status: 0,
+        message: format!(
+            "pm cannot {what} in this kind of tracker yet; file the ticket by hand and write its key in `ticket`"
+        ),
+    }
+}
+
+/// A ticket `pm sync --create` files for an action item that has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    /// Where: `owner/repo`, `group/project`, a Jira project key, a Linear team key.
+    pub project: String,
+    /// The item's title.
+    pub title: String,
+    /// Markdown: what the item is, a link back to the postmortem, and the marker.
+    pub body: String,
+    /// The marker that identifies the item in the tracker (`pm-item:INC-2026-0042/3`), so a rerun
+    /// after a crash finds the ticket instead of filing a second one.
+    pub marker: String,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// The tracker login or email of the item's owner.
+    pub assignee: Option<String>,
+    /// Due date.
+    pub due: Option<jiff::civil::Date>,
+    /// P0–P3.
+    pub priority: Option<crate::model::Priority>,
+}
+
+/// A ticket that exists for an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// Its canonical key.
+    pub key: String,
+    /// Its page.
+    pub url: Option<String>,
 }
 
 /// Why a run could not start.
@@ -331,4 +385,58 @@ pub fn run(
         }
     }
     Ok(fetch(&connections, refs, options, now, progress))
+}
+
+/// Why `pm sync --create` could not file one ticket.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The tracker cannot be reached at all (no token, no API).
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// The tracker answered with an error.
+    #[error(transparent)]
+    Http(#[from] Box<HttpError>),
+    /// The tracker has no API kind.
+    #[error("tracker `{0}` has no `kind` in pm.toml: pm cannot file tickets in it")]
+    NoKind(String),
+}
+
+/// Files tickets, one connection per tracker.
+pub struct Filer<'c> {
+    config: &'c Config,
+    env: &'c dyn Fn(&str) -> Option<String>,
+    options: Options,
+    connections: BTreeMap<String, Connection>,
+}
+
+impl<'c> Filer<'c> {
+    /// A filer reading tokens through `env`.
+    pub fn new(config: &'c Config, env: &'c dyn Fn(&str) -> Option<String>) -> Self {
+        Self { config, env, options: Options::from_config(config), connections: BTreeMap::new() }
+    }
+
+    /// The ticket for `new` in the tracker `tracker`: the one filed before (found by its
+    /// marker: `true`) or a new one (`false`).
+    pub fn file(&mut self, tracker: &str, new: &NewTicket) -> Result<(Created, bool), FileError> {
+        if !self.connections.contains_key(tracker) {
+            let config = self
+                .config
+                .trackers
+                .get(tracker)
+                .ok_or_else(|| FileError::NoKind(tracker.to_owned()))?;
+            let connection = connect(tracker, config, self.env, &self.options)?
+                .ok_or_else(|| FileError::NoKind(tracker.to_owned()))?;
+            self.connections.insert(tracker.to_owned(), connection);
+        }
+        let (client, provider) = &self.connections[tracker];
+        if let Some(found) = provider.find(client, new).map_err(Box::new)? {
+            return Ok((found, true));
+        }
+        Ok((provider.create(client, new).map_err(Box::new)?, false))
+    }
+
+    /// HTTP requests sent so far.
+    pub fn requests(&self) -> usize {
+        self.connections.values().map(|(c, _)| c.requests()).sum()
+    }
 }

@@ -256,3 +256,97 @@ fn the_diff_shows_what_write_then_does_byte_for_byte() {
         text(&out.stderr)
     );
 }
+
+/// `tests/fixtures/sync-create` pointed at `tracker`.
+fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-create"), &root);
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
+        .expect("write");
+    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
+    (dir, root, path)
+}
+
+fn posts(tracker: &FakeTracker) -> usize {
+    tracker.seen().iter().filter(|s| s.method == "POST" && s.url.ends_with("/issues")).count()
+}
+
+#[test]
+fn create_files_a_ticket_per_outstanding_item_and_writes_the_key_back() {
+    let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "OPEN")]);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = sync(&root, &["--create"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
+    let after = std::fs::read_to_string(&path).expect("read");
+    let expected = original
+        .replace("    priority: P1\n", "    priority: P1\n    ticket: acme/api#41\n")
+        .replace("status: in-progress}", "status: in-progress, ticket: acme/api#42}");
+    assert_eq!(after, expected, "only the two keys were added");
+
+    let body = tracker.body("acme/api#41").expect("filed");
+    assert!(
+        body.contains("https://postmortems.example.com/postmortems/INC-2026-0007.html"),
+        "{body}"
+    );
+    assert!(body.ends_with("pm-item:INC-2026-0007/1\n"), "{body}");
+    let filed: Vec<_> = tracker
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST" && s.url == "/api/v3/repos/acme/api/issues")
+        .collect();
+    assert_eq!(
+        filed.len(),
+        3,
+        "two tickets, one of them twice (its assignee was refused): {filed:#?}"
+    );
+    assert!(
+        filed[0].body.contains("\"assignees\":[\"jdoe-gh\"]")
+            && filed[0].body.contains("\"labels\":[\"postmortem\"]"),
+        "{}",
+        filed[0].body
+    );
+    assert!(
+        !filed[2].body.contains("assignees"),
+        "filed unassigned after the 422: {}",
+        filed[2].body
+    );
+
+    // Nothing left to file.
+    let out = sync(&root, &["--create"]);
+    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
+    assert_eq!(posts(&tracker), 3);
+}
+
+#[test]
+fn a_rerun_after_a_crash_never_files_twice() {
+    let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "OPEN")]);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(sync(&root, &["--create"]).status.code(), Some(0));
+    let done = std::fs::read_to_string(&path).expect("read");
+    let posted = posts(&tracker);
+
+    // Crashed after filing, before the postmortem was edited: the journal in the cache has
+    // the keys.
+    std::fs::write(&path, &original).expect("restore");
+    let out = sync(&root, &["--create"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(posts(&tracker), posted, "nothing filed again");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+
+    // Crashed before even the journal was written: the tracker's search finds the marker.
+    std::fs::write(&path, &original).expect("restore");
+    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
+    let out = sync(&root, &["--create"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("found 2 filed before"), "{stderr}");
+    assert_eq!(posts(&tracker), posted, "nothing filed again");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+}

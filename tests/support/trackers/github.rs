@@ -1,10 +1,75 @@
-//! The fake GitHub: GraphQL batches of aliased `issueOrPullRequest` lookups.
+//! The fake GitHub: GraphQL batches of aliased `issueOrPullRequest` lookups, and the REST
+//! calls `pm sync --create` makes (`POST /repos/:owner/:repo/issues`, `GET /search/issues`).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::{Issue, Reply, Seen};
+
+/// REST: files an issue (201 with `number` and `html_url`; 422 for an assignee who is not a
+/// collaborator, as GitHub answers), or searches the bodies of filed issues for a quoted
+/// phrase.
+pub(super) fn filed(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    seen: &Seen,
+) -> Option<Reply> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if seen.method == "GET" && path.ends_with("/search/issues") {
+        let query = seen
+            .url
+            .split_once("?q=")
+            .map(|(_, q)| pm::cmd::serve::percent_decode(q).unwrap_or_default())
+            .unwrap_or_default();
+        let phrase = query.split('"').nth(1).unwrap_or_default().to_owned();
+        let items: Vec<Value> = bodies
+            .iter()
+            .filter(|(_, body)| !phrase.is_empty() && body.contains(&phrase))
+            .map(|(key, body)| {
+                let (repo, number) = key.rsplit_once('#').unwrap_or_default();
+                json!({"number": number.parse::<u64>().unwrap_or_default(), "html_url": format!("https://github.com/{repo}/issues/{number}"), "body": body})
+            })
+            .collect();
+        return Some(Reply::json(
+            200,
+            json!({"total_count": items.len(), "incomplete_results": false, "items": items}),
+        ));
+    }
+    let repo = path.split("/repos/").nth(1)?.strip_suffix("/issues")?;
+    if seen.method != "POST" {
+        return None;
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
+        return Some(Reply::json(400, json!({"message": "Problems parsing JSON"})));
+    };
+    if request["assignees"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|l| l.as_str().is_some_and(|l| l.starts_with("nobody"))))
+    {
+        return Some(Reply::json(
+            422,
+            json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid"}]}),
+        ));
+    }
+    let number = issues
+        .keys()
+        .filter_map(|k| k.strip_prefix(&format!("{repo}#"))?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let key = format!("{repo}#{number}");
+    let mut issue = Issue::new(&key, "OPEN");
+    if let Some(login) = request["assignees"][0].as_str() {
+        issue = issue.assignee(login);
+    }
+    issues.insert(key.clone(), issue);
+    bodies.insert(key.clone(), request["body"].as_str().unwrap_or_default().to_owned());
+    Some(Reply::json(
+        201,
+        json!({"number": number, "html_url": format!("https://github.com/{repo}/issues/{number}"), "title": request["title"]}),
+    ))
+}
 
 /// GitHub GraphQL: `rN: repository(owner: $oN, name: $nN) { iM: issueOrPullRequest(number: M)
 /// { … } }`, answering each alias with the issue or `null` and a `NOT_FOUND` error, as GitHub

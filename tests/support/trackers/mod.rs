@@ -118,6 +118,8 @@ impl Seen {
 #[derive(Default)]
 struct State {
     issues: BTreeMap<String, Issue>,
+    /// Descriptions of the issues filed through the fake (by key), for its search.
+    bodies: BTreeMap<String, String>,
     faults: VecDeque<Fault>,
     latency: Duration,
     seen: Vec<Seen>,
@@ -176,6 +178,11 @@ impl FakeTracker {
     #[allow(dead_code, reason = "used by the sync benchmark")]
     pub fn latency(&self, latency: Duration) {
         self.state.lock().expect("state").latency = latency;
+    }
+
+    /// The description of the issue `key` filed through the fake.
+    pub fn body(&self, key: &str) -> Option<String> {
+        self.state.lock().expect("state").bodies.get(key).cloned()
     }
 
     /// Every request so far.
@@ -253,8 +260,10 @@ fn json_type() -> Vec<(String, String)> {
 
 /// The normal answer: the first provider that recognises the request answers it.
 fn answer(state: &Mutex<State>, seen: &Seen) -> (u16, Vec<(String, String)>, String) {
-    let state = state.lock().expect("state");
-    let reply = github::answer(&state.issues, seen)
+    let mut state = state.lock().expect("state");
+    let state = &mut *state;
+    let reply = github::filed(&mut state.issues, &mut state.bodies, seen)
+        .or_else(|| github::answer(&state.issues, seen))
         .or_else(|| gitlab::answer(&state.issues, seen))
         .or_else(|| jira::answer(&state.issues, seen))
         .or_else(|| linear::answer(&state.issues, seen))
