@@ -41,3 +41,4 @@ mod search_index;
 mod search_scale;
 mod site;
 mod sync;
+mod sync_jira;
