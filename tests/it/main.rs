@@ -42,3 +42,4 @@ mod search_scale;
 mod site;
 mod sync;
 mod sync_jira;
+mod sync_linear;
