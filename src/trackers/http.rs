@@ -6,8 +6,10 @@
 //! that files a ticket, which could then be filed twice). The wait honours `Retry-After`
 //! (seconds or an HTTP date) and the rate-limit reset headers of GitHub (`x-ratelimit-reset`),
 //! GitLab (`ratelimit-reset`) and Linear (`x-ratelimit-requests-reset`, milliseconds); without
-//! one it doubles from half a second. A wait longer than [`Retry::max_wait`] is not sat out: the
-//! batch fails and its tickets keep what the cache knew.
+//! one it doubles from half a second. Linear may say "rate limited" as a GraphQL error
+//! (`extensions.code: RATELIMITED`, status 400) instead of a 429: that is a 429 too. A wait
+//! longer than [`Retry::max_wait`] is not sat out: the batch fails and its tickets keep what the
+//! cache knew.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -251,6 +253,19 @@ impl Client {
         }
     }
 
+    /// A token the server refused in its own words (a GraphQL authentication error, with status
+    /// 200 or 400), reported as a 401 or 403 is: it stops the run the same way.
+    pub fn refused(&self, path: &str, status: u16, detail: &str) -> HttpError {
+        HttpError::Auth {
+            tracker: self.tracker.clone(),
+            url: self.url(path),
+            status,
+            var: self.token_var.clone(),
+            detail: if detail.is_empty() { String::new() } else { format!(": {detail}") },
+            scopes: self.scopes.clone(),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
@@ -277,7 +292,7 @@ impl Client {
                 Ok((reply, _)) if reply.status == 429 => {
                     Some(rate_limit_wait(reply).unwrap_or(backoff))
                 }
-                Ok((reply, _)) if is_rate_limited_403(reply) => {
+                Ok((reply, _)) if is_rate_limited_403(reply) || is_rate_limited_graphql(reply) => {
                     Some(rate_limit_wait(reply).unwrap_or(backoff))
                 }
                 Ok((reply, _))
@@ -299,7 +314,9 @@ impl Client {
                     drop(outcome);
                 }
                 (Some(wait), Ok((reply, _)))
-                    if reply.status == 429 || is_rate_limited_403(&reply) =>
+                    if reply.status == 429
+                        || is_rate_limited_403(&reply)
+                        || is_rate_limited_graphql(&reply) =>
                 {
                     return Err(HttpError::RateLimited {
                         tracker: self.tracker.clone(),
@@ -457,6 +474,15 @@ fn is_rate_limited_403(reply: &Reply) -> bool {
     reply.status == 403
         && (reply.header("x-ratelimit-remaining") == Some("0")
             || reply.header("retry-after").is_some())
+}
+
+/// Linear's rate limit, told as a GraphQL error rather than (or as well as) a 429.
+fn is_rate_limited_graphql(reply: &Reply) -> bool {
+    reply.json.get("errors").and_then(Value::as_array).is_some_and(|errors| {
+        errors
+            .iter()
+            .any(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some("RATELIMITED"))
+    })
 }
 
 /// How long the server asked to wait, from `Retry-After` or a rate-limit reset header.

@@ -42,3 +42,5 @@ mod search_scale;
 mod site;
 mod sync;
 mod sync_gitlab;
+mod sync_jira;
+mod sync_linear;

@@ -1,10 +1,271 @@
-//! The fake Jira: `POST /rest/api/3/search/jql` (Cloud) and `POST /rest/api/2/search` (Server / Data Center).
+//! The fake Jira: `POST /rest/api/3/search/jql` (Cloud, pages by `nextPageToken`),
+//! `POST /rest/api/2/search` (Server / Data Center, pages by `startAt`) and
+//! `GET /rest/api/{3,2}/issue/{key}`, over `key in (…)` queries.
+//!
+//! It behaves as Jira does where `pm` depends on it: a query naming a key it does not know fails
+//! whole with `400` and the key in the message (Cloud, and Server unless `validateQuery` is
+//! `warn`, where the answer is `200` with `warningMessages`); a moved issue answers for its old
+//! key under its new one, in a search and in `GET issue/{old}`; only the fields asked for come
+//! back; Cloud refuses `startAt` in a `search/jql` body. Pages hold at most [`PAGE`] issues
+//! whatever `maxResults` asks (Jira may also answer with fewer), so tests page with a handful of
+//! tickets.
 
 use std::collections::BTreeMap;
 
+use serde_json::{Map, Value, json};
+
 use super::{Issue, Reply, Seen};
 
+/// The most issues on one page.
+const PAGE: usize = 4;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Edition {
+    Cloud,
+    Server,
+}
+
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(_issues: &BTreeMap<String, Issue>, _seen: &Seen) -> Option<Reply> {
-    None
+pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
+    let (edition, rest) = if let Some(rest) = path.strip_prefix("/rest/api/3/") {
+        (Edition::Cloud, rest)
+    } else {
+        (Edition::Server, path.strip_prefix("/rest/api/2/")?)
+    };
+    let base = format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"));
+    let jira = Jira { issues, edition, base };
+    match (seen.method.as_str(), rest) {
+        ("POST", "search/jql") if edition == Edition::Cloud => Some(jira.search(&seen.body)),
+        ("POST", "search") if edition == Edition::Server => Some(jira.search(&seen.body)),
+        ("GET", rest) => {
+            let key = rest.strip_prefix("issue/")?;
+            let fields = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("fields="))
+                .map(|f| f.split(',').map(str::to_owned).collect::<Vec<_>>());
+            Some(jira.get(key, fields.as_deref()))
+        }
+        _ => None,
+    }
+}
+
+struct Jira<'a> {
+    issues: &'a BTreeMap<String, Issue>,
+    edition: Edition,
+    base: String,
+}
+
+impl Jira<'_> {
+    fn version(&self) -> u8 {
+        match self.edition {
+            Edition::Cloud => 3,
+            Edition::Server => 2,
+        }
+    }
+
+    /// The issue `key` names now (following a move), with its position as Jira's numeric id.
+    fn find(&self, key: &str) -> Option<(usize, Issue)> {
+        let (_, issue) = self.issues.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?;
+        let current = match &issue.moved_to {
+            Some(to) => self
+                .issues
+                .get(to)
+                .cloned()
+                .unwrap_or_else(|| Issue { key: to.clone(), ..issue.clone() }),
+            None => issue.clone(),
+        };
+        let id = self.issues.keys().position(|k| *k == current.key).unwrap_or(self.issues.len());
+        Some((10_000 + id, current))
+    }
+
+    fn search(&self, body: &str) -> Reply {
+        let Ok(request) = serde_json::from_str::<Value>(body) else {
+            return errors(
+                400,
+                &["Invalid request payload. Refer to the REST API documentation and try again."],
+            );
+        };
+        if self.edition == Edition::Cloud && request.get("startAt").is_some() {
+            return errors(
+                400,
+                &["Invalid request payload. Refer to the REST API documentation and try again."],
+            );
+        }
+        let jql = request["jql"].as_str().unwrap_or_default();
+        let Some(keys) = keys_in(jql) else {
+            return errors(400, &[&format!("Error in the JQL Query: cannot read '{jql}'.")]);
+        };
+        let mut found: BTreeMap<String, (usize, Issue)> = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for key in &keys {
+            match self.find(key) {
+                Some((id, issue)) => {
+                    found.insert(issue.key.clone(), (id, issue));
+                }
+                None => unknown.push(key.to_ascii_uppercase()),
+            }
+        }
+        let warn = self.edition == Edition::Server && request["validateQuery"] == "warn";
+        let messages: Vec<String> = unknown
+            .iter()
+            .map(|k| match self.edition {
+                Edition::Cloud => {
+                    format!("An issue with key '{k}' does not exist for field 'key'.")
+                }
+                Edition::Server => format!("The value '{k}' does not exist for the field 'key'."),
+            })
+            .collect();
+        if !unknown.is_empty() && !warn {
+            let messages: Vec<&str> = messages.iter().map(String::as_str).collect();
+            return errors(400, &messages);
+        }
+        let fields: Option<Vec<String>> = request["fields"]
+            .as_array()
+            .map(|f| f.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+        let found: Vec<Value> =
+            found.values().map(|(id, i)| self.issue_json(*id, i, fields.as_deref())).collect();
+        let asked = request["maxResults"].as_u64().map_or(50, |m| m as usize);
+        let size = asked.clamp(1, PAGE);
+        match self.edition {
+            Edition::Cloud => {
+                let start = match request["nextPageToken"].as_str() {
+                    None => 0,
+                    Some(token) => match token.strip_prefix("pg-").and_then(|n| n.parse().ok()) {
+                        Some(start) => start,
+                        None => return errors(400, &["The provided next page token is invalid."]),
+                    },
+                };
+                let page: Vec<Value> = found.iter().skip(start).take(size).cloned().collect();
+                let end = start + page.len();
+                let mut reply = json!({ "issues": page, "isLast": end >= found.len() });
+                if end < found.len() {
+                    reply["nextPageToken"] = json!(format!("pg-{end}"));
+                }
+                Reply::json(200, reply)
+            }
+            Edition::Server => {
+                let start = request["startAt"].as_u64().unwrap_or(0) as usize;
+                let page: Vec<Value> = found.iter().skip(start).take(size).cloned().collect();
+                let mut reply = json!({
+                    "expand": "schema,names",
+                    "startAt": start,
+                    "maxResults": size,
+                    "total": found.len(),
+                    "issues": page,
+                });
+                if !messages.is_empty() {
+                    reply["warningMessages"] = json!(messages);
+                }
+                Reply::json(200, reply)
+            }
+        }
+    }
+
+    fn get(&self, key: &str, fields: Option<&[String]>) -> Reply {
+        match self.find(key) {
+            Some((id, issue)) => Reply::json(200, self.issue_json(id, &issue, fields)),
+            None => errors(404, &["Issue does not exist or you do not have permission to see it."]),
+        }
+    }
+
+    /// An issue as Jira writes it, with the `fields` asked for (all when none were).
+    fn issue_json(&self, id: usize, issue: &Issue, fields: Option<&[String]>) -> Value {
+        let api = format!("{}/rest/api/{}", self.base, self.version());
+        let (category_id, category_name, colour) = match issue.state.as_str() {
+            "new" => (2, "To Do", "blue-gray"),
+            "indeterminate" => (4, "In Progress", "yellow"),
+            _ => (3, "Done", "green"),
+        };
+        let resolution = issue
+            .reason
+            .clone()
+            .or_else(|| (issue.state == "done").then(|| "Done".to_owned()))
+            .map(|name| {
+                json!({"self": format!("{api}/resolution/10000"), "id": "10000", "name": name,
+                       "description": "The work on this issue is finished."})
+            });
+        let assignee = issue.assignee.as_deref().map(|who| self.user(&api, who));
+        let mut all = Map::new();
+        all.insert(
+            "status".into(),
+            json!({
+                "self": format!("{api}/status/10001"),
+                "name": issue.name,
+                "id": "10001",
+                "statusCategory": {
+                    "self": format!("{api}/statuscategory/{category_id}"),
+                    "id": category_id,
+                    "key": issue.state,
+                    "colorName": colour,
+                    "name": category_name,
+                },
+            }),
+        );
+        all.insert("resolution".into(), resolution.unwrap_or(Value::Null));
+        all.insert("assignee".into(), assignee.unwrap_or(Value::Null));
+        all.insert("updated".into(), json!(jira_time(&issue.updated_at)));
+        all.insert("resolutiondate".into(), json!(issue.closed_at.as_deref().map(jira_time)));
+        if let Some(fields) = fields {
+            all.retain(|name, _| fields.iter().any(|f| f == name));
+        }
+        json!({
+            "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
+            "id": id.to_string(),
+            "self": format!("{api}/issue/{id}"),
+            "key": issue.key,
+            "fields": all,
+        })
+    }
+
+    /// A user: Cloud has account ids and (unless privacy hides it) an email; Server a user name.
+    /// An assignee written without `@` is a Cloud user whose email is hidden: the account id.
+    fn user(&self, api: &str, who: &str) -> Value {
+        let local = who.split('@').next().unwrap_or(who);
+        match self.edition {
+            Edition::Cloud if !who.contains('@') => json!({
+                "self": format!("{api}/user?accountId={who}"),
+                "accountId": who,
+                "displayName": "Hidden Person",
+                "active": true,
+            }),
+            Edition::Cloud => json!({
+                "self": format!("{api}/user?accountId=712020:{local}"),
+                "accountId": format!("712020:{local}"),
+                "emailAddress": who,
+                "displayName": local,
+                "active": true,
+                "timeZone": "Europe/Berlin",
+            }),
+            Edition::Server => json!({
+                "self": format!("{api}/user?username={local}"),
+                "name": local,
+                "key": format!("JIRAUSER{}", local.len() + 10_000),
+                "emailAddress": who,
+                "displayName": local,
+                "active": true,
+            }),
+        }
+    }
+}
+
+/// The keys of `key in (A-1, "B-2")`, or `None` for any other query.
+fn keys_in(jql: &str) -> Option<Vec<String>> {
+    let re = regex::Regex::new(r"(?i)^\s*(?:key|issuekey)\s+in\s*\(([^()]*)\)\s*$").expect("re");
+    let list = re.captures(jql)?.get(1)?.as_str();
+    let key = regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$").expect("re");
+    list.split(',')
+        .map(|k| k.trim().trim_matches('"').to_owned())
+        .map(|k| key.is_match(&k).then_some(k))
+        .collect()
+}
+
+/// Jira's time format: milliseconds and an offset without a colon.
+fn jira_time(rfc3339: &str) -> String {
+    let at: jiff::Timestamp = rfc3339.parse().expect("an RFC 3339 time");
+    at.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S%.3f%z").to_string()
+}
+
+fn errors(status: u16, messages: &[&str]) -> Reply {
+    Reply::json(status, json!({ "errorMessages": messages, "errors": {} }))
 }

@@ -1,10 +1,146 @@
-//! The fake Linear GraphQL: `issues(filter: …)`.
+//! The fake Linear GraphQL: `issues(first, after, filter: { team: { key: { eq: $team } },
+//! number: { in: $numbers } })` with `pageInfo` cursors, and `issue(id: $id)`.
+//!
+//! As Linear does: an issue moved to another team is found by the filter only under its new
+//! team and number, while `issue(id:)` resolves its old identifier to it; `issue(id:)` of an
+//! identifier nobody knows is an `Entity not found: Issue` error with `data: null`. Pages hold
+//! at most [`PAGE`] issues whatever `first` asks, so tests follow cursors with a handful of
+//! tickets (a client has to follow `hasNextPage` whatever it asked for).
 
 use std::collections::BTreeMap;
 
+use serde_json::{Value, json};
+
 use super::{Issue, Reply, Seen};
 
+/// The most issues on one page.
+const PAGE: usize = 3;
+
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(_issues: &BTreeMap<String, Issue>, _seen: &Seen) -> Option<Reply> {
-    None
+pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if !path.ends_with("/graphql") {
+        return None;
+    }
+    let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+    let query = request["query"].as_str()?;
+    let variables = &request["variables"];
+    if query.contains("issues(") {
+        Some(search(issues, query, variables))
+    } else if query.contains("issue(id: $id)") {
+        Some(lookup(issues, variables["id"].as_str().unwrap_or_default()))
+    } else {
+        None
+    }
+}
+
+fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value) -> Reply {
+    let team = variables["team"].as_str().unwrap_or_default();
+    let numbers: Vec<u64> = variables["numbers"]
+        .as_array()
+        .map(|n| n.iter().filter_map(Value::as_f64).map(|n| n as u64).collect())
+        .unwrap_or_default();
+    let first = regex::Regex::new(r"issues\(first: (\d+)")
+        .expect("re")
+        .captures(query)
+        .and_then(|c| c[1].parse::<usize>().ok())
+        .unwrap_or(50);
+    // Old identifiers of moved issues are not where the filter looks.
+    let mut matching: Vec<(u64, &Issue)> = issues
+        .values()
+        .filter(|i| i.moved_to.is_none())
+        .filter_map(|i| {
+            let (t, n) = i.key.rsplit_once('-')?;
+            let n = n.parse::<u64>().ok()?;
+            (t == team && numbers.contains(&n)).then_some((n, i))
+        })
+        .collect();
+    matching.sort_by_key(|(n, _)| *n);
+    let start = match variables["after"].as_str() {
+        None => 0,
+        Some(cursor) => match matching.iter().position(|(_, i)| id(&i.key) == cursor) {
+            Some(at) => at + 1,
+            None => {
+                return error(400, "Argument Validation Error", "The cursor is invalid.");
+            }
+        },
+    };
+    let page: Vec<&Issue> =
+        matching.iter().skip(start).take(first.clamp(1, PAGE)).map(|(_, i)| *i).collect();
+    let more = start + page.len() < matching.len();
+    let end_cursor = page.last().map(|i| id(&i.key));
+    Reply::json(
+        200,
+        json!({"data": {"issues": {
+            "nodes": page.iter().map(|i| node(i)).collect::<Vec<_>>(),
+            "pageInfo": {"hasNextPage": more, "endCursor": end_cursor},
+        }}}),
+    )
+}
+
+fn lookup(issues: &BTreeMap<String, Issue>, identifier: &str) -> Reply {
+    let issue = issues.values().find(|i| i.key.eq_ignore_ascii_case(identifier)).map(|i| match &i
+        .moved_to
+    {
+        Some(to) => {
+            issues.get(to).cloned().unwrap_or_else(|| Issue { key: to.clone(), ..i.clone() })
+        }
+        None => i.clone(),
+    });
+    match issue {
+        Some(issue) => Reply::json(200, json!({"data": {"issue": node(&issue)}})),
+        None => error(400, "Entity not found: Issue", "Could not find referenced Issue."),
+    }
+}
+
+/// An input error as Linear words it, with `data: null`.
+fn error(status: u16, message: &str, presentable: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"data": null, "errors": [{
+            "message": message,
+            "path": ["issue"],
+            "locations": [{"line": 1, "column": 21}],
+            "extensions": {
+                "type": "invalid input",
+                "code": "INPUT_ERROR",
+                "statusCode": status,
+                "userError": true,
+                "userPresentableMessage": presentable,
+            },
+        }]}),
+    )
+}
+
+/// An issue node as Linear writes it.
+fn node(issue: &Issue) -> Value {
+    let number = issue.key.rsplit_once('-').and_then(|(_, n)| n.parse::<u64>().ok());
+    let closed = |kind: &str| {
+        (issue.state == kind).then(|| issue.closed_at.as_deref().map(linear_time)).flatten()
+    };
+    json!({
+        "identifier": issue.key,
+        "number": number,
+        "url": format!("https://linear.app/acme/issue/{}/an-action-item", issue.key),
+        "updatedAt": linear_time(&issue.updated_at),
+        "completedAt": closed("completed"),
+        "canceledAt": closed("canceled"),
+        "state": {"name": issue.name, "type": issue.state},
+        "assignee": issue.assignee.as_deref().map(|who| {
+            let local = who.split('@').next().unwrap_or(who);
+            json!({"name": format!("{local} (full name)"), "email": who.contains('@').then_some(who), "displayName": local})
+        }),
+    })
+}
+
+/// Linear's ids are UUIDs; a stable one per key.
+fn id(key: &str) -> String {
+    let sum = key.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    format!("{:08x}-0000-4000-8000-{:012x}", sum & 0xffff_ffff, sum & 0xffff_ffff_ffff)
+}
+
+/// Linear's time format: RFC 3339 with milliseconds.
+fn linear_time(rfc3339: &str) -> String {
+    let at: jiff::Timestamp = rfc3339.parse().expect("an RFC 3339 time");
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -35,7 +35,6 @@ pub struct Issue {
     /// GitLab label such as `wontfix`; `None` for none.
     pub reason: Option<String>,
     /// The tracker's own name of the state (Jira status name, Linear state name).
-    #[allow(dead_code, reason = "read by the Jira and Linear answers")]
     pub name: String,
     /// Assignee login (or email for Jira and Linear).
     pub assignee: Option<String>,
@@ -66,6 +65,12 @@ impl Issue {
     /// With a close reason.
     pub fn reason(mut self, reason: &str) -> Self {
         self.reason = Some(reason.to_owned());
+        self
+    }
+
+    /// With the tracker's own name of its state (`In Review`).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
         self
     }
 

@@ -1,0 +1,241 @@
+//! `pm sync` against a local Jira (`support::trackers`, 127.0.0.1 only), Cloud and Server: the
+//! requests it sends (JQL `key in (…)`, pages by `nextPageToken` or `startAt`), how an unknown
+//! key (a `400` naming it, or a warning), a moved key and a won't-do resolution end up in the
+//! ticket cache, and a refused token or a server error. The fake serves at most four issues a
+//! page, so the eight tickets of the fixture take two pages.
+//!
+//! The expected caches are `tests/fixtures/sync-jira/expected-tickets*.json`; re-bless them with
+//! `PM_BLESS=1 cargo test --test it sync_jira::`.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::support::fs::{copy_tree, crate_path};
+use crate::support::run::{pm, text};
+use crate::support::trackers::{FakeTracker, Fault, Issue, Seen};
+
+const TOKEN: &str = "jira-t0k3n-for-tests";
+const EMAIL: &str = "pm-bot@example.com";
+const NOW: &str = "2026-12-01T09:00:00Z";
+const POSTMORTEM: &str = "postmortems/2026/INC-2026-0002-refunds-stalled.md";
+
+fn issues() -> Vec<Issue> {
+    vec![
+        Issue::new("PAY-1", "indeterminate").named("In Progress").assignee("asmith@example.com"),
+        Issue::new("PAY-2", "done").named("Done"),
+        Issue::new("PAY-3", "done").named("Closed").reason("Won't Do"),
+        Issue::new("PAY-4", "new").named("To Do"),
+        Issue::new("PAY-5", "done").named("Resolved").reason("Duplicate"),
+        Issue::new("OLD-1", "new").named("To Do").moved("PAY-7"),
+        Issue::new("PAY-7", "indeterminate").named("In Review"),
+        Issue::new("OPS-2", "new").named("Backlog").assignee("someone-else@example.com"),
+    ]
+}
+
+/// A copy of the fixture pointed at `tracker`, speaking the Jira `edition`.
+fn repo(tracker: &FakeTracker, edition: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-jira"), &root);
+    for expected in ["expected-tickets.json", "expected-tickets-server.json"] {
+        let _ = std::fs::remove_file(root.join(expected));
+    }
+    for path in [root.join("pm.toml"), root.join(POSTMORTEM)] {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let text = text
+            .replace("@TRACKER@", &tracker.url(""))
+            .replace("edition = \"cloud\"", &format!("edition = \"{edition}\""));
+        std::fs::write(&path, text).expect("write");
+    }
+    (dir, root)
+}
+
+fn sync(root: &Path) -> Output {
+    pm(["sync"])
+        .current_dir(root)
+        .env("PM_TEST_JIRA_TOKEN", TOKEN)
+        .env("PM_TEST_JIRA_EMAIL", EMAIL)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync")
+}
+
+fn basic() -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"))
+}
+
+fn body(seen: &Seen) -> Value {
+    serde_json::from_str(&seen.body).expect("a JSON body")
+}
+
+fn written(root: &Path) -> String {
+    std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written")
+}
+
+fn ticket(cache: &str, key: &str) -> Value {
+    let cache: Value = serde_json::from_str(cache).expect("the cache is JSON");
+    let tickets = cache["tickets"].as_array().expect("tickets");
+    tickets.iter().find(|t| t["key"] == key).cloned().unwrap_or_else(|| panic!("{key} cached"))
+}
+
+/// The cache as blessed in `expected` (written there when `bless` and `PM_BLESS` are set), the
+/// fake's address (which changes every run) written `@TRACKER@`.
+#[track_caller]
+fn assert_blessed(written: &str, tracker: &FakeTracker, expected: &str, bless: bool) {
+    let written = written.replace(&tracker.url(""), "@TRACKER@");
+    let path = crate_path(&format!("tests/fixtures/sync-jira/{expected}"));
+    if bless && std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&path, &written).expect("bless");
+    }
+    let expected = std::fs::read_to_string(&path).expect("the expected cache");
+    assert_eq!(written, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+}
+
+#[test]
+fn cloud_pages_by_token_drops_unknown_keys_and_follows_moved_ones() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token(&basic());
+    let (_dir, root) = repo(&tracker, "cloud");
+    let out = sync(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 4 requests"), "{stderr}");
+
+    let seen = tracker.seen();
+    let requests: Vec<(&str, &str)> =
+        seen.iter().map(|s| (s.method.as_str(), s.url.as_str())).collect();
+    assert_eq!(
+        requests,
+        [
+            ("POST", "/rest/api/3/search/jql"),
+            ("POST", "/rest/api/3/search/jql"),
+            ("POST", "/rest/api/3/search/jql"),
+            (
+                "GET",
+                "/rest/api/3/issue/OLD-1?fields=status,resolution,assignee,updated,resolutiondate"
+            ),
+        ],
+        "the refused query, its two pages without PAY-9, then the moved key alone"
+    );
+    let expected_auth = format!("Basic {}", basic());
+    assert!(seen.iter().all(|s| s.header("authorization") == Some(expected_auth.as_str())));
+    let (first, second, third) = (body(&seen[0]), body(&seen[1]), body(&seen[2]));
+    assert_eq!(
+        first["jql"],
+        r#"key in ("OLD-1", "OPS-2", "PAY-1", "PAY-2", "PAY-3", "PAY-4", "PAY-5", "PAY-9")"#
+    );
+    assert_eq!(
+        second["jql"], r#"key in ("OLD-1", "OPS-2", "PAY-1", "PAY-2", "PAY-3", "PAY-4", "PAY-5")"#,
+        "the key Jira refused is asked no more"
+    );
+    assert_eq!(third["jql"], second["jql"]);
+    assert_eq!(second.get("nextPageToken"), None);
+    assert_eq!(third["nextPageToken"], "pg-4", "the token of the page before");
+    for b in [&first, &second, &third] {
+        assert_eq!(b["maxResults"], 100);
+        assert_eq!(
+            b["fields"],
+            serde_json::json!(["status", "resolution", "assignee", "updated", "resolutiondate"])
+        );
+        assert_eq!(b.get("startAt"), None, "Cloud's search/jql refuses startAt");
+    }
+
+    let cache = written(&root);
+    assert_eq!(ticket(&cache, "PAY-9")["state"], "missing");
+    let moved = ticket(&cache, "OLD-1");
+    assert_eq!(
+        (&moved["moved_to"], &moved["state"], &moved["tracker_state"]),
+        (&"PAY-7".into(), &"in-progress".into(), &"In Review".into()),
+        "the moved ticket, in its new home's state"
+    );
+    let wont_do = ticket(&cache, "PAY-3");
+    assert_eq!(
+        (&wont_do["state"], &wont_do["tracker_state"]),
+        (&"not-done".into(), &"Closed (Won't Do)".into())
+    );
+    assert_eq!(ticket(&cache, "PAY-5")["state"], "not-done", "a duplicate");
+    assert_eq!(ticket(&cache, "PAY-2")["state"], "done");
+    assert_eq!(
+        ticket(&cache, "PAY-1")["assignee"],
+        "asmith@example.com",
+        "Cloud has no user names"
+    );
+    assert_eq!(
+        ticket(&cache, "PAY-1")["updated_at"],
+        "2026-11-20T10:00:00Z",
+        "Jira's time format read"
+    );
+    assert_blessed(&cache, &tracker, "expected-tickets.json", true);
+
+    // Same answers, same bytes.
+    assert_eq!(sync(&root).status.code(), Some(0));
+    assert_eq!(written(&root), cache);
+}
+
+#[test]
+fn server_pages_by_start_at_and_reads_unknown_keys_from_warnings() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token(TOKEN);
+    let (_dir, root) = repo(&tracker, "server");
+    let out = sync(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 3 requests"), "{stderr}");
+
+    let seen = tracker.seen();
+    let requests: Vec<(&str, &str)> =
+        seen.iter().map(|s| (s.method.as_str(), s.url.as_str())).collect();
+    assert_eq!(
+        requests,
+        [
+            ("POST", "/rest/api/2/search"),
+            ("POST", "/rest/api/2/search"),
+            (
+                "GET",
+                "/rest/api/2/issue/OLD-1?fields=status,resolution,assignee,updated,resolutiondate"
+            ),
+        ],
+        "one query in two pages (PAY-9 only warned about), then the moved key alone"
+    );
+    let expected_auth = format!("Bearer {TOKEN}");
+    assert!(seen.iter().all(|s| s.header("authorization") == Some(expected_auth.as_str())));
+    let (first, second) = (body(&seen[0]), body(&seen[1]));
+    assert_eq!((&first["startAt"], &second["startAt"]), (&0.into(), &4.into()));
+    assert_eq!(first["jql"], second["jql"]);
+    assert!(first["jql"].as_str().expect("jql").contains("\"PAY-9\""));
+    assert_eq!(first["validateQuery"], "warn");
+
+    let cache = written(&root);
+    assert_eq!(ticket(&cache, "PAY-9")["state"], "missing");
+    assert_eq!(ticket(&cache, "OLD-1")["moved_to"], "PAY-7");
+    assert_eq!(ticket(&cache, "PAY-1")["assignee"], "asmith", "Server's user name, the login");
+    assert_blessed(&cache, &tracker, "expected-tickets-server.json", true);
+}
+
+#[test]
+fn a_refused_token_exits_2_naming_the_variable() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token("another-token");
+    let (_dir, root) = repo(&tracker, "server");
+    let out = sync(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("refused the token in $PM_TEST_JIRA_TOKEN (401"), "{stderr}");
+    assert!(stderr.contains("personal access token"), "what a token needs: {stderr}");
+    assert_eq!(tracker.seen().len(), 1, "nothing more is asked of a tracker that refused");
+}
+
+#[test]
+fn a_server_error_is_retried() {
+    let tracker = FakeTracker::start(issues());
+    tracker.fault(Fault::Status(500, vec![], "{\"errorMessages\":[\"oops\"]}".into()));
+    let (_dir, root) = repo(&tracker, "cloud");
+    let out = sync(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(tracker.seen().len(), 5, "the four requests and the one that failed");
+    assert_eq!(body(&tracker.seen()[0]), body(&tracker.seen()[1]), "the same query again");
+    assert_blessed(&written(&root), &tracker, "expected-tickets.json", false);
+}

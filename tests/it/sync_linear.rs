@@ -1,0 +1,223 @@
+//! `pm sync` against a local Linear (`support::trackers`, 127.0.0.1 only): the GraphQL it sends
+//! (one `issues` query per team, team and numbers as variables, cursors followed), how a moved
+//! identifier, an unknown one and a canceled or duplicate issue end up in the ticket cache, and
+//! what a refused key (a 401, or Linear's GraphQL authentication error), a server error and
+//! Linear's `RATELIMITED` error do. The fake serves at most three issues a page.
+//!
+//! The expected cache is `tests/fixtures/sync-linear/expected-tickets.json`; re-bless it with
+//! `PM_BLESS=1 cargo test --test it sync_linear::`.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::fs::{copy_tree, crate_path};
+use crate::support::run::{pm, text};
+use crate::support::trackers::{FakeTracker, Fault, Issue, Seen};
+
+const KEY: &str = "lin_api_k3y-for-tests";
+const NOW: &str = "2026-12-01T09:00:00Z";
+
+fn issues() -> Vec<Issue> {
+    vec![
+        Issue::new("ENG-1", "started").named("In Progress").assignee("asmith@example.com"),
+        Issue::new("ENG-2", "completed").named("Done"),
+        Issue::new("ENG-3", "canceled").named("Canceled"),
+        Issue::new("ENG-4", "backlog").named("Backlog"),
+        Issue::new("ENG-5", "started").named("In Progress").moved("OPS-7"),
+        Issue::new("OPS-7", "started").named("In Review"),
+        Issue::new("ENG-6", "canceled").named("Duplicate"),
+        Issue::new("OPS-2", "triage").named("Triage").assignee("someone-else@example.com"),
+    ]
+}
+
+/// A copy of the fixture pointed at `tracker`.
+fn repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-linear"), &root);
+    let _ = std::fs::remove_file(root.join("expected-tickets.json"));
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("read");
+    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
+        .expect("write");
+    (dir, root)
+}
+
+fn sync(root: &Path) -> Output {
+    pm(["sync"])
+        .current_dir(root)
+        .env("PM_TEST_LINEAR_KEY", KEY)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync")
+}
+
+fn body(seen: &Seen) -> Value {
+    serde_json::from_str(&seen.body).expect("a JSON body")
+}
+
+fn written(root: &Path) -> String {
+    std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written")
+}
+
+fn ticket(cache: &str, key: &str) -> Value {
+    let cache: Value = serde_json::from_str(cache).expect("the cache is JSON");
+    let tickets = cache["tickets"].as_array().expect("tickets");
+    tickets.iter().find(|t| t["key"] == key).cloned().unwrap_or_else(|| panic!("{key} cached"))
+}
+
+#[test]
+fn fetches_per_team_follows_cursors_and_resolves_moved_identifiers() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token(KEY);
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 5 requests"), "{stderr}");
+
+    let seen = tracker.seen();
+    assert!(seen.iter().all(|s| (s.method.as_str(), s.url.as_str()) == ("POST", "/graphql")));
+    assert!(
+        seen.iter().all(|s| s.header("authorization") == Some(KEY)),
+        "a personal key goes bare in Authorization, without Bearer"
+    );
+    let bodies: Vec<Value> = seen.iter().map(body).collect();
+    let searches = |team: &str| -> Vec<&Value> {
+        bodies
+            .iter()
+            .filter(|b| b["query"].as_str().is_some_and(|q| q.contains("issues(")))
+            .filter(|b| b["variables"]["team"] == team)
+            .collect()
+    };
+    let eng = searches("ENG");
+    assert_eq!(eng.len(), 2, "five ENG issues found, three a page: {bodies:#?}");
+    assert_eq!(eng[0]["variables"]["numbers"], json!([1, 2, 3, 4, 5, 6, 99]));
+    assert_eq!(eng[0]["variables"]["after"], Value::Null);
+    assert!(eng[1]["variables"]["after"].is_string(), "the second page asks after the cursor");
+    assert_eq!(eng[1]["variables"]["numbers"], eng[0]["variables"]["numbers"]);
+    assert!(!eng[0]["query"].as_str().expect("query").contains("ENG"), "the team is a variable");
+    let ops = searches("OPS");
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0]["variables"]["numbers"], json!([2]));
+    let mut lookups: Vec<&str> = bodies
+        .iter()
+        .filter(|b| b["query"].as_str().is_some_and(|q| q.contains("issue(id: $id)")))
+        .filter_map(|b| b["variables"]["id"].as_str())
+        .collect();
+    lookups.sort_unstable();
+    assert_eq!(lookups, ["ENG-5", "ENG-99"], "only the identifiers the filter did not find");
+
+    let cache = written(&root);
+    let moved = ticket(&cache, "ENG-5");
+    assert_eq!(
+        (&moved["moved_to"], &moved["state"], &moved["tracker_state"]),
+        (&"OPS-7".into(), &"in-progress".into(), &"In Review".into()),
+        "the moved ticket, in its new home's state"
+    );
+    assert_eq!(ticket(&cache, "ENG-99")["state"], "missing");
+    assert_eq!(ticket(&cache, "ENG-3")["state"], "not-done", "canceled");
+    let duplicate = ticket(&cache, "ENG-6");
+    assert_eq!(
+        (&duplicate["state"], &duplicate["tracker_state"]),
+        (&"not-done".into(), &"Duplicate".into())
+    );
+    assert_eq!(ticket(&cache, "ENG-2")["closed_at"], "2026-11-20T10:00:00Z");
+    assert_eq!(ticket(&cache, "ENG-4")["state"], "open", "backlog");
+
+    let expected_path = crate_path("tests/fixtures/sync-linear/expected-tickets.json");
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(&expected_path, &cache).expect("bless");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("expected-tickets.json");
+    assert_eq!(cache, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+
+    // Same answers, same bytes.
+    assert_eq!(sync(&root).status.code(), Some(0));
+    assert_eq!(written(&root), cache);
+}
+
+#[test]
+fn a_refused_key_exits_2_naming_the_variable() {
+    let tracker = FakeTracker::start(issues());
+    tracker.require_token("another-key");
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("refused the token in $PM_TEST_LINEAR_KEY (401"), "{stderr}");
+    assert!(stderr.contains("personal API key"), "what a key needs: {stderr}");
+}
+
+#[test]
+fn linears_graphql_authentication_error_is_a_refused_key() {
+    let refusal = json!({"errors": [{
+        "message": "Authentication required, not authenticated",
+        "extensions": {
+            "type": "authentication error",
+            "code": "AUTHENTICATION_ERROR",
+            "statusCode": 401,
+            "userError": true,
+            "userPresentableMessage": "You need to authenticate to access this operation."
+        }
+    }]});
+    for status in [400, 200] {
+        let tracker = FakeTracker::start(issues());
+        let (_dir, root) = repo(&tracker);
+        // One request at a time, so the refusal is seen before the other team is asked.
+        let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+        std::fs::write(root.join("pm.toml"), format!("{toml}\n[sync]\nconcurrency = 1\n"))
+            .expect("write");
+        tracker.fault(Fault::Status(
+            status,
+            vec![("content-type".into(), "application/json".into())],
+            refusal.to_string(),
+        ));
+        let out = sync(&root);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{status}: {stderr}");
+        assert!(
+            stderr.contains(
+                "refused the token in $PM_TEST_LINEAR_KEY (401: Authentication required, not authenticated)"
+            ),
+            "{status}: {stderr}"
+        );
+        assert_eq!(tracker.seen().len(), 1, "{status}: no retry, and nothing more asked");
+    }
+}
+
+#[test]
+fn a_server_error_is_retried() {
+    let tracker = FakeTracker::start(issues());
+    tracker.fault(Fault::Status(500, vec![], "{\"errors\":[{\"message\":\"oops\"}]}".into()));
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(tracker.seen().len(), 6, "the five requests and the one that failed");
+    assert_eq!(ticket(&written(&root), "ENG-5")["moved_to"], "OPS-7");
+}
+
+#[test]
+fn linears_ratelimited_error_is_waited_out_like_a_429() {
+    let tracker = FakeTracker::start(issues());
+    let limited = json!({"errors": [{
+        "message": "Rate limit exceeded",
+        "extensions": {"type": "ratelimited", "code": "RATELIMITED", "statusCode": 429, "userError": true}
+    }]});
+    tracker.fault(Fault::Status(
+        400,
+        vec![
+            ("content-type".into(), "application/json".into()),
+            ("retry-after".into(), "1".into()),
+        ],
+        limited.to_string(),
+    ));
+    let (_dir, root) = repo(&tracker);
+    let started = std::time::Instant::now();
+    let out = sync(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    assert_eq!(tracker.seen().len(), 6, "the five requests and the one limited");
+}
