@@ -44,3 +44,4 @@ mod sync;
 mod sync_gitlab;
 mod sync_jira;
 mod sync_linear;
+mod sync_scale;

@@ -99,7 +99,11 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
         let owner = variables[format!("o{n}")].as_str().unwrap_or_default();
         let name = variables[format!("n{n}")].as_str().unwrap_or_default();
         let repo = format!("{owner}/{name}").to_ascii_lowercase();
-        if !issues.keys().any(|k| k.to_ascii_lowercase().starts_with(&format!("{repo}#"))) {
+        let prefix = format!("{repo}#");
+        let known =
+            issues.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+                || issues.keys().any(|k| k.to_ascii_lowercase().starts_with(&prefix));
+        if !known {
             data.insert(alias.clone(), Value::Null);
             errors.push(json!({"type": "NOT_FOUND", "path": [alias], "message": format!("Could not resolve to a Repository with the name '{repo}'.")}));
             continue;
@@ -108,9 +112,10 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
         for issue_caps in issue_re.captures_iter(block) {
             let alias_i = format!("i{}", &issue_caps[1]);
             let number = &issue_caps[2];
+            let wanted = format!("{repo}#{number}");
             let issue = issues
-                .values()
-                .find(|i| i.key.to_ascii_lowercase() == format!("{repo}#{number}"))
+                .get(&wanted)
+                .or_else(|| issues.values().find(|i| i.key.to_ascii_lowercase() == wanted))
                 .map(|i| match &i.moved_to {
                     Some(to) => issues
                         .get(to)

@@ -26,7 +26,11 @@ const DEFAULT_PER_PAGE: usize = 20;
 const WEB: &str = "https://gitlab.example.com";
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+pub(super) fn answer(
+    issues: &BTreeMap<String, Issue>,
+    seen: &Seen,
+    page_size: Option<usize>,
+) -> Option<Reply> {
     let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
     if seen.method == "POST"
         && path.ends_with("/api/graphql")
@@ -41,7 +45,7 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
     if seen.method != "GET" || project.contains('/') {
         return None;
     }
-    Some(list(issues, api, &decode(project), query, seen))
+    Some(list(issues, api, &decode(project), query, seen, page_size.unwrap_or(MAX_PER_PAGE)))
 }
 
 /// `GET /projects/:id/issues`: the project's issues with the asked iids, newest first (GitLab's
@@ -52,6 +56,7 @@ fn list(
     project: &str,
     query: &str,
     seen: &Seen,
+    max_per_page: usize,
 ) -> Reply {
     let project = project.to_ascii_lowercase();
     let in_project: Vec<&Issue> =
@@ -73,7 +78,7 @@ fn list(
     let per_page = param("per_page")
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(DEFAULT_PER_PAGE)
-        .clamp(1, MAX_PER_PAGE);
+        .clamp(1, max_per_page);
     let page = param("page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
 
     let mut matching: Vec<&Issue> = in_project

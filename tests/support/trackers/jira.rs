@@ -26,7 +26,11 @@ enum Edition {
 }
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+pub(super) fn answer(
+    issues: &BTreeMap<String, Issue>,
+    seen: &Seen,
+    page_size: Option<usize>,
+) -> Option<Reply> {
     let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
     let (edition, rest) = if let Some(rest) = path.strip_prefix("/rest/api/3/") {
         (Edition::Cloud, rest)
@@ -34,7 +38,7 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
         (Edition::Server, path.strip_prefix("/rest/api/2/")?)
     };
     let base = format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"));
-    let jira = Jira { issues, edition, base };
+    let jira = Jira { issues, edition, base, page: page_size.unwrap_or(PAGE) };
     match (seen.method.as_str(), rest) {
         ("POST", "search/jql") if edition == Edition::Cloud => Some(jira.search(&seen.body)),
         ("POST", "search") if edition == Edition::Server => Some(jira.search(&seen.body)),
@@ -54,6 +58,7 @@ struct Jira<'a> {
     issues: &'a BTreeMap<String, Issue>,
     edition: Edition,
     base: String,
+    page: usize,
 }
 
 impl Jira<'_> {
@@ -126,7 +131,7 @@ impl Jira<'_> {
         let found: Vec<Value> =
             found.values().map(|(id, i)| self.issue_json(*id, i, fields.as_deref())).collect();
         let asked = request["maxResults"].as_u64().map_or(50, |m| m as usize);
-        let size = asked.clamp(1, PAGE);
+        let size = asked.clamp(1, self.page);
         match self.edition {
             Edition::Cloud => {
                 let start = match request["nextPageToken"].as_str() {

@@ -17,7 +17,11 @@ use super::{Issue, Reply, Seen};
 const PAGE: usize = 3;
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
+pub(super) fn answer(
+    issues: &BTreeMap<String, Issue>,
+    seen: &Seen,
+    page_size: Option<usize>,
+) -> Option<Reply> {
     let path = seen.url.split('?').next().unwrap_or_default();
     if !path.ends_with("/graphql") {
         return None;
@@ -26,7 +30,7 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
     let query = request["query"].as_str()?;
     let variables = &request["variables"];
     if query.contains("issues(") {
-        Some(search(issues, query, variables))
+        Some(search(issues, query, variables, page_size.unwrap_or(PAGE)))
     } else if query.contains("issue(id: $id)") {
         Some(lookup(issues, variables["id"].as_str().unwrap_or_default()))
     } else {
@@ -34,7 +38,7 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
     }
 }
 
-fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value) -> Reply {
+fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value, page: usize) -> Reply {
     let team = variables["team"].as_str().unwrap_or_default();
     let numbers: Vec<u64> = variables["numbers"]
         .as_array()
@@ -66,7 +70,7 @@ fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value) -> R
         },
     };
     let page: Vec<&Issue> =
-        matching.iter().skip(start).take(first.clamp(1, PAGE)).map(|(_, i)| *i).collect();
+        matching.iter().skip(start).take(first.clamp(1, page)).map(|(_, i)| *i).collect();
     let more = start + page.len() < matching.len();
     let end_cursor = page.last().map(|i| id(&i.key));
     Reply::json(

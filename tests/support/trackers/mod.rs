@@ -125,6 +125,8 @@ struct State {
     issues: BTreeMap<String, Issue>,
     /// Descriptions of the issues filed through the fake (by key), for its search.
     bodies: BTreeMap<String, String>,
+    /// The most issues a page holds, instead of each fake's small default.
+    page_size: Option<usize>,
     faults: VecDeque<Fault>,
     latency: Duration,
     seen: Vec<Seen>,
@@ -177,6 +179,13 @@ impl FakeTracker {
     /// Serves `fault` to the next request that has none queued before it.
     pub fn fault(&self, fault: Fault) {
         self.state.lock().expect("state").faults.push_back(fault);
+    }
+
+    /// Pages hold up to `size` issues, as the real trackers' 100, instead of the handful that
+    /// makes small tests page.
+    #[allow(dead_code, reason = "used by the sync benchmark")]
+    pub fn page_size(&self, size: usize) {
+        self.state.lock().expect("state").page_size = Some(size);
     }
 
     /// Delays every answer by `latency`.
@@ -269,9 +278,9 @@ fn answer(state: &Mutex<State>, seen: &Seen) -> (u16, Vec<(String, String)>, Str
     let state = &mut *state;
     let reply = github::filed(&mut state.issues, &mut state.bodies, seen)
         .or_else(|| github::answer(&state.issues, seen))
-        .or_else(|| gitlab::answer(&state.issues, seen))
-        .or_else(|| jira::answer(&state.issues, seen))
-        .or_else(|| linear::answer(&state.issues, seen))
+        .or_else(|| gitlab::answer(&state.issues, seen, state.page_size))
+        .or_else(|| jira::answer(&state.issues, seen, state.page_size))
+        .or_else(|| linear::answer(&state.issues, seen, state.page_size))
         .unwrap_or_else(|| Reply::json(404, json!({"message": "Not Found"})));
     let mut headers = reply.headers;
     headers.extend(json_type());
