@@ -139,11 +139,11 @@ fn fetch(
         .map(|(state, n)| format!("{n} {}", state.as_str().replace('-', " ")))
         .collect();
     eprintln!(
-        "synced {} of {} tickets from {} in {} requests ({:.1} s){}; cache: {}",
+        "synced {} of {} tickets from {} in {} ({:.1} s){}; cache: {}",
         fetch.fetched.len(),
         wanted.len(),
         plural(trackers.len(), "tracker"),
-        fetch.requests,
+        plural(fetch.requests, "request"),
         started.elapsed().as_secs_f64(),
         if states.is_empty() { String::new() } else { format!(": {}", states.join(", ")) },
         cache_path.strip_prefix(&repo.workspace.root).unwrap_or(cache_path).display(),

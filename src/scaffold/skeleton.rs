@@ -26,6 +26,10 @@ pub const FILES: &[SkeletonFile] = &[
         text: include_str!("../../templates/init/github-workflow.yml"),
     },
     SkeletonFile {
+        path: ".github/workflows/postmortem-follow-up.yml",
+        text: include_str!("../../templates/init/github-sync-workflow.yml"),
+    },
+    SkeletonFile {
         path: ".gitlab-ci.yml",
         text: include_str!("../../templates/init/gitlab-ci.yml"),
     },

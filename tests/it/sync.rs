@@ -69,7 +69,7 @@ fn fetches_every_ticket_in_one_request_and_writes_the_cache() {
     let out = sync(&root, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("synced 7 of 7 tickets from 1 tracker in 1 requests"), "{stderr}");
+    assert!(stderr.contains("synced 7 of 7 tickets from 1 tracker in 1 request ("), "{stderr}");
     assert!(
         stderr.contains("`WIKI-12` is a ticket of tracker `wiki`, which has no `kind`"),
         "{stderr}"
@@ -349,4 +349,28 @@ fn a_rerun_after_a_crash_never_files_twice() {
     assert!(stderr.contains("found 2 filed before"), "{stderr}");
     assert_eq!(posts(&tracker), posted, "nothing filed again");
     assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+}
+
+/// The README's `pm sync` transcript is this fixture's real output against the local GitHub
+/// (the port shown as 8931, the time as 0.0 s; stderr around stdout, as a terminal shows them).
+#[test]
+fn the_readme_transcript_is_real() {
+    let tracker = FakeTracker::start(issues());
+    let (_dir, root) = repo(&tracker);
+    let out = sync(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let (before, last) = stderr.trim_end().rsplit_once('\n').expect("several lines");
+    let seconds = regex::Regex::new(r"\(\d+\.\d s\)").expect("re");
+    let shown = format!(
+        "$ pm sync            # tests/fixtures/sync, against the test suite's local GitHub on 127.0.0.1\n{before}\n{}{last}\n",
+        text(&out.stdout)
+    );
+    let shown =
+        seconds.replace_all(&shown, "(0.0 s)").replace(&tracker.url(""), "http://127.0.0.1:8931");
+    let readme = std::fs::read_to_string(crate_path("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("```console\n{shown}```")),
+        "README's pm sync transcript is stale; it should read:\n{shown}"
+    );
 }
