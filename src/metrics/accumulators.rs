@@ -11,11 +11,11 @@ use super::facts::{Facts, ItemFacts};
 use super::stats::{Summary, rate};
 use super::{
     ActionItems, AgeBuckets, Breakdown, DurationBreakdowns, ItemCounts, ItemsInMonth, NONE, Slice,
-    Timeliness,
+    Timeliness, TrackerCounts,
 };
 use crate::calendar::periods::{Month, Quarter, range};
 use crate::config::Config;
-use crate::model::{Detection, ItemStatus};
+use crate::model::{Detection, ItemStatus, TicketState};
 
 /// Running totals of action items of one group.
 #[derive(Debug, Clone, Copy, Default)]
@@ -132,6 +132,7 @@ struct ItemAcc {
     closed_with_due: usize,
     closed_by_due: usize,
     with_ticket: usize,
+    tracker: TrackerCounts,
     ages: AgeBuckets,
     by_team: Vec<Counts>,
     /// By owner position (sparse: a slice sees few of the repository's owners).
@@ -239,6 +240,17 @@ impl Acc {
                 items.closed_by_due += usize::from(by_due);
             }
             items.with_ticket += usize::from(item.has_ticket);
+            if let Some(state) = item.ticket {
+                let t = &mut items.tracker;
+                t.synced += 1;
+                match state {
+                    TicketState::Open | TicketState::InProgress => t.open += 1,
+                    TicketState::Done => t.done += 1,
+                    TicketState::NotDone => t.not_done += 1,
+                    TicketState::Missing => t.missing += 1,
+                }
+                t.drift += usize::from(item.drift);
+            }
             if item.state.is_open() {
                 let b = &mut items.ages;
                 match item.age {
@@ -333,6 +345,13 @@ impl Acc {
                 closed_by_due_rate: rate(items.closed_by_due, items.closed_with_due),
                 with_ticket: items.with_ticket,
                 ticket_rate: rate(items.with_ticket, counts.total),
+                tracker: TrackerCounts {
+                    completion_rate: rate(
+                        items.tracker.done,
+                        items.tracker.synced - items.tracker.not_done - items.tracker.missing,
+                    ),
+                    ..items.tracker
+                },
                 open_by_age: items.ages,
                 by_team: u
                     .teams

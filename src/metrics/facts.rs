@@ -12,8 +12,8 @@ use jiff::civil::Date;
 use super::NONE;
 use crate::calendar::days_between;
 use crate::calendar::periods::{Month, local_date};
-use crate::model::{ItemStatus, Postmortem, SloImpact, Status};
-use crate::repo::Document;
+use crate::model::{ItemStatus, Postmortem, SloImpact, Status, TicketState};
+use crate::repo::{Document, Repo};
 
 /// What the metrics need of one action item, derived once.
 #[derive(Debug, Clone)]
@@ -23,6 +23,10 @@ pub(super) struct ItemFacts<'a> {
     pub(super) state: ItemStatus,
     pub(super) overdue: bool,
     pub(super) has_ticket: bool,
+    /// What the ticket cache says of the ticket, if it knows it.
+    pub(super) ticket: Option<TicketState>,
+    /// The item and its ticket disagree ([`crate::trackers::drift`], infos aside).
+    pub(super) drift: bool,
     pub(super) days_to_close: Option<i64>,
     pub(super) closed_by_due: Option<bool>,
     /// Days since opened, for open items with a known opening date.
@@ -75,6 +79,7 @@ fn minutes(d: Option<jiff::SignedDuration>) -> Option<f64> {
 }
 
 pub(super) fn facts<'a>(
+    repo: &'a Repo,
     doc: &'a Document,
     pm: &'a Postmortem,
     tz: &jiff::tz::TimeZone,
@@ -115,7 +120,14 @@ pub(super) fn facts<'a>(
                 (Some(o), false, Some(c)) => Some((Month::of(o), Some(Month::of(c.max(o))))),
                 _ => None,
             };
+            let cached = repo.ticket(item);
             ItemFacts {
+                ticket: cached.map(|t| t.state),
+                drift: cached.is_some_and(|t| {
+                    crate::trackers::drift::drift(item, t, &repo.workspace.config.people)
+                        .iter()
+                        .any(|d| !d.is_info())
+                }),
                 owner: text(&item.owner).unwrap_or(NONE),
                 state,
                 overdue: item.is_overdue(today),

@@ -58,7 +58,7 @@ pub use similar::{Shared, Suggestion};
 pub use types::{
     ActionItems, AgeBuckets, Breakdown, DEFINITIONS, Definition, DurationBreakdowns, Filters,
     ItemCounts, ItemsInMonth, LeaderboardRow, Metrics, NONE, RepeatIncidents, RepeatPair, Slice,
-    SloBudget, Timeliness, definition,
+    SloBudget, Timeliness, TrackerCounts, definition,
 };
 
 /// Days within which a second incident of a service counts as a repeat.
@@ -106,7 +106,7 @@ pub fn compute(repo: &Repo, options: &Options) -> Metrics {
     let docs: Vec<(&Document, &Postmortem)> = repo.postmortems().collect();
     let facts: Vec<Facts<'_>> = docs
         .par_iter()
-        .map(|(doc, pm)| facts(doc, pm, &tz, options.today))
+        .map(|(doc, pm)| facts(repo, doc, pm, &tz, options.today))
         .filter(|f| options.selects(f))
         .collect();
     let universe = Universe::new(config, &facts);

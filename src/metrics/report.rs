@@ -322,6 +322,21 @@ fn action_items(out: &mut String, s: &Slice) {
     ] {
         t.row(vec![k.to_owned(), v]);
     }
+    // The trackers' side only when `pm sync` has written a cache: without one it is all zeros.
+    let tr = &a.tracker;
+    if tr.synced > 0 {
+        for (k, v) in [
+            ("Tickets synced from trackers", tr.synced.to_string()),
+            ("  open or in progress in the tracker", tr.open.to_string()),
+            ("  done in the tracker", tr.done.to_string()),
+            ("  closed without being done", tr.not_done.to_string()),
+            ("  unknown to the tracker", tr.missing.to_string()),
+            ("Items that disagree with their ticket", tr.drift.to_string()),
+            ("Completion rate as the trackers count it", percent(tr.completion_rate)),
+        ] {
+            t.row(vec![k.to_owned(), v]);
+        }
+    }
     t.render(out);
 
     heading(out, "Open action items by age (days since the incident was resolved)");

@@ -128,6 +128,14 @@ pub const DEFINITIONS: &[Definition] = &[
         text: "Share of action items that name a ticket.",
     },
     Definition {
+        key: "tracker",
+        title: "As the trackers see it",
+        text: "From the ticket cache `pm sync` writes: items whose ticket the tracker knows, by \
+               the ticket's state (open or in progress, done, closed without being done, \
+               missing); items whose status disagrees with their ticket (drift); and the \
+               completion rate as the trackers count it, done / (synced − not done − missing).",
+    },
+    Definition {
         key: "items_over_time",
         title: "Open and closed over time",
         text: "Per month: items opened, items closed (done or won't do), and items still open at \
@@ -302,6 +310,8 @@ pub struct ActionItems {
     pub with_ticket: usize,
     /// with_ticket / total.
     pub ticket_rate: Option<f64>,
+    /// The trackers' side of the same items, from the ticket cache (zeros without one).
+    pub tracker: TrackerCounts,
     /// Open items by days since they were opened.
     pub open_by_age: AgeBuckets,
     /// Per team (the postmortem's team).
@@ -311,6 +321,25 @@ pub struct ActionItems {
     /// Per month: opened, closed, and open at the month's end (items with a known opening date;
     /// closed items without `closed_on` are left out).
     pub by_month: BTreeMap<String, ItemsInMonth>,
+}
+
+/// Action items by what their tickets' trackers say (the ticket cache `pm sync` writes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TrackerCounts {
+    /// Items whose ticket the cache knows.
+    pub synced: usize,
+    /// Of those, the ticket is open or in progress.
+    pub open: usize,
+    /// The ticket is done.
+    pub done: usize,
+    /// The ticket was closed without being done.
+    pub not_done: usize,
+    /// The tracker does not know the ticket.
+    pub missing: usize,
+    /// Items that disagree with their ticket.
+    pub drift: usize,
+    /// done / (synced − not_done − missing): completion as the trackers count it.
+    pub completion_rate: Option<f64>,
 }
 
 /// Action items of one team or owner.

@@ -374,3 +374,37 @@ fn the_readme_transcript_is_real() {
         "README's pm sync transcript is stale; it should read:\n{shown}"
     );
 }
+
+/// The drift fixture's cache, read by the figures and the site as by `pm check`.
+#[test]
+fn metrics_and_the_site_show_the_trackers_word() {
+    let root = crate_path("tests/fixtures/rules/action-item-drift");
+    let out = pm(["metrics", "--format", "json", "--today", "2026-06-01", "--root"])
+        .arg(&root)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let metrics: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        metrics["action_items"]["tracker"],
+        serde_json::json!({"synced": 10, "open": 5, "done": 3, "not_done": 1, "missing": 1, "drift": 7, "completion_rate": 0.375})
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    let out = pm(["build", "--today", "2026-06-01", "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(site.join("postmortems/INC-2026-0002.html")).expect("page");
+    assert!(
+        page.contains("closed (completed) · synced 2026-05-31"),
+        "the tracker's word on the page"
+    );
+    assert!(page.contains("class=\"badge drift\""), "a drift badge");
+    let actions = std::fs::read_to_string(site.join("actions/index.html")).expect("actions");
+    assert!(actions.contains("ticket acme/api#99 does not exist in its tracker"), "drift in words");
+}
