@@ -104,14 +104,11 @@ impl Rule for ActionItemDrift {
     fn check_repo(&self, cx: &Context<'_>, repo: &Repo, out: &mut Vec<(usize, Finding)>) {
         let Some(tickets) = cx.tickets else { return };
         let Some(age) = tickets.too_old(cx.config, cx.today) else { return };
-        // Said once, at the first ticket the cache answers for: the age is the cache's, not any
-        // one item's.
+        // Said once, on the first postmortem's id: the age is the cache's, not any one
+        // item's (and the repo-wide pass sees documents without their items).
         let first = repo.documents.iter().enumerate().find_map(|(i, doc)| {
             let pm = doc.postmortem.as_ref()?;
-            pm.action_items.iter().find_map(|item| {
-                let t = item.ticket.as_ref()?;
-                tickets.get(cx.config, &t.value).map(|_| (i, t.span))
-            })
+            Some((i, pm.id.as_ref().map_or(crate::source::Span::default(), |id| id.span)))
         });
         if let Some((index, span)) = first {
             let days = age.as_hours() / 24;

@@ -408,3 +408,28 @@ fn metrics_and_the_site_show_the_trackers_word() {
     let actions = std::fs::read_to_string(site.join("actions/index.html")).expect("actions");
     assert!(actions.contains("ticket acme/api#99 does not exist in its tracker"), "drift in words");
 }
+
+/// A cache older than `sync.max_age` is said once, as an info, on the first postmortem's id; a
+/// fresh one is not mentioned.
+#[test]
+fn a_stale_cache_is_an_info_said_once() {
+    let check = |today: &str| {
+        let out = pm(["check", "--format", "concise", "--today", today, "--root"])
+            .arg(crate_path("tests/fixtures/rules/action-item-drift"))
+            .output()
+            .expect("run");
+        text(&out.stdout)
+    };
+    let stale = check("2026-06-30");
+    let said: Vec<&str> =
+        stale.lines().filter(|l| l.contains("older than `sync.max_age`")).collect();
+    assert_eq!(said.len(), 1, "{stale}");
+    assert!(
+        said[0].starts_with("postmortems/INC-2026-0001-closed-items-open-tickets.md:2:5:")
+            && said[0].contains("info[PM303]")
+            && said[0].contains("synced 29 days ago (older than `sync.max_age` = 7d)"),
+        "{}",
+        said[0]
+    );
+    assert!(!check("2026-06-07").contains("sync.max_age"), "seven days is not stale yet");
+}
