@@ -5,7 +5,7 @@
 
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome, Today};
-use crate::followup::{self, Filter, render};
+use crate::followup::{self, Filter, chat, render};
 use crate::model::{ItemStatus, Priority};
 
 /// Output formats of `pm actions`.
@@ -19,6 +19,10 @@ pub enum ActionsFormat {
     Json,
     /// CSV with a header row.
     Csv,
+    /// A Slack message (Block Kit), the body to POST to a Slack incoming webhook.
+    Slack,
+    /// A Microsoft Teams message (an Adaptive Card), the body to POST to a Teams webhook.
+    Teams,
 }
 
 /// An item status, as a command-line value.
@@ -143,6 +147,8 @@ pub fn run(global: &Global, args: &ActionsArgs) -> anyhow::Result<Outcome> {
         ActionsFormat::Markdown => render::markdown(&items, today, &repo.workspace.config),
         ActionsFormat::Json => render::json(&items, today)?,
         ActionsFormat::Csv => render::csv(&items)?,
+        ActionsFormat::Slack => chat::slack::render(&items, today, &repo.workspace.config)?,
+        ActionsFormat::Teams => chat::teams::render(&items, today, &repo.workspace.config)?,
     };
     crate::cmd::print(&text)?;
     Ok(Outcome::Clean)

@@ -12,6 +12,7 @@
 //!   incident's team answers for the follow-through, the owner's team does the work);
 //! - reports list items in the model's [`ItemOrder`].
 
+pub mod chat;
 pub mod gate;
 pub mod render;
 

@@ -19,7 +19,7 @@ use crate::model::{ItemStatus, Priority};
 const TITLE_WIDTH: usize = 60;
 
 /// "1 action item" / "3 action items".
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
 }
 
@@ -30,6 +30,15 @@ pub fn summary(items: &[Item], today: Date) -> String {
         "{}, {overdue} overdue (as of {today})",
         plural(items.len(), "action item", "action items")
     )
+}
+
+/// A value of the user's as one line of a chat message: every run of whitespace (line breaks
+/// included, which would otherwise end a list item or open a quote) becomes one space, other
+/// control characters show as pictures, and it is cut to `width` characters so that one long
+/// value cannot take a message over its platform's limits.
+pub(crate) fn one_line(text: &str, width: usize) -> String {
+    let joined = printable(text).split_whitespace().collect::<Vec<_>>().join(" ");
+    truncate(&joined, width)
 }
 
 /// Paints `text` with `style` when `color` is on.
@@ -55,7 +64,8 @@ fn shown(text: &str) -> String {
     printable(text).into_owned()
 }
 
-fn truncate(text: &str, width: usize) -> String {
+/// `text` cut to `width` characters, the cut marked with "…".
+pub(crate) fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
     }
@@ -167,17 +177,111 @@ pub fn table(items: &[Item], today: Date, color: bool) -> String {
     out
 }
 
-/// The ticket as a markdown link when it has a URL, else as text.
-fn ticket_link(item: &Item) -> Option<String> {
+/// What a report shows for an item's ticket: a URL without its scheme, else the ticket as
+/// written.
+pub(crate) fn ticket_label(item: &Item) -> Option<&str> {
     let ticket = item.ticket.as_deref()?;
     Some(match &item.ticket_url {
         Some(url) if url == ticket => {
-            let label = ticket.trim_start_matches("https://").trim_start_matches("http://");
-            format!("[{label}]({url})")
+            ticket.trim_start_matches("https://").trim_start_matches("http://")
         }
-        Some(url) => format!("[{ticket}]({url})"),
-        None => format!("`{ticket}`"),
+        _ => ticket,
     })
+}
+
+/// The ticket as a markdown link when it has a URL, else as text.
+fn ticket_link(item: &Item) -> Option<String> {
+    let label = ticket_label(item)?;
+    Some(match &item.ticket_url {
+        Some(url) => format!("[{label}]({url})"),
+        None => format!("`{label}`"),
+    })
+}
+
+/// The items of one owner, as the grouped reports (markdown, Slack, Teams) show them.
+pub(crate) struct OwnerGroup<'a> {
+    /// The owner (`None`: items nobody owns).
+    pub owner: Option<&'a str>,
+    /// The display names of the owner's teams.
+    pub teams: Vec<String>,
+    /// The owner's items, in report order.
+    pub items: Vec<&'a Item>,
+}
+
+impl OwnerGroup<'_> {
+    /// "alice (Payments)", or "No owner".
+    pub fn who(&self) -> String {
+        match self.owner {
+            Some(o) if self.teams.is_empty() => o.to_owned(),
+            Some(o) => format!("{o} ({})", self.teams.join(", ")),
+            None => "No owner".to_owned(),
+        }
+    }
+
+    /// "3 items, 1 overdue" (no overdue part when none is).
+    pub fn counts(&self) -> String {
+        let overdue = self.items.iter().filter(|i| i.overdue).count();
+        let count = plural(self.items.len(), "item", "items");
+        if overdue > 0 { format!("{count}, {overdue} overdue") } else { count }
+    }
+}
+
+/// `items` grouped by owner, owners in report order (the owner of the most overdue item
+/// first) and items without an owner last: they are nobody's until someone takes them.
+pub(crate) fn by_owner<'a>(items: &'a [Item], config: &Config) -> Vec<OwnerGroup<'a>> {
+    let mut owners: Vec<Option<&str>> = Vec::new();
+    for item in items {
+        if !owners.contains(&item.owner.as_deref()) {
+            owners.push(item.owner.as_deref());
+        }
+    }
+    owners.sort_by_key(|o| o.is_none());
+    owners
+        .into_iter()
+        .map(|owner| OwnerGroup {
+            owner,
+            teams: owner
+                .map(|o| {
+                    super::teams_of(config, o)
+                        .iter()
+                        .map(|t| {
+                            config
+                                .teams
+                                .get(t)
+                                .and_then(|t| t.name.clone())
+                                .unwrap_or_else(|| t.clone())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            items: items.iter().filter(|i| i.owner.as_deref() == owner).collect(),
+        })
+        .collect()
+}
+
+/// How late an item is, in words: "due 2026-03-01" or "no due date", and "15 days overdue"
+/// when it is.
+pub(crate) fn due_words(item: &Item) -> (String, Option<String>) {
+    match item.due {
+        Some(due) if item.overdue => {
+            let days = plural(usize::try_from(item.days_overdue).unwrap_or(0), "day", "days");
+            (format!("due {due}"), Some(format!("{days} overdue")))
+        }
+        Some(due) => (format!("due {due}"), None),
+        None => ("no due date".to_owned(), None),
+    }
+}
+
+/// The item's status when it is worth a word: anything but a plain `open`.
+pub(crate) fn status_words(item: &Item) -> Option<String> {
+    (item.status != Some(ItemStatus::Open))
+        .then(|| item.status.map_or("no valid status".to_owned(), |s| s.to_string()))
+}
+
+/// What the tracker said of the ticket, in its own words, and when the cache heard it.
+pub(crate) fn tracker_words(item: &Item) -> Option<(&str, Date)> {
+    let (state, synced) = (item.ticket_state?, item.ticket_synced?);
+    Some((item.ticket_status.as_deref().unwrap_or(state.as_str()), synced))
 }
 
 /// Markdown grouped by owner, owners in report order (the owner of the most overdue item
@@ -190,37 +294,9 @@ pub fn markdown(items: &[Item], today: Date, config: &Config) -> String {
         return out;
     }
     let _ = writeln!(out, "{}.", capitalize(&summary(items, today)));
-    let mut owners: Vec<Option<&str>> = Vec::new();
-    for item in items {
-        if !owners.contains(&item.owner.as_deref()) {
-            owners.push(item.owner.as_deref());
-        }
-    }
-    // Items without an owner go last: they are nobody's until someone takes them.
-    owners.sort_by_key(|o| o.is_none());
-    for owner in owners {
-        let mine: Vec<&Item> = items.iter().filter(|i| i.owner.as_deref() == owner).collect();
-        let overdue = mine.iter().filter(|i| i.overdue).count();
-        let who = match owner {
-            Some(o) => {
-                let teams: Vec<String> = super::teams_of(config, o)
-                    .iter()
-                    .map(|t| {
-                        config
-                            .teams
-                            .get(t)
-                            .and_then(|t| t.name.clone())
-                            .unwrap_or_else(|| t.clone())
-                    })
-                    .collect();
-                if teams.is_empty() { o.to_owned() } else { format!("{o} ({})", teams.join(", ")) }
-            }
-            None => "No owner".to_owned(),
-        };
-        let count = plural(mine.len(), "item", "items");
-        let late = if overdue > 0 { format!(", {overdue} overdue") } else { String::new() };
-        let _ = writeln!(out, "\n### {who} — {count}{late}\n");
-        for item in mine {
+    for group in by_owner(items, config) {
+        let _ = writeln!(out, "\n### {} — {}\n", group.who(), group.counts());
+        for item in group.items {
             let _ = writeln!(out, "{}", markdown_line(item));
         }
     }
@@ -241,20 +317,13 @@ fn markdown_line(item: &Item) -> String {
     }
     head.push_str(item.title.as_deref().unwrap_or("(untitled)"));
     parts.push(head);
-    match item.due {
-        Some(due) if item.overdue => {
-            let days = plural(usize::try_from(item.days_overdue).unwrap_or(0), "day", "days");
-            parts.push(format!("due {due}, **{days} overdue**"));
-        }
-        Some(due) => parts.push(format!("due {due}")),
-        None => parts.push("no due date".to_owned()),
+    match due_words(item) {
+        (due, Some(late)) => parts.push(format!("{due}, **{late}**")),
+        (due, None) => parts.push(due),
     }
-    if item.status != Some(ItemStatus::Open) {
-        parts.push(item.status.map_or("no valid status".to_owned(), |s| s.to_string()));
-    }
+    parts.extend(status_words(item));
     parts.push(ticket_link(item).unwrap_or_else(|| "no ticket".to_owned()));
-    if let (Some(state), Some(synced)) = (item.ticket_state, item.ticket_synced) {
-        let said = item.ticket_status.as_deref().unwrap_or(state.as_str());
+    if let Some((said, synced)) = tracker_words(item) {
         let drift = if item.has_drift() { ", **drift**" } else { "" };
         parts.push(format!("tracker: {said} (synced {synced}){drift}"));
     }
