@@ -519,3 +519,58 @@ fn docs_transcripts_are_real() {
         "docs/followup.md shows stale output: run `PM_BLESS=1 cargo test --test it followup::docs`"
     );
 }
+
+/// The chat formats stay within what Slack and Teams accept, however many items and whatever
+/// their titles: a repository of 800 items with long, hostile titles (more than fit).
+#[test]
+fn chat_reports_keep_within_the_platforms_limits_and_escape_markup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("postmortems")).expect("mkdir");
+    std::fs::write(root.join("pm.toml"), "[teams.ops]\nmembers = [\"ann\", \"bob\"]\n")
+        .expect("pm.toml");
+    for n in 0..80 {
+        let mut text = format!(
+            "---\nid: INC-2026-{n:04}\ntitle: Incident {n}\nstatus: draft\nseverity: SEV3\nowner: ann\nteam: ops\naction_items:\n"
+        );
+        for i in 0..10 {
+            let owner = if i % 2 == 0 { "ann" } else { "bob" };
+            text.push_str(&format!("  - title: \"<!channel> <https://evil.example|click> & {} {n}-{i}\"\n    owner: {owner}\n    due: 2026-01-{:02}\n    status: open\n", "x".repeat(120), i + 1));
+        }
+        text.push_str("---\n\n## Summary\nx\n");
+        std::fs::write(root.join(format!("postmortems/INC-2026-{n:04}-x.md")), text)
+            .expect("write");
+    }
+    let root = root.to_str().expect("utf-8 path");
+    let out = run(&["actions", "--root", root, "--today", "2026-06-01", "-f", "slack"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let slack: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let blocks = slack["blocks"].as_array().expect("blocks");
+    assert!(blocks.len() <= 50, "{} blocks", blocks.len());
+    assert_eq!(blocks[0]["type"], "header");
+    assert!(blocks[0]["text"]["text"].as_str().expect("header").chars().count() <= 150);
+    assert!(
+        blocks[0]["text"]["text"].as_str().expect("header").contains("800 open"),
+        "{}",
+        blocks[0]
+    );
+    for b in blocks.iter().filter(|b| b["type"] == "section") {
+        let text = b["text"]["text"].as_str().expect("text");
+        assert!(text.chars().count() <= 3000, "{} characters", text.chars().count());
+        assert!(!text.contains("<!channel>") && !text.contains("<https://evil"), "escaped: {text}");
+        assert!(text.contains("&lt;!channel&gt;"), "{text}");
+    }
+    let last = blocks.last().expect("a block").to_string();
+    assert!(last.contains("more items"), "the cut is said: {last}");
+
+    let out = run(&["actions", "--root", root, "--today", "2026-06-01", "-f", "teams"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.len() <= 28 * 1024, "{} bytes", out.stdout.len());
+    let teams: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(teams["type"], "message");
+    let card = &teams["attachments"][0];
+    assert_eq!(card["contentType"], "application/vnd.microsoft.card.adaptive");
+    assert_eq!(card["content"]["type"], "AdaptiveCard");
+    assert!(card["content"]["version"].is_string() && card["content"]["body"].is_array());
+    assert!(stdout(&out).contains("more items"), "the cut is said");
+}
