@@ -34,6 +34,9 @@ pub const MAX_HEADER_TEXT: usize = 150;
 /// The length Slack holds a text to. Slack says "characters" without saying which; counting
 /// UTF-16 code units is never less than counting characters, so a text within the limit by
 /// this count is within it by either.
+/// Most UTF-16 units an escaped link target may take in an item's line.
+const LINK_BUDGET: usize = 1000;
+
 fn length(text: &str) -> usize {
     text.encode_utf16().count()
 }
@@ -103,7 +106,9 @@ fn line(item: &Item) -> String {
     }
     parts.extend(status_words(item));
     parts.push(match ticket(item) {
-        Some((label, Some(url))) => match link_target(url) {
+        // Escaping can make a URL five times longer: one that would still be long once
+        // escaped is shown as its label, so an item's line always fits in a section.
+        Some((label, Some(url))) => match link_target(url).filter(|t| length(t) <= LINK_BUDGET) {
             Some(target) => format!("<{target}|{}>", escape(&label)),
             None => format!("`{}`", escape(&label)),
         },
