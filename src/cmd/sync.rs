@@ -88,7 +88,10 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         return Ok(outcome);
     }
     if !args.offline {
-        outcome = fetch(repo, &wanted, &mut cache, &cache_path, args)?;
+        // A ticket that could not be filed still fails the run when every fetch succeeds.
+        if fetch(repo, &wanted, &mut cache, &cache_path, args)? == Outcome::Findings {
+            outcome = Outcome::Findings;
+        }
     } else if cache.tickets.is_empty() {
         eprintln!(
             "no ticket cache yet at {}: run `pm sync` without --offline first",
@@ -390,7 +393,12 @@ fn new_ticket(
         (None, None) => path.to_owned(),
     };
     let owner = value(&item.owner);
-    let wants_email = matches!(tracker.kind(), Some(TrackerKind::Jira | TrackerKind::Linear));
+    // Jira Cloud and Linear know people by email; Jira Server, GitHub and GitLab by login.
+    let wants_email = match tracker.kind() {
+        Some(TrackerKind::Linear) => true,
+        Some(TrackerKind::Jira) => tracker.jira_edition() == crate::config::JiraEdition::Cloud,
+        _ => false,
+    };
     let assignee = owner.as_ref().and_then(|o| {
         let ids = config.people.get(o).map(Vec::as_slice).unwrap_or_default();
         ids.iter()

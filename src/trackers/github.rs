@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::http::encode_component;
 use super::http::{Client, HttpError, Safety};
-use super::sync::{Created, Fetched, NewTicket, Provider, time};
+use super::sync::{Created, Fetched, NewTicket, Provider, has_marker, time};
 use crate::model::TicketState;
 
 /// The GitHub provider.
@@ -131,7 +131,7 @@ impl Provider for GitHub {
         // Search matches words, not the exact string: check the marker really is in the body.
         let found = reply.json.get("items").and_then(Value::as_array).and_then(|items| {
             items.iter().find(|i| {
-                i.get("body").and_then(Value::as_str).is_some_and(|b| b.contains(&new.marker))
+                i.get("body").and_then(Value::as_str).is_some_and(|b| has_marker(b, &new.marker))
             })
         });
         Ok(found.and_then(|issue| {

@@ -18,13 +18,21 @@
 //! of moves; the ticket then carries the new issue's state and `moved_to` its `group/project#iid`.
 //! When GraphQL cannot say (no such endpoint, or the new issue is gone), the ticket is `missing`
 //! with `moved_to` `gitlab issue id N`: the old issue is not where the work is.
+//!
+//! Filing (`pm sync --create`): the project's issues are searched for the item's marker
+//! (`search=…&in=description`, a substring match, so the description is checked for the marker
+//! on a line of its own) before `POST /projects/:path/issues` files one with the title,
+//! description, labels (one comma-separated string), due date and the owner as assignee.
+//! Assignees go by user id, looked up by login (`GET /users?username=`); a login GitLab does not
+//! know files the ticket unassigned. Issues have no priority field (weights are a paid feature),
+//! so the priority stays in the description.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::http::{Client, HttpError, Reply, Safety};
-use super::sync::{Fetched, Provider, time};
+use super::http::{Client, HttpError, Reply, Safety, encode_component};
+use super::sync::{Created, Fetched, NewTicket, Provider, has_marker, time};
 use crate::model::TicketState;
 
 /// The GitLab provider.
@@ -113,6 +121,75 @@ impl Provider for GitLab {
         }
         Ok(out)
     }
+
+    fn find(&self, client: &Client, new: &NewTicket) -> Result<Option<Created>, HttpError> {
+        let path = format!(
+            "projects/{}/issues?search={}&in=description&scope=all&per_page=100",
+            encode_component(&new.project),
+            encode_component(&new.marker)
+        );
+        let reply = client.get(&path)?;
+        if reply.status != 200 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        let Some(issues) = reply.json.as_array() else {
+            return Err(client.malformed(&path, reply.status, "not a list of issues"));
+        };
+        // The search matches a substring: `…/1` finds the ticket of `…/12` too.
+        let Some(issue) = issues.iter().find(|i| {
+            i.get("description").and_then(Value::as_str).is_some_and(|d| has_marker(d, &new.marker))
+        }) else {
+            return Ok(None);
+        };
+        created(&new.project, issue)
+            .map(Some)
+            .ok_or_else(|| client.malformed(&path, reply.status, "an issue without an iid"))
+    }
+
+    fn create(&self, client: &Client, new: &NewTicket) -> Result<Created, HttpError> {
+        let path = format!("projects/{}/issues", encode_component(&new.project));
+        let mut body = json!({ "title": new.title, "description": new.body });
+        if !new.labels.is_empty() {
+            body["labels"] = json!(new.labels.join(","));
+        }
+        if let Some(due) = new.due {
+            body["due_date"] = json!(due.to_string());
+        }
+        if let Some(login) = &new.assignee {
+            if let Some(id) = user_id(client, login)? {
+                body["assignee_ids"] = json!([id]);
+            }
+        }
+        let reply = client.post(&path, &body, Safety::Creates)?;
+        if reply.status != 201 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        created(&new.project, &reply.json)
+            .ok_or_else(|| client.malformed(&path, reply.status, "a created issue without an iid"))
+    }
+}
+
+/// The ticket `issue` (a REST issue of `project`) is.
+fn created(project: &str, issue: &Value) -> Option<Created> {
+    let iid = issue.get("iid")?.as_u64()?;
+    Some(Created {
+        key: format!("{project}#{iid}"),
+        url: issue.get("web_url").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// The id of the user `login`, which GitLab's assignees are given by. `None` when GitLab knows
+/// no such user or will not say: the ticket is then filed unassigned rather than not at all.
+fn user_id(client: &Client, login: &str) -> Result<Option<u64>, HttpError> {
+    let path = format!("users?username={}", encode_component(login));
+    let reply = match client.get(&path) {
+        Err(HttpError::Auth { status: 403, .. }) => return Ok(None),
+        reply => reply?,
+    };
+    if reply.status != 200 {
+        return Ok(None);
+    }
+    Ok(reply.json.pointer("/0/id").and_then(Value::as_u64))
 }
 
 /// The issues of `project` with these `iids`, every page; `None` when GitLab does not know the

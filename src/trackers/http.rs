@@ -523,15 +523,27 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// The human message in a tracker's error body: GitHub and GitLab `message`, Jira
-/// `errorMessages`, GraphQL `errors[].message`.
+/// The human message in a tracker's error body: GitHub and GitLab `message` (GitLab's
+/// refused parameters: `error`), Jira `errorMessages` and its field errors (`errors` by
+/// field), GraphQL `errors[].message`.
 pub fn server_message(json: &Value) -> Option<String> {
-    if let Some(m) = json.get("message").and_then(Value::as_str) {
+    if let Some(m) = json.get("message").or_else(|| json.get("error")).and_then(Value::as_str) {
         return Some(m.to_owned());
     }
-    let list = json.get("errorMessages").or_else(|| json.get("errors"))?.as_array()?;
-    let messages: Vec<&str> =
-        list.iter().filter_map(|e| e.as_str().or_else(|| e.get("message")?.as_str())).collect();
+    let mut messages: Vec<String> = Vec::new();
+    for name in ["errorMessages", "errors"] {
+        match json.get(name) {
+            Some(Value::Array(list)) => messages.extend(
+                list.iter()
+                    .filter_map(|e| e.as_str().or_else(|| e.get("message")?.as_str()))
+                    .map(str::to_owned),
+            ),
+            Some(Value::Object(fields)) => messages.extend(
+                fields.iter().filter_map(|(field, m)| Some(format!("{field}: {}", m.as_str()?))),
+            ),
+            _ => {}
+        }
+    }
     (!messages.is_empty()).then(|| messages.join("; "))
 }
 
@@ -568,5 +580,12 @@ mod tests {
         assert_eq!(m(r#"{"message":"Bad credentials"}"#).as_deref(), Some("Bad credentials"));
         assert_eq!(m(r#"{"errorMessages":["a","b"],"errors":{}}"#).as_deref(), Some("a; b"));
         assert_eq!(m(r#"{"errors":[{"message":"x"}]}"#).as_deref(), Some("x"));
+        assert_eq!(
+            m(r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary"}}"#)
+                .as_deref(),
+            Some("summary: You must specify a summary")
+        );
+        assert_eq!(m(r#"{"error":"title is missing"}"#).as_deref(), Some("title is missing"));
+        assert_eq!(m(r#"{"errorMessages":[],"errors":{}}"#), None);
     }
 }

@@ -13,16 +13,26 @@
 //! States follow the status category (`new` → open, `indeterminate` → in-progress, `done` →
 //! done), except that a done issue resolved as won't do, won't fix, duplicate, cannot reproduce,
 //! declined or not a bug is `not-done`.
+//!
+//! Filing (`pm sync --create`): the project is searched for the item's marker as a phrase
+//! (`project = KEY AND text ~ "\"marker\""`, through the edition's search) and the description
+//! checked for it on a line of its own (Jira matches words, and Cloud answers in Atlassian
+//! Document Format); then `POST /issue` files a Task with the summary, the description (Cloud: a
+//! document of paragraphs, Server: plain text), labels (spaces as `-`: Jira refuses them), due
+//! date, priority (P0–P3 as Highest, High, Medium, Low) and assignee (Cloud: the account id of
+//! the owner's email, from `GET /user/search`; Server: the login). A project's create screen may
+//! lack some of these fields, and an owner may not be assignable: when Jira answers `400` naming
+//! any of them, the ticket is filed once more without them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::http::{Client, HttpError, Safety};
-use super::sync::{Fetched, Provider};
+use super::http::{Client, HttpError, Safety, encode_component};
+use super::sync::{Created, Fetched, NewTicket, Provider, has_marker};
 use crate::config::JiraEdition;
-use crate::model::TicketState;
+use crate::model::{Priority, TicketState};
 
 /// The Jira provider.
 pub(crate) struct Jira {
@@ -138,6 +148,35 @@ impl Jira {
     }
 }
 
+/// Fields a ticket can be filed without: Jira names them in a `400` when the project's create
+/// screen lacks them (or refuses the value, or the assignee), and the ticket is then filed again
+/// without them.
+const OPTIONAL: [&str; 4] = ["priority", "duedate", "assignee", "labels"];
+
+impl Jira {
+    /// The account id of the Cloud user with `email`; `None` when Jira shows none (or the token
+    /// may not browse users): the ticket is then filed unassigned.
+    fn account_id(&self, client: &Client, email: &str) -> Result<Option<String>, HttpError> {
+        let path = format!("{}/user/search?query={}", self.api(), encode_component(email));
+        let reply = match client.get(&path) {
+            Err(HttpError::Auth { status: 403, .. }) => return Ok(None),
+            reply => reply?,
+        };
+        if reply.status != 200 {
+            return Ok(None);
+        }
+        Ok(reply.json.pointer("/0/accountId").and_then(Value::as_str).map(str::to_owned))
+    }
+
+    /// What a Jira of this edition takes as a description.
+    fn description(&self, text: &str) -> Value {
+        match self.edition {
+            JiraEdition::Cloud => adf(text),
+            JiraEdition::Server => json!(text),
+        }
+    }
+}
+
 impl Provider for Jira {
     fn group(&self, _key: &str) -> String {
         String::new()
@@ -190,6 +229,88 @@ impl Provider for Jira {
         }
         Ok(out)
     }
+
+    fn find(&self, client: &Client, new: &NewTicket) -> Result<Option<Created>, HttpError> {
+        let phrase = format!("\"{}\"", new.marker);
+        let jql =
+            format!("project = {} AND text ~ {}", jql_string(&new.project), jql_string(&phrase));
+        let path = self.search_path();
+        let body = json!({ "jql": jql, "fields": ["description"], "maxResults": 50 });
+        let reply = client.post(&path, &body, Safety::Idempotent)?;
+        if reply.status != 200 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        let Some(issues) = reply.json.get("issues").and_then(Value::as_array) else {
+            return Err(client.malformed(&path, reply.status, "a search without `issues`"));
+        };
+        let found = issues.iter().find(|issue| {
+            let description = issue.pointer("/fields/description").unwrap_or(&Value::Null);
+            has_marker(&plain_text(description), &new.marker)
+        });
+        let Some(issue) = found else { return Ok(None) };
+        let key = issue
+            .get("key")
+            .and_then(Value::as_str)
+            .ok_or_else(|| client.malformed(&path, reply.status, "an issue without a key"))?;
+        Ok(Some(Created { key: key.to_owned(), url: Some(browse(client, key)) }))
+    }
+
+    fn create(&self, client: &Client, new: &NewTicket) -> Result<Created, HttpError> {
+        let path = format!("{}/issue", self.api());
+        let mut fields = json!({
+            "project": { "key": new.project },
+            "summary": new.title,
+            "issuetype": { "name": "Task" },
+            "description": self.description(&new.body),
+        });
+        if !new.labels.is_empty() {
+            let labels: Vec<String> = new
+                .labels
+                .iter()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join("-"))
+                .collect();
+            fields["labels"] = json!(labels);
+        }
+        if let Some(due) = new.due {
+            fields["duedate"] = json!(due.to_string());
+        }
+        if let Some(priority) = new.priority {
+            fields["priority"] = json!({ "name": priority_name(priority) });
+        }
+        if let Some(who) = &new.assignee {
+            match self.edition {
+                JiraEdition::Cloud => {
+                    if let Some(id) = self.account_id(client, who)? {
+                        fields["assignee"] = json!({ "accountId": id });
+                    }
+                }
+                JiraEdition::Server => fields["assignee"] = json!({ "name": who }),
+            }
+        }
+        let mut reply = client.post(&path, &json!({ "fields": fields }), Safety::Creates)?;
+        if reply.status == 400 {
+            let refused: Vec<&str> = OPTIONAL
+                .into_iter()
+                .filter(|f| {
+                    fields.get(*f).is_some()
+                        && reply.json.pointer(&format!("/errors/{f}")).is_some()
+                })
+                .collect();
+            if !refused.is_empty() {
+                if let Some(map) = fields.as_object_mut() {
+                    map.retain(|name, _| !refused.contains(&name.as_str()));
+                }
+                reply = client.post(&path, &json!({ "fields": fields }), Safety::Creates)?;
+            }
+        }
+        if reply.status != 201 {
+            return Err(client.unexpected(&path, &reply));
+        }
+        let key = reply.json.get("key").and_then(Value::as_str).ok_or_else(|| {
+            client.malformed(&path, reply.status, "a created issue without a key")
+        })?;
+        Ok(Created { key: key.to_owned(), url: Some(browse(client, key)) })
+    }
 }
 
 /// A key Jira can be asked about in JQL and in a URL path: `PROJECT-123`.
@@ -199,6 +320,101 @@ fn is_key(key: &str) -> bool {
         && project.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `text` as a JQL string literal.
+fn jql_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The page of `key`.
+fn browse(client: &Client, key: &str) -> String {
+    format!("{}/browse/{key}", client.base())
+}
+
+/// Jira's default priority scheme.
+fn priority_name(priority: Priority) -> &'static str {
+    match priority {
+        Priority::P0 => "Highest",
+        Priority::P1 => "High",
+        Priority::P2 => "Medium",
+        Priority::P3 => "Low",
+    }
+}
+
+/// A description as text, a line per block: Server's is text already; Cloud's is an Atlassian
+/// Document Format tree of blocks whose leaves are text nodes.
+fn plain_text(description: &Value) -> String {
+    fn walk(node: &Value, out: &mut String) {
+        if let Some(text) = node.get("text").and_then(Value::as_str) {
+            out.push_str(text);
+        }
+        if node.get("type").and_then(Value::as_str) == Some("hardBreak") {
+            out.push('\n');
+        }
+        if let Some(content) = node.get("content").and_then(Value::as_array) {
+            for child in content {
+                walk(child, out);
+            }
+            out.push('\n');
+        }
+    }
+    match description {
+        Value::String(text) => text.clone(),
+        Value::Object(_) => {
+            let mut out = String::new();
+            walk(description, &mut out);
+            out
+        }
+        _ => String::new(),
+    }
+}
+
+/// Markdown-ish text as an Atlassian Document Format document: a paragraph per blank-line
+/// separated block (its lines joined by hard breaks), web addresses as links. Every text node
+/// is non-empty, as the format requires.
+fn adf(text: &str) -> Value {
+    let paragraphs: Vec<Value> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut content = Vec::new();
+            for (i, line) in p.lines().enumerate() {
+                if i > 0 {
+                    content.push(json!({ "type": "hardBreak" }));
+                }
+                inline(line, &mut content);
+            }
+            json!({ "type": "paragraph", "content": content })
+        })
+        .collect();
+    json!({ "type": "doc", "version": 1, "content": paragraphs })
+}
+
+/// The text nodes of one line: plain runs, and each web address as a link.
+fn inline(line: &str, content: &mut Vec<Value>) {
+    let mut plain = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            plain.push(' ');
+        }
+        if crate::url::is_http_url(word) {
+            if !plain.is_empty() {
+                content.push(json!({ "type": "text", "text": std::mem::take(&mut plain) }));
+            }
+            content.push(json!({
+                "type": "text",
+                "text": word,
+                "marks": [{ "type": "link", "attrs": { "href": word } }],
+            }));
+        } else {
+            plain.push_str(word);
+        }
+    }
+    if !plain.is_empty() {
+        content.push(json!({ "type": "text", "text": plain }));
+    }
 }
 
 /// The asked keys (upper case) that Jira's error or warning messages name, in any of the
@@ -378,6 +594,39 @@ mod tests {
         assert_eq!(cloud.assignee.as_deref(), Some("5b10a2844c20165700ede21g"));
         hidden["fields"]["status"] = Value::Null;
         assert!(read("NEW-7", &hidden, JiraEdition::Cloud, web).is_none());
+    }
+
+    #[test]
+    fn a_description_becomes_paragraphs_and_reads_back_with_its_marker() {
+        let text = "Action item of INC-1\n\nPostmortem: https://pm.example.com/INC-1.html\n\
+                    Owner: jdoe\n\npm-item:INC-1/1\n";
+        let doc = adf(text);
+        let paragraphs = doc["content"].as_array().expect("paragraphs");
+        assert_eq!(paragraphs.len(), 3);
+        let link = "https://pm.example.com/INC-1.html";
+        assert_eq!(
+            paragraphs[1]["content"],
+            json!([
+                {"type": "text", "text": "Postmortem: "},
+                {"type": "text", "text": link,
+                 "marks": [{"type": "link", "attrs": {"href": link}}]},
+                {"type": "hardBreak"},
+                {"type": "text", "text": "Owner: jdoe"},
+            ])
+        );
+        assert!(has_marker(&plain_text(&doc), "pm-item:INC-1/1"));
+        assert!(!has_marker(&plain_text(&doc), "pm-item:INC-1/"));
+        assert!(has_marker(&plain_text(&json!(text)), "pm-item:INC-1/1"), "Server's text");
+        assert_eq!(plain_text(&Value::Null), "");
+    }
+
+    #[test]
+    fn jql_strings_are_quoted_and_escaped() {
+        assert_eq!(jql_string("PAY"), r#""PAY""#);
+        assert_eq!(jql_string(r#""pm-item:X/1""#), r#""\"pm-item:X/1\"""#);
+        assert_eq!(jql_string(r"a\b"), r#""a\\b""#);
+        assert_eq!(priority_name(Priority::P0), "Highest");
+        assert_eq!(priority_name(Priority::P3), "Low");
     }
 
     #[test]

@@ -111,6 +111,13 @@ pub struct NewTicket {
     pub priority: Option<crate::model::Priority>,
 }
 
+/// Whether `text` (a ticket's description) carries `marker` on a line of its own, as pm wrote
+/// it: trackers' searches match words, and `pm-item:INC-2026-0007/1` is also the start of
+/// `pm-item:INC-2026-0007/12`.
+pub(crate) fn has_marker(text: &str, marker: &str) -> bool {
+    !marker.is_empty() && text.lines().any(|line| line.trim() == marker)
+}
+
 /// A ticket that exists for an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
@@ -195,8 +202,9 @@ pub fn scopes(kind: TrackerKind) -> &'static str {
              `pm sync --create`)"
         }
         TrackerKind::Jira => {
-            "Jira Cloud: an API token of an account that can browse the projects, with the \
-             account's email in `user_env`; Server and Data Center: a personal access token"
+            "Jira Cloud: an API token of an account that can browse the projects (and create \
+             issues, for `pm sync --create`), with the account's email in `user_env`; Server and \
+             Data Center: a personal access token"
         }
         TrackerKind::Linear => {
             "a personal API key (Settings → Security & access) with read access (and create \
@@ -438,5 +446,20 @@ impl<'c> Filer<'c> {
     /// HTTP requests sent so far.
     pub fn requests(&self) -> usize {
         self.connections.values().map(|(c, _)| c.requests()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_marker_counts_only_on_a_line_of_its_own() {
+        let body = "Filed by pm.\n\npm-item:INC-2026-0007/12\n";
+        assert!(has_marker(body, "pm-item:INC-2026-0007/12"));
+        assert!(!has_marker(body, "pm-item:INC-2026-0007/1"), "a prefix of another item's");
+        assert!(has_marker("a\r\n  pm-item:X/1  \r\n", "pm-item:X/1"));
+        assert!(!has_marker("see pm-item:X/1 above", "pm-item:X/1"));
+        assert!(!has_marker("\n\n", ""));
     }
 }

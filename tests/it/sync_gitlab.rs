@@ -1,7 +1,9 @@
 //! `pm sync` against a local GitLab (`support::trackers`, 127.0.0.1 only): one REST request per
 //! project and page (`iids[]`, followed by `x-next-page`), projects and iids GitLab does not
 //! know, a moved issue followed through GraphQL, the labels behind `in-progress` and
-//! `not-done`, and a tracker that refuses the token or fails once. Nothing reaches the
+//! `not-done`, and a tracker that refuses the token or fails once; and `pm sync --create`
+//! (`tests/fixtures/sync-create-gitlab`): the issues it files, the assignee's user id looked up
+//! by login, and the marker search that keeps a rerun from filing twice. Nothing reaches the
 //! internet.
 //!
 //! The fake pages three issues at a time (GitLab pages a hundred), so the six issues of
@@ -329,4 +331,133 @@ fn a_404_that_is_not_gitlabs_fails_the_batch_instead_of_losing_tickets() {
         ["acme/old#5", "acme/platform/db#12", "ghost/tools#1"],
         "acme/api is not called missing"
     );
+}
+
+/// `tests/fixtures/sync-create-gitlab` pointed at `tracker`, and its postmortem.
+fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-create-gitlab"), &root);
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
+        .expect("write");
+    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
+    (dir, root, path)
+}
+
+fn create(root: &Path) -> Output {
+    pm(["sync", "--create"])
+        .current_dir(root)
+        .env("PM_TEST_GITLAB_TOKEN", TOKEN)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync --create")
+}
+
+fn body(seen: &Seen) -> Value {
+    serde_json::from_str(&seen.body).expect("a JSON body")
+}
+
+/// The issues filed: `POST /projects/acme%2Fapi/issues`.
+fn posted(tracker: &FakeTracker) -> Vec<Seen> {
+    let posts = tracker.seen().into_iter().filter(|s| s.method == "POST");
+    posts.filter(|s| s.url == "/api/v4/projects/acme%2Fapi/issues").collect()
+}
+
+#[test]
+fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
+    let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "opened")]);
+    tracker.require_token(TOKEN);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
+    let after = std::fs::read_to_string(&path).expect("read");
+    let expected = original
+        .replace("    priority: P1\n", "    priority: P1\n    ticket: acme/api#41\n")
+        .replace("status: in-progress}", "status: in-progress, ticket: acme/api#42}");
+    assert_eq!(after, expected, "only the two keys were added");
+
+    let seen = tracker.seen();
+    let searches: Vec<&Seen> = seen.iter().filter(|s| s.url.contains("search=")).collect();
+    assert_eq!(searches.len(), 2, "one search per item before filing: {seen:#?}");
+    assert!(
+        searches[0].url.starts_with(
+            "/api/v4/projects/acme%2Fapi/issues?search=pm-item%3AINC-2026-0007%2F1&in=description"
+        ),
+        "{}",
+        searches[0].url
+    );
+    let lookups: Vec<&str> = seen
+        .iter()
+        .filter(|s| s.url.starts_with("/api/v4/users?"))
+        .map(|s| s.url.as_str())
+        .collect();
+    assert_eq!(
+        lookups,
+        ["/api/v4/users?username=jdoe-gl", "/api/v4/users?username=nobody-asmith"],
+        "each owner's login looked up once"
+    );
+
+    let filed = posted(&tracker);
+    assert_eq!(filed.len(), 2, "{filed:#?}");
+    let first = body(&filed[0]);
+    assert_eq!(first["title"], "Alert on queue age, not depth");
+    assert_eq!(first["labels"], "postmortem,follow-up", "GitLab's labels: one string");
+    assert_eq!(first["due_date"], "2026-04-01");
+    assert_eq!(first["assignee_ids"], serde_json::json!([11]), "jdoe-gl's user id");
+    assert!(
+        first["description"].as_str().is_some_and(|d| d
+            .contains("https://postmortems.example.com/postmortems/INC-2026-0007.html")
+            && d.ends_with("\n\npm-item:INC-2026-0007/1\n")),
+        "{first:#}"
+    );
+    let second = body(&filed[1]);
+    assert!(second.get("assignee_ids").is_none(), "nobody-asmith is unknown: {second:#}");
+    assert_eq!(tracker.body("acme/api#42").as_deref(), second["description"].as_str());
+
+    // Nothing left to file, and the new issues sync like any other, with their assignee.
+    let out = create(&root);
+    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
+    assert_eq!(posted(&tracker).len(), 2);
+    let out = sync(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let cache = cache(&root);
+    let new = ticket(&cache, "acme/api#41");
+    assert_eq!(new["state"], "open");
+    assert_eq!(new["assignee"], "jdoe-gl");
+    assert_eq!(new["url"], "https://gitlab.example.com/acme/api/-/issues/41");
+}
+
+#[test]
+fn create_after_a_crash_never_files_twice() {
+    let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "opened")]);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(create(&root).status.code(), Some(0));
+    let done = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(posted(&tracker).len(), 2);
+
+    // Crashed after filing, before the postmortem was edited: the journal has the keys.
+    std::fs::write(&path, &original).expect("restore");
+    let searched = tracker.seen().iter().filter(|s| s.url.contains("search=")).count();
+    let out = create(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(posted(&tracker).len(), 2, "nothing filed again");
+    let searches = tracker.seen().iter().filter(|s| s.url.contains("search=")).count();
+    assert_eq!(searches, searched, "the journal answers without asking GitLab");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+
+    // Crashed before even the journal was written: GitLab's search finds the marker.
+    std::fs::write(&path, &original).expect("restore");
+    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("found 2 filed before"), "{stderr}");
+    assert_eq!(posted(&tracker).len(), 2, "nothing filed again");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
 }

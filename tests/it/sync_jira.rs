@@ -2,7 +2,11 @@
 //! requests it sends (JQL `key in (…)`, pages by `nextPageToken` or `startAt`), how an unknown
 //! key (a `400` naming it, or a warning), a moved key and a won't-do resolution end up in the
 //! ticket cache, and a refused token or a server error. The fake serves at most four issues a
-//! page, so the eight tickets of the fixture take two pages.
+//! page, so the eight tickets of the fixture take two pages. `pm sync --create`
+//! (`tests/fixtures/sync-create-jira`) is tested on both editions: the Task it files (an
+//! Atlassian Document Format description and an account id on Cloud, text and a login on
+//! Server), the fields filed again without when Jira refuses them, and the marker search that
+//! keeps a rerun from filing twice.
 //!
 //! The expected caches are `tests/fixtures/sync-jira/expected-tickets*.json`; re-bless them with
 //! `PM_BLESS=1 cargo test --test it sync_jira::`.
@@ -238,4 +242,210 @@ fn a_server_error_is_retried() {
     assert_eq!(tracker.seen().len(), 5, "the four requests and the one that failed");
     assert_eq!(body(&tracker.seen()[0]), body(&tracker.seen()[1]), "the same query again");
     assert_blessed(&written(&root), &tracker, "expected-tickets.json", false);
+}
+
+/// `tests/fixtures/sync-create-jira` pointed at `tracker`, speaking the Jira `edition`, and its
+/// postmortem.
+fn create_repo(tracker: &FakeTracker, edition: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-create-jira"), &root);
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+    let toml = toml
+        .replace("@TRACKER@", &tracker.url(""))
+        .replace("edition = \"cloud\"", &format!("edition = \"{edition}\""));
+    std::fs::write(root.join("pm.toml"), toml).expect("write");
+    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
+    (dir, root, path)
+}
+
+fn create(root: &Path) -> Output {
+    pm(["sync", "--create"])
+        .current_dir(root)
+        .env("PM_TEST_JIRA_TOKEN", TOKEN)
+        .env("PM_TEST_JIRA_EMAIL", EMAIL)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync --create")
+}
+
+/// Every `POST /rest/api/{3,2}/issue`, refused ones included.
+fn posted(tracker: &FakeTracker, version: u8) -> Vec<Seen> {
+    let url = format!("/rest/api/{version}/issue");
+    tracker.seen().into_iter().filter(|s| s.method == "POST" && s.url == url).collect()
+}
+
+/// The postmortem as it should be once both tickets are filed.
+fn with_keys(original: &str) -> String {
+    original
+        .replace("    priority: P1\n", "    priority: P1\n    ticket: PAY-41\n")
+        .replace("status: in-progress}", "status: in-progress, ticket: PAY-42}")
+}
+
+#[test]
+fn create_on_cloud_files_a_task_described_in_adf_and_writes_the_key_back() {
+    let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
+    tracker.require_token(&basic());
+    let (_dir, root, path) = create_repo(&tracker, "cloud");
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), with_keys(&original));
+
+    let seen = tracker.seen();
+    let searches: Vec<Value> = seen
+        .iter()
+        .filter(|s| s.url == "/rest/api/3/search/jql" && s.body.contains("text ~"))
+        .map(body)
+        .collect();
+    assert_eq!(searches.len(), 2, "one search per item before filing: {seen:#?}");
+    assert_eq!(
+        searches[0]["jql"], r#"project = "PAY" AND text ~ "\"pm-item:INC-2026-0007/1\"""#,
+        "the marker as a phrase"
+    );
+    let lookups: Vec<&str> = seen
+        .iter()
+        .filter(|s| s.url.starts_with("/rest/api/3/user/search"))
+        .map(|s| s.url.as_str())
+        .collect();
+    assert_eq!(
+        lookups,
+        [
+            "/rest/api/3/user/search?query=jdoe%40example.com",
+            "/rest/api/3/user/search?query=nobody-asmith%40example.com"
+        ],
+        "Cloud assigns by account id, looked up by email"
+    );
+
+    let filed = posted(&tracker, 3);
+    assert_eq!(filed.len(), 2, "{filed:#?}");
+    let first = &body(&filed[0])["fields"];
+    assert_eq!(first["project"], serde_json::json!({"key": "PAY"}));
+    assert_eq!(first["summary"], "Alert on queue age, not depth");
+    assert_eq!(first["issuetype"], serde_json::json!({"name": "Task"}));
+    assert_eq!(first["labels"], serde_json::json!(["postmortem", "follow-up"]), "no spaces");
+    assert_eq!(first["duedate"], "2026-04-01");
+    assert_eq!(first["priority"], serde_json::json!({"name": "High"}), "P1");
+    assert_eq!(first["assignee"], serde_json::json!({"accountId": "712020:jdoe"}));
+    let description = &first["description"];
+    assert_eq!((&description["type"], &description["version"]), (&"doc".into(), &1.into()));
+    let paragraphs = description["content"].as_array().expect("paragraphs");
+    assert_eq!(
+        paragraphs.last().expect("a last paragraph"),
+        &serde_json::json!({"type": "paragraph", "content": [
+            {"type": "text", "text": "pm-item:INC-2026-0007/1"}
+        ]}),
+        "the marker is a paragraph of its own"
+    );
+    let link = "https://postmortems.example.com/postmortems/INC-2026-0007.html";
+    assert!(
+        paragraphs[1]["content"].as_array().expect("content").contains(&serde_json::json!({
+            "type": "text", "text": link, "marks": [{"type": "link", "attrs": {"href": link}}]
+        })),
+        "the postmortem is a link: {:#}",
+        paragraphs[1]
+    );
+    let second = &body(&filed[1])["fields"];
+    assert!(second.get("assignee").is_none(), "Jira knows no nobody-asmith: {second:#}");
+    assert!(second.get("priority").is_none(), "the item has none: {second:#}");
+
+    let out = create(&root);
+    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
+    assert_eq!(posted(&tracker, 3).len(), 2);
+    let out = sync(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let new = ticket(&written(&root), "PAY-41");
+    assert_eq!((&new["state"], &new["tracker_state"]), (&"open".into(), &"To Do".into()));
+    assert_eq!(new["url"], format!("{}/browse/PAY-41", tracker.url("")));
+}
+
+#[test]
+fn create_on_server_files_plain_text_and_drops_the_fields_jira_refuses() {
+    let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
+    tracker.require_token(TOKEN);
+    let (_dir, root, path) = create_repo(&tracker, "server");
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), with_keys(&original));
+    let seen = tracker.seen();
+    assert!(
+        seen.iter().any(|s| s.url == "/rest/api/2/search" && s.body.contains("text ~")),
+        "Server's search: {seen:#?}"
+    );
+    assert!(!seen.iter().any(|s| s.url.contains("user/search")), "Server assigns by login");
+
+    // Each ticket twice: its create screen has no priority (the first), and Jira refuses the
+    // login nobody-asmith (the second).
+    let filed: Vec<Value> = posted(&tracker, 2).iter().map(|s| body(s)["fields"].clone()).collect();
+    assert_eq!(filed.len(), 4, "{filed:#?}");
+    assert_eq!(filed[0]["priority"], serde_json::json!({"name": "High"}));
+    assert_eq!(filed[0]["assignee"], serde_json::json!({"name": "jdoe"}));
+    assert!(filed[1].get("priority").is_none(), "filed again without it: {:#}", filed[1]);
+    assert_eq!(filed[1]["assignee"], serde_json::json!({"name": "jdoe"}), "the rest kept");
+    assert_eq!(filed[1]["duedate"], "2026-04-01");
+    assert_eq!(filed[2]["assignee"], serde_json::json!({"name": "nobody-asmith"}));
+    assert!(filed[3].get("assignee").is_none(), "filed unassigned: {:#}", filed[3]);
+    let description = filed[1]["description"].as_str().expect("Server's description is text");
+    assert!(description.ends_with("\n\npm-item:INC-2026-0007/1\n"), "{description}");
+    assert_eq!(tracker.body("PAY-41").as_deref(), Some(description));
+}
+
+#[test]
+fn create_after_a_crash_never_files_twice() {
+    for (edition, version) in [("cloud", 3), ("server", 2)] {
+        let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
+        let (_dir, root, path) = create_repo(&tracker, edition);
+        let original = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(create(&root).status.code(), Some(0), "{edition}");
+        let done = std::fs::read_to_string(&path).expect("read");
+        let filed = posted(&tracker, version).len();
+
+        // Crashed after filing, before the postmortem was edited: the journal has the keys.
+        std::fs::write(&path, &original).expect("restore");
+        let out = create(&root);
+        assert_eq!(out.status.code(), Some(0), "{edition}: {}", text(&out.stderr));
+        assert_eq!(posted(&tracker, version).len(), filed, "{edition}: nothing filed again");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), done, "{edition}");
+
+        // Crashed before even the journal was written: Jira's search finds the marker.
+        std::fs::write(&path, &original).expect("restore");
+        std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
+        let out = create(&root);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{edition}: {stderr}");
+        assert!(stderr.contains("found 2 filed before"), "{edition}: {stderr}");
+        assert_eq!(posted(&tracker, version).len(), filed, "{edition}: nothing filed again");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), done, "{edition}");
+    }
+}
+
+#[test]
+fn create_in_a_project_jira_does_not_know_fails_each_item_and_edits_nothing() {
+    let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
+    let (_dir, root, path) = create_repo(&tracker, "cloud");
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+    std::fs::write(root.join("pm.toml"), toml.replace("project = \"PAY\"", "project = \"NOPE\""))
+        .expect("write");
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "though PAY-40 synced: {stderr}");
+    assert!(stderr.contains("filed 0 tickets, found 0 filed before, 2 failed"), "{stderr}");
+    let search = tracker.url("/rest/api/3/search/jql");
+    let why = "The value 'NOPE' does not exist for the field 'project'.";
+    assert!(
+        stderr
+            .contains(&format!("error: INC-2026-0007 item 1: jira: {search} answered 400: {why}")),
+        "Jira's own words: {stderr}"
+    );
+    assert!(posted(&tracker, 3).is_empty(), "nothing filed where nothing could be found");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), original);
 }

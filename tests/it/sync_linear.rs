@@ -2,7 +2,10 @@
 //! (one `issues` query per team, team and numbers as variables, cursors followed), how a moved
 //! identifier, an unknown one and a canceled or duplicate issue end up in the ticket cache, and
 //! what a refused key (a 401, or Linear's GraphQL authentication error), a server error and
-//! Linear's `RATELIMITED` error do. The fake serves at most three issues a page.
+//! Linear's `RATELIMITED` error do. The fake serves at most three issues a page. `pm sync
+//! --create` (`tests/fixtures/sync-create-linear`): the ids looked up before `issueCreate` (team,
+//! owner, labels), what the mutation carries, and the marker search that keeps a rerun from
+//! filing twice.
 //!
 //! The expected cache is `tests/fixtures/sync-linear/expected-tickets.json`; re-bless it with
 //! `PM_BLESS=1 cargo test --test it sync_linear::`.
@@ -15,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::support::fs::{copy_tree, crate_path};
 use crate::support::run::{pm, text};
-use crate::support::trackers::{FakeTracker, Fault, Issue, Seen};
+use crate::support::trackers::{FakeTracker, Fault, Issue, Seen, linear_id};
 
 const KEY: &str = "lin_api_k3y-for-tests";
 const NOW: &str = "2026-12-01T09:00:00Z";
@@ -220,4 +223,119 @@ fn linears_ratelimited_error_is_waited_out_like_a_429() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
     assert_eq!(tracker.seen().len(), 6, "the five requests and the one limited");
+}
+
+/// `tests/fixtures/sync-create-linear` pointed at `tracker`, and its postmortem.
+fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    copy_tree(&crate_path("tests/fixtures/sync-create-linear"), &root);
+    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
+    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
+        .expect("write");
+    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
+    (dir, root, path)
+}
+
+fn create(root: &Path) -> Output {
+    pm(["sync", "--create"])
+        .current_dir(root)
+        .env("PM_TEST_LINEAR_KEY", KEY)
+        .env("PM_NOW", NOW)
+        .output()
+        .expect("run pm sync --create")
+}
+
+/// The GraphQL requests whose query contains `what`, as JSON.
+fn queries(tracker: &FakeTracker, what: &str) -> Vec<Value> {
+    let seen = tracker.seen();
+    seen.iter()
+        .map(body)
+        .filter(|b| b["query"].as_str().is_some_and(|q| q.contains(what)))
+        .collect()
+}
+
+#[test]
+fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
+    let tracker = FakeTracker::start(vec![
+        Issue::new("ENG-40", "unstarted").named("Todo"),
+        Issue::new("OPS-3", "unstarted").named("Todo"),
+    ]);
+    tracker.require_token(KEY);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
+    let expected = original
+        .replace("    priority: P1\n", "    priority: P1\n    ticket: ENG-41\n")
+        .replace("status: in-progress}", "status: in-progress, ticket: ENG-42}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
+
+    let searches = queries(&tracker, "description: { contains: $marker }");
+    assert_eq!(searches.len(), 2, "one search per item before filing");
+    assert_eq!(
+        searches[0]["variables"],
+        json!({"team": "ENG", "marker": "pm-item:INC-2026-0007/1"}),
+        "the team and the marker travel as variables"
+    );
+    let lookups = queries(&tracker, "teams(filter: { key: { eq: $team } })");
+    assert_eq!(lookups.len(), 2, "one lookup of ids per ticket");
+    assert_eq!(
+        lookups[0]["variables"],
+        json!({"team": "ENG", "email": "jdoe@example.com", "labels": ["postmortem", "incident"]})
+    );
+
+    let filed = queries(&tracker, "issueCreate(input: $input)");
+    assert_eq!(filed.len(), 2);
+    let first = &filed[0]["variables"]["input"];
+    assert_eq!(first["title"], "Alert on queue age, not depth");
+    assert_eq!(first["dueDate"], "2026-04-01");
+    assert_eq!(first["priority"], 2, "P1 is Linear's high");
+    assert_eq!(first["teamId"], linear_id("team:ENG"), "the team's id, looked up by key");
+    assert_eq!(first["assigneeId"], linear_id("user:jdoe@example.com"), "looked up by email");
+    assert_eq!(
+        first["labelIds"],
+        json!([linear_id("label:postmortem:")]),
+        "the workspace's postmortem label; incident is OPS's own"
+    );
+    let description = first["description"].as_str().expect("markdown");
+    assert!(description.ends_with("\n\npm-item:INC-2026-0007/1\n"), "{description}");
+    assert_eq!(tracker.body("ENG-41").as_deref(), Some(description));
+    let second = &filed[1]["variables"]["input"];
+    assert!(second.get("assigneeId").is_none(), "Linear knows no nobody-asmith: {second:#}");
+    assert!(second.get("priority").is_none(), "the item has none: {second:#}");
+
+    let out = create(&root);
+    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
+    assert_eq!(queries(&tracker, "issueCreate").len(), 2);
+}
+
+#[test]
+fn create_after_a_crash_never_files_twice() {
+    let tracker = FakeTracker::start(vec![Issue::new("ENG-40", "unstarted").named("Todo")]);
+    let (_dir, root, path) = create_repo(&tracker);
+    let original = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(create(&root).status.code(), Some(0));
+    let done = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(queries(&tracker, "issueCreate").len(), 2);
+
+    // Crashed after filing, before the postmortem was edited: the journal has the keys.
+    std::fs::write(&path, &original).expect("restore");
+    let out = create(&root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(queries(&tracker, "issueCreate").len(), 2, "nothing filed again");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+
+    // Crashed before even the journal was written: Linear's search finds the marker.
+    std::fs::write(&path, &original).expect("restore");
+    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
+    let out = create(&root);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("found 2 filed before"), "{stderr}");
+    assert_eq!(queries(&tracker, "issueCreate").len(), 2, "nothing filed again");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
 }

@@ -6,6 +6,11 @@
 //! iids it does not have, keeps a moved issue closed with the new issue's global id in
 //! `moved_to_id`, and answers GraphQL `null` for an id it does not know. Global ids are the
 //! issue's rank among all keys plus 1000: stable within one test.
+//!
+//! For `pm sync --create` it also files issues (`POST /projects/:path/issues`, 201 with the new
+//! issue), searches descriptions (`GET /projects/:path/issues?search=…&in=description`, a
+//! substring match as GitLab's is) and finds users by login (`GET /users?username=`, a list,
+//! empty for a login it does not know): the users it knows are [`USERS`].
 
 use std::collections::BTreeMap;
 
@@ -24,6 +29,123 @@ const DEFAULT_PER_PAGE: usize = 20;
 /// Where issue pages live (`web_url`): fixed, so that expected caches do not hold the fake's
 /// port.
 const WEB: &str = "https://gitlab.example.com";
+
+/// The users this GitLab knows, with their ids.
+const USERS: &[(u64, &str)] = &[(11, "jdoe-gl"), (12, "asmith-gl"), (13, "bwong")];
+
+/// The requests of `pm sync --create`: a description search, a user lookup or a new issue.
+pub(super) fn filed(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    seen: &Seen,
+) -> Option<Reply> {
+    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
+    let params: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if seen.method == "GET" && path.ends_with("/api/v4/users") {
+        let login = param("username").unwrap_or_default();
+        let users: Vec<Value> = USERS
+            .iter()
+            .filter(|(_, name)| name.eq_ignore_ascii_case(&login))
+            .map(|(id, name)| {
+                json!({"id": id, "username": name, "name": name, "state": "active",
+                       "locked": false, "avatar_url": null, "web_url": format!("{WEB}/{name}")})
+            })
+            .collect();
+        return Some(Reply::json(200, Value::Array(users)));
+    }
+    let (_, rest) = path.split_once("/projects/")?;
+    let project = rest.strip_suffix("/issues")?;
+    if project.contains('/') {
+        return None;
+    }
+    let project = decode(project);
+    match seen.method.as_str() {
+        "GET" => {
+            let search = param("search")?;
+            if param("in").is_some_and(|i| i != "description") {
+                return None;
+            }
+            let found: Vec<Value> = bodies
+                .iter()
+                .filter(|(key, body)| {
+                    project_of(key) == project.to_ascii_lowercase() && body.contains(&search)
+                })
+                .filter_map(|(key, body)| {
+                    let mut issue = rest_issue(issues, issues.get(key)?);
+                    issue["description"] = json!(body);
+                    Some(issue)
+                })
+                .collect();
+            Some(Reply::json(200, Value::Array(found)))
+        }
+        "POST" => Some(create(issues, bodies, &project, seen)),
+        _ => None,
+    }
+}
+
+/// `POST /projects/:id/issues`: GitLab takes `labels` as one comma-separated string, the
+/// assignees by user id, the due date as `YYYY-MM-DD`.
+fn create(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    project: &str,
+    seen: &Seen,
+) -> Reply {
+    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
+        return Reply::json(400, json!({"error": "the body is not JSON"}));
+    };
+    if issues.keys().all(|k| project_of(k) != project.to_ascii_lowercase()) {
+        return Reply::json(404, json!({"message": "404 Project Not Found"}));
+    }
+    if request["title"].as_str().is_none_or(str::is_empty) {
+        return Reply::json(400, json!({"error": "title is missing"}));
+    }
+    if !(request["labels"].is_null() || request["labels"].is_string()) {
+        return Reply::json(400, json!({"error": "labels is invalid"}));
+    }
+    let due = request["due_date"].as_str();
+    if due.is_some_and(|d| d.parse::<jiff::civil::Date>().is_err()) {
+        return Reply::json(400, json!({"error": "due_date is invalid"}));
+    }
+    let iid = issues
+        .keys()
+        .filter(|k| project_of(k) == project.to_ascii_lowercase())
+        .map(|k| iid_of(k))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let key = format!("{project}#{iid}");
+    let mut issue = Issue::new(&key, "opened");
+    let assignee = request["assignee_ids"][0]
+        .as_u64()
+        .and_then(|id| USERS.iter().find(|(known, _)| *known == id));
+    if let Some((_, login)) = assignee {
+        issue = issue.assignee(login);
+    }
+    issues.insert(key.clone(), issue);
+    bodies.insert(key.clone(), request["description"].as_str().unwrap_or_default().to_owned());
+    let mut answer = rest_issue(issues, &issues[&key]);
+    answer["title"] = request["title"].clone();
+    answer["description"] = request["description"].clone();
+    answer["due_date"] = json!(due);
+    answer["labels"] = json!(
+        request["labels"]
+            .as_str()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+    );
+    Reply::json(201, answer)
+}
 
 /// The answer to `seen`, if it is a request of this provider.
 pub(super) fn answer(

@@ -9,6 +9,18 @@
 //! back; Cloud refuses `startAt` in a `search/jql` body. Pages hold at most [`PAGE`] issues
 //! whatever `maxResults` asks (Jira may also answer with fewer), so tests page with a handful of
 //! tickets.
+//!
+//! For `pm sync --create` it also files issues (`POST /rest/api/{3,2}/issue`, 201 with `id`,
+//! `key` and `self`), answers `project = KEY AND text ~ "\"phrase\""` searches over the
+//! descriptions of the issues filed (as a substring match; Cloud answers the description in
+//! Atlassian Document Format, Server as text; a project it does not know is a `400`) and finds
+//! Cloud users by email (`GET /rest/api/3/user/search?query=`; an address whose local part
+//! starts with `nobody` is nobody). As Jira does, it refuses with `400` and the field named in
+//! `errors`: a Cloud
+//! description that is not a document or a Server one that is not text, a label with a space, an
+//! issue type other than `Task`, a project it does not know, and a Server assignee whose login
+//! starts with `nobody`; and the Server's create screen has no priority field, as many Server
+//! projects' do not, so a priority there is refused too.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +64,181 @@ pub(super) fn answer(
         }
         _ => None,
     }
+}
+
+/// The requests of `pm sync --create`: a marker search, a user lookup or a new issue.
+pub(super) fn filed(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    seen: &Seen,
+) -> Option<Reply> {
+    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
+    let (edition, rest) = if let Some(rest) = path.strip_prefix("/rest/api/3/") {
+        (Edition::Cloud, rest)
+    } else {
+        (Edition::Server, path.strip_prefix("/rest/api/2/")?)
+    };
+    let base = format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"));
+    match (seen.method.as_str(), rest) {
+        ("GET", "user/search") if edition == Edition::Cloud => {
+            let email = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("query="))
+                .and_then(pm::cmd::serve::percent_decode)
+                .unwrap_or_default();
+            let jira = Jira { issues, edition, base, page: PAGE };
+            let api = format!("{}/rest/api/3", jira.base);
+            let users: Vec<Value> = (email.contains('@') && !email.starts_with("nobody"))
+                .then(|| jira.user(&api, &email))
+                .into_iter()
+                .collect();
+            Some(Reply::json(200, Value::Array(users)))
+        }
+        ("POST", "search/jql") | ("POST", "search")
+            if (rest == "search/jql") == (edition == Edition::Cloud) =>
+        {
+            let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+            let (project, phrase) = text_search(request["jql"].as_str()?)?;
+            if !issues.keys().any(|k| k.starts_with(&format!("{project}-"))) {
+                let message =
+                    format!("The value '{project}' does not exist for the field 'project'.");
+                return Some(errors(400, &[&message]));
+            }
+            let jira = Jira { issues, edition, base, page: PAGE };
+            let found: Vec<Value> = bodies
+                .iter()
+                .filter(|(key, _)| key.starts_with(&format!("{project}-")))
+                .filter(|(_, body)| {
+                    let text = match edition {
+                        Edition::Cloud => adf_text(&serde_json::from_str(body).unwrap_or_default()),
+                        Edition::Server => (*body).clone(),
+                    };
+                    text.contains(&phrase)
+                })
+                .filter_map(|(key, body)| {
+                    let (id, issue) = jira.find(key)?;
+                    let mut json = jira.issue_json(id, &issue, Some(&[] as &[String]));
+                    json["fields"]["description"] = match edition {
+                        Edition::Cloud => serde_json::from_str(body).unwrap_or_default(),
+                        Edition::Server => json!(body),
+                    };
+                    Some(json)
+                })
+                .collect();
+            Some(Reply::json(
+                200,
+                match edition {
+                    Edition::Cloud => json!({ "issues": found, "isLast": true }),
+                    Edition::Server => json!({
+                        "startAt": 0, "maxResults": 50, "total": found.len(), "issues": found,
+                    }),
+                },
+            ))
+        }
+        ("POST", "issue") => Some(create(issues, bodies, edition, &base, &seen.body)),
+        _ => None,
+    }
+}
+
+/// The project and phrase of `project = KEY AND text ~ "\"phrase\""`.
+fn text_search(jql: &str) -> Option<(String, String)> {
+    let re = regex::Regex::new(
+        r#"(?i)^\s*project\s*=\s*"?([A-Z][A-Z0-9_]*)"?\s+AND\s+text\s*~\s*"\\"(.*)\\""\s*$"#,
+    )
+    .expect("re");
+    let caps = re.captures(jql)?;
+    Some((caps[1].to_ascii_uppercase(), caps[2].replace("\\\\", "\\")))
+}
+
+/// The text of an Atlassian Document Format tree, its text nodes' text run together.
+fn adf_text(node: &Value) -> String {
+    let own = node["text"].as_str().unwrap_or_default().to_owned();
+    let children = node["content"].as_array().into_iter().flatten().map(adf_text);
+    std::iter::once(own).chain(children).collect::<Vec<_>>().join("\n")
+}
+
+/// `POST /issue`: what Jira checks of the fields `pm` sends, then a new key in the project.
+fn create(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    edition: Edition,
+    base: &str,
+    body: &str,
+) -> Reply {
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return errors(400, &["Unexpected character in the request body."]);
+    };
+    let fields = &request["fields"];
+    let project = fields["project"]["key"].as_str().unwrap_or_default().to_ascii_uppercase();
+    let mut refused = Map::new();
+    if project.is_empty() || !issues.keys().any(|k| k.starts_with(&format!("{project}-"))) {
+        refused.insert("project".into(), json!("valid project is required"));
+    }
+    if fields["summary"].as_str().is_none_or(str::is_empty) {
+        refused.insert("summary".into(), json!("You must specify a summary of the issue."));
+    }
+    if fields["issuetype"]["name"] != "Task" {
+        refused.insert("issuetype".into(), json!("Specify an issue type"));
+    }
+    let description = &fields["description"];
+    match edition {
+        Edition::Cloud if !(description.is_null() || description["type"] == "doc") => {
+            let message = "Operation value must be an Atlassian Document (see the Atlassian \
+                           Document Format)";
+            refused.insert("description".into(), json!(message));
+        }
+        Edition::Server if !(description.is_null() || description.is_string()) => {
+            refused.insert("description".into(), json!("Operation value must be a string"));
+        }
+        _ => {}
+    }
+    let labels: Vec<&str> =
+        fields["labels"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    if let Some(label) = labels.iter().find(|l| l.contains(' ')) {
+        refused.insert(
+            "labels".into(),
+            json!(format!("The label '{label}' contains spaces which is invalid.")),
+        );
+    }
+    if edition == Edition::Server && !fields["priority"].is_null() {
+        refused.insert(
+            "priority".into(),
+            json!(
+                "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown."
+            ),
+        );
+    }
+    if let Some(name) = fields["assignee"]["name"].as_str().filter(|n| n.starts_with("nobody")) {
+        refused.insert("assignee".into(), json!(format!("User '{name}' does not exist.")));
+    }
+    if !refused.is_empty() {
+        return Reply::json(400, json!({ "errorMessages": [], "errors": refused }));
+    }
+    let number = issues
+        .keys()
+        .filter_map(|k| k.strip_prefix(&format!("{project}-"))?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let key = format!("{project}-{number}");
+    let mut issue = Issue::new(&key, "new").named("To Do");
+    let assignee = match edition {
+        Edition::Cloud => fields["assignee"]["accountId"].as_str(),
+        Edition::Server => fields["assignee"]["name"].as_str(),
+    };
+    if let Some(who) = assignee {
+        issue = issue.assignee(who);
+    }
+    issues.insert(key.clone(), issue);
+    let stored = match edition {
+        Edition::Cloud => description.to_string(),
+        Edition::Server => description.as_str().unwrap_or_default().to_owned(),
+    };
+    bodies.insert(key.clone(), stored);
+    let id = 10_000 + issues.keys().position(|k| *k == key).unwrap_or_default();
+    let version = if edition == Edition::Cloud { 3 } else { 2 };
+    let link = format!("{base}/rest/api/{version}/issue/{id}");
+    Reply::json(201, json!({ "id": id.to_string(), "key": key, "self": link }))
 }
 
 struct Jira<'a> {

@@ -6,6 +6,15 @@
 //! identifier nobody knows is an `Entity not found: Issue` error with `data: null`. Pages hold
 //! at most [`PAGE`] issues whatever `first` asks, so tests follow cursors with a handful of
 //! tickets (a client has to follow `hasNextPage` whatever it asked for).
+//!
+//! For `pm sync --create` it also answers `issues(filter: { team, description: { contains } })`
+//! over the descriptions of the issues filed, the lookups by key, email and name
+//! (`teams(filter: { key: { eq } })`, `users(filter: { email: { eq } })`,
+//! `issueLabels(filter: { name: { in } })`) and `issueCreate`. The teams it knows are those of
+//! its issues; its users are every email whose local part does not start with `nobody`; its
+//! labels are [`LABELS`]. `issueCreate` refuses, as Linear does, an input field
+//! `IssueCreateInput` does not have, a team id it does not know, a label of another team, a
+//! priority outside 0–4 and a due date that is not `YYYY-MM-DD`.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +24,175 @@ use super::{Issue, Reply, Seen};
 
 /// The most issues on one page.
 const PAGE: usize = 3;
+
+/// The labels of the workspace (no team) and of teams.
+const LABELS: &[(&str, Option<&str>)] =
+    &[("postmortem", None), ("incident", Some("OPS")), ("postmortem", Some("OPS"))];
+
+/// What `IssueCreateInput` has, of what a client might send.
+const INPUT: &[&str] = &[
+    "teamId",
+    "title",
+    "description",
+    "dueDate",
+    "priority",
+    "assigneeId",
+    "labelIds",
+    "stateId",
+    "projectId",
+    "parentId",
+    "estimate",
+];
+
+/// The requests of `pm sync --create`: a description search, the lookups of ids, or
+/// `issueCreate`.
+pub(super) fn filed(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    seen: &Seen,
+) -> Option<Reply> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if !path.ends_with("/graphql") {
+        return None;
+    }
+    let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+    let query = request["query"].as_str()?;
+    let variables = &request["variables"];
+    let teams: Vec<String> = issues
+        .keys()
+        .filter_map(|k| Some(k.rsplit_once('-')?.0.to_owned()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if query.contains("issueCreate(input: $input)") {
+        return Some(create(issues, bodies, &teams, &variables["input"]));
+    }
+    if query.contains("description: { contains: $marker }") {
+        let team = variables["team"].as_str().unwrap_or_default();
+        let marker = variables["marker"].as_str().unwrap_or_default();
+        let nodes: Vec<Value> = bodies
+            .iter()
+            .filter(|(key, body)| {
+                key.rsplit_once('-').is_some_and(|(t, _)| t == team) && body.contains(marker)
+            })
+            .filter_map(|(key, body)| {
+                let mut node = node(issues.get(key)?);
+                node["description"] = json!(body);
+                Some(node)
+            })
+            .collect();
+        return Some(Reply::json(
+            200,
+            json!({"data": {"issues": {
+                "nodes": nodes, "pageInfo": {"hasNextPage": false, "endCursor": null},
+            }}}),
+        ));
+    }
+    if !query.contains("teams(filter: { key: { eq: $team } })") {
+        return None;
+    }
+    let team = variables["team"].as_str().unwrap_or_default();
+    let mut data = serde_json::Map::new();
+    let team_nodes: Vec<Value> = teams
+        .iter()
+        .filter(|t| *t == team)
+        .map(|t| json!({"id": id(&format!("team:{t}"))}))
+        .collect();
+    data.insert("teams".into(), json!({"nodes": team_nodes}));
+    if query.contains("users(filter: { email: { eq: $email } })") {
+        let email = variables["email"].as_str().unwrap_or_default();
+        let users: Vec<Value> = (email.contains('@') && !email.starts_with("nobody"))
+            .then(|| json!({"id": id(&format!("user:{email}"))}))
+            .into_iter()
+            .collect();
+        data.insert("users".into(), json!({"nodes": users}));
+    }
+    if query.contains("issueLabels(filter: { name: { in: $labels } })") {
+        let names: Vec<&str> = variables["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let labels: Vec<Value> = LABELS
+            .iter()
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, team)| {
+                json!({
+                    "id": id(&format!("label:{name}:{}", team.unwrap_or_default())),
+                    "name": name,
+                    "team": team.map(|t| json!({"id": id(&format!("team:{t}"))})),
+                })
+            })
+            .collect();
+        data.insert("issueLabels".into(), json!({"nodes": labels}));
+    }
+    Some(Reply::json(200, json!({ "data": data })))
+}
+
+/// `issueCreate`: the issue gets the next number of its team.
+fn create(
+    issues: &mut BTreeMap<String, Issue>,
+    bodies: &mut BTreeMap<String, String>,
+    teams: &[String],
+    input: &Value,
+) -> Reply {
+    let invalid = |message: &str| {
+        Reply::json(
+            400,
+            json!({"data": null, "errors": [{
+                "message": "Argument Validation Error",
+                "path": ["issueCreate"],
+                "extensions": {"type": "invalid input", "code": "INPUT_ERROR", "statusCode": 400,
+                               "userError": true, "userPresentableMessage": message},
+            }]}),
+        )
+    };
+    let Some(fields) = input.as_object() else { return invalid("input is required") };
+    if let Some(unknown) = fields.keys().find(|k| !INPUT.contains(&k.as_str())) {
+        let message = format!(
+            "Variable \"$input\" got invalid value; Field \"{unknown}\" is not defined by type \
+             \"IssueCreateInput\"."
+        );
+        return Reply::json(
+            400,
+            json!({"errors": [{"message": message,
+                               "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}),
+        );
+    }
+    let team_id = input["teamId"].as_str().unwrap_or_default();
+    let Some(team) = teams.iter().find(|t| id(&format!("team:{t}")) == team_id) else {
+        return invalid("Team not found");
+    };
+    if input["priority"].as_u64().is_some_and(|p| p > 4) || input["priority"].is_string() {
+        return invalid("priority must not be greater than 4");
+    }
+    if input["dueDate"].as_str().is_some_and(|d| d.parse::<jiff::civil::Date>().is_err()) {
+        return invalid("dueDate must be a valid date");
+    }
+    let usable = |label: &str| {
+        LABELS.iter().any(|(name, owner)| {
+            owner.is_none_or(|o| o == team)
+                && id(&format!("label:{name}:{}", owner.unwrap_or_default())) == label
+        })
+    };
+    let labels = input["labelIds"].as_array().into_iter().flatten();
+    if labels.map(|l| l.as_str().unwrap_or_default()).any(|l| !usable(l)) {
+        return invalid("Labels must belong to the issue's team or the workspace");
+    }
+    let number = issues
+        .keys()
+        .filter_map(|k| k.strip_prefix(&format!("{team}-"))?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let key = format!("{team}-{number}");
+    issues.insert(key.clone(), Issue::new(&key, "unstarted").named("Todo"));
+    bodies.insert(key.clone(), input["description"].as_str().unwrap_or_default().to_owned());
+    let created = node(&issues[&key]);
+    let issue = json!({"identifier": created["identifier"], "url": created["url"]});
+    Reply::json(200, json!({"data": {"issueCreate": {"success": true, "issue": issue}}}))
+}
 
 /// The answer to `seen`, if it is a request of this provider.
 pub(super) fn answer(
@@ -137,8 +315,9 @@ fn node(issue: &Issue) -> Value {
     })
 }
 
-/// Linear's ids are UUIDs; a stable one per key.
-fn id(key: &str) -> String {
+/// Linear's ids are UUIDs; a stable one per key (`team:ENG`, `user:<email>`,
+/// `label:<name>:<team key or nothing>`, an issue's identifier).
+pub fn id(key: &str) -> String {
     let sum = key.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     format!("{:08x}-0000-4000-8000-{:012x}", sum & 0xffff_ffff, sum & 0xffff_ffff_ffff)
 }

@@ -1,7 +1,7 @@
 //! A local tracker: one HTTP server on `127.0.0.1:<free port>` that speaks the documented JSON of
 //! GitHub (GraphQL), GitLab (REST v4), Jira (REST v3 `search/jql` and v2 `search`) and Linear
-//! (GraphQL) over an in-memory set of issues, so `pm sync` is tested end to end without the
-//! internet.
+//! (GraphQL) over an in-memory set of issues, to which the issues `pm sync --create` files are
+//! added, so `pm sync` is tested end to end without the internet.
 //!
 //! Tests script trouble on it: a latency per request, and a queue of faults served one per
 //! request before normal answers resume (a status with headers and a body, a delay longer than
@@ -20,6 +20,8 @@ mod github;
 mod gitlab;
 mod jira;
 mod linear;
+
+pub use linear::id as linear_id;
 
 /// One issue the fake trackers know.
 #[derive(Debug, Clone)]
@@ -277,6 +279,9 @@ fn answer(state: &Mutex<State>, seen: &Seen) -> (u16, Vec<(String, String)>, Str
     let mut state = state.lock().expect("state");
     let state = &mut *state;
     let reply = github::filed(&mut state.issues, &mut state.bodies, seen)
+        .or_else(|| gitlab::filed(&mut state.issues, &mut state.bodies, seen))
+        .or_else(|| jira::filed(&mut state.issues, &mut state.bodies, seen))
+        .or_else(|| linear::filed(&mut state.issues, &mut state.bodies, seen))
         .or_else(|| github::answer(&state.issues, seen))
         .or_else(|| gitlab::answer(&state.issues, seen, state.page_size))
         .or_else(|| jira::answer(&state.issues, seen, state.page_size))
