@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::completion::Reader;
 use crate::config::Workspace;
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::discover::{Found, WalkProblem};
@@ -178,11 +179,12 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let cache = request.id_cache.then(|| IdCache::open(&workspace.root));
     let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
     let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
+    let reader = Reader::new(&workspace.config);
     let loaded: Vec<((Document, Checked), Option<Stamp>)> = found
         .par_iter()
         .map(|f| {
             let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
-            (read_one(f, request, cache.as_ref(), stamp, cx), stamp)
+            (read_one(f, request, cache.as_ref(), stamp, &reader, cx), stamp)
         })
         .collect();
     if let Some(cache) = &cache {
@@ -205,12 +207,20 @@ pub fn check_documents(
 ) -> Loaded {
     let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
     let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
-    let loaded = documents.into_par_iter().map(|doc| judge(doc, request.keep, cx)).collect();
+    let reader = Reader::new(&workspace.config);
+    let loaded =
+        documents.into_par_iter().map(|doc| judge(doc, request.keep, &reader, cx)).collect();
     finish(workspace.clone(), loaded, Vec::new(), request, cx)
 }
 
 fn context<'w>(workspace: &'w Workspace, rules: &'w Rules, today: Date) -> Context<'w> {
-    Context::new(&workspace.config, &rules.schema, today, rules.tickets.as_deref())
+    Context::new(
+        &workspace.config,
+        &rules.schema,
+        today,
+        rules.tickets.as_deref(),
+        Some(&workspace.root),
+    )
 }
 
 /// Reads one found file as `request` asks: fully and judged, or only for its id.
@@ -219,10 +229,11 @@ fn read_one(
     request: &Request<'_>,
     cache: Option<&IdCache>,
     stamp: Option<Stamp>,
+    reader: &Reader,
     cx: Option<(&Policy, &Context<'_>)>,
 ) -> (Document, Checked) {
     if request.read.is_full(&f.rel) {
-        return judge(Document::read(&f.rel, &f.abs, Depth::Full), request.keep, cx);
+        return judge(Document::read(&f.rel, &f.abs, Depth::Full), request.keep, reader, cx);
     }
     let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
     let doc = match cached {
@@ -232,7 +243,16 @@ fn read_one(
     (doc, Checked::default())
 }
 
-fn judge(doc: Document, keep: Keep, cx: Option<(&Policy, &Context<'_>)>) -> (Document, Checked) {
+fn judge(
+    mut doc: Document,
+    keep: Keep,
+    reader: &Reader,
+    cx: Option<(&Policy, &Context<'_>)>,
+) -> (Document, Checked) {
+    if let (Some(pm), Some(split)) = (&doc.postmortem, &doc.split) {
+        let body_start = Span::new(split.close.start, split.close.end);
+        doc.written = Some(reader.read(pm, &doc.source.text, body_start));
+    }
     let checked = cx.map(|(policy, cx)| check_document(cx, policy, &doc)).unwrap_or_default();
     (keep.apply(doc), checked)
 }
@@ -297,6 +317,7 @@ pub fn walk_diagnostics(repo: &Repo, is_reported: &dyn Fn(&str) -> bool) -> Vec<
             severity: meta.default_severity,
             message: format!("cannot read this path: {}", p.message),
             help: Some("check permissions, and that symlinks do not loop".into()),
+            notes: Vec::new(),
             span: Span::default(),
         })
         .collect()
@@ -399,6 +420,14 @@ fn locate(
                 severity,
                 message: f.message,
                 help: f.help,
+                notes: f
+                    .notes
+                    .into_iter()
+                    .map(|(span, message)| {
+                        let at = doc.source.position(edge_offsets(&doc.source.text, span).0);
+                        crate::diagnostic::Note { line: at.line, column: at.column, message }
+                    })
+                    .collect(),
                 span: f.span,
             })
         })

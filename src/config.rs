@@ -13,6 +13,9 @@ use toml::Spanned;
 
 use crate::source::LineIndex;
 
+mod completion;
+pub use completion::{Completion, FIELDS as COMPLETION_FIELDS, Question, ReviewRequirement};
+
 /// The name of the configuration file.
 pub const FILE_NAME: &str = "pm.toml";
 
@@ -60,6 +63,8 @@ pub struct Config {
     pub people: BTreeMap<String, Vec<String>>,
     /// Verified closure of action items.
     pub verification: Verification,
+    /// What makes a postmortem complete.
+    pub completion: Completion,
 }
 
 /// Settings of `pm sync` and of the ticket cache the checks read.
@@ -525,6 +530,7 @@ impl Default for Config {
             sync: Sync::default(),
             people: BTreeMap::new(),
             verification: Verification::default(),
+            completion: Completion::default(),
         }
     }
 }
@@ -577,6 +583,12 @@ pub struct ConfigError {
 impl Config {
     /// Parses `text` read from `path` (used in messages) and validates what serde cannot.
     pub fn parse(text: &str, path: &str) -> Result<Self, ConfigError> {
+        Self::parse_in(text, path, None)
+    }
+
+    /// [`Config::parse`] for the repository at `root`, whose own templates' headings are
+    /// sections a completion policy may name.
+    pub fn parse_in(text: &str, path: &str, root: Option<&Path>) -> Result<Self, ConfigError> {
         let lines = LineIndex::new(text);
         let located = |span: Option<std::ops::Range<usize>>, message: String| {
             let pos = lines.position(text, span.map_or(0, |s| s.start));
@@ -592,13 +604,23 @@ impl Config {
         }
         let config: Config =
             toml::from_str(text).map_err(|e| located(e.span(), e.message().trim().to_owned()))?;
-        config.validate().map_err(|(span, message)| {
-            // A problem with a whole table (a tracker with neither kind nor pattern) has no
-            // value to point at: point at the table's header.
-            let span = match (span.is_empty(), message.strip_prefix("`trackers.")) {
+        let sections = match root {
+            Some(root) => crate::templates::all_headings(root),
+            None => crate::templates::BUILTINS
+                .iter()
+                .flat_map(|(_, t)| crate::templates::headings(t))
+                .collect(),
+        };
+        config.validate(&sections).map_err(|(span, message)| {
+            // A problem with a whole table (a tracker with neither kind nor pattern, a severity
+            // override that is not a severity) has no value to point at: point at the table's
+            // header.
+            let span = match (span.is_empty(), message.strip_prefix('`')) {
                 (true, Some(rest)) => {
-                    let name = rest.split('`').next().unwrap_or_default();
-                    text.find(&format!("trackers.{name}")).map(|at| at..at)
+                    let key = rest.split('`').next().unwrap_or_default();
+                    let table = key.rsplit_once('.').filter(|_| key.matches('.').count() > 2);
+                    let table = table.map_or(key, |(t, _)| t);
+                    text.find(table).map(|at| at..at)
                 }
                 _ => Some(span),
             };
@@ -607,7 +629,7 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), (std::ops::Range<usize>, String)> {
+    fn validate(&self, templates: &[String]) -> Result<(), (std::ops::Range<usize>, String)> {
         if jiff::tz::TimeZone::get(self.timezone.get_ref()).is_err() {
             return Err((
                 self.timezone.span(),
@@ -723,6 +745,10 @@ impl Config {
                 ));
             }
         }
+        let mut sections: Vec<String> = templates.to_vec();
+        sections.extend(self.sections.required.iter().cloned());
+        sections.extend(self.sections.aliases.values().flatten().cloned());
+        self.completion.validate(self, &sections)?;
         for suppression in &self.suppress {
             for glob in &suppression.paths {
                 if let Err(e) = globset::Glob::new(glob.get_ref()) {
@@ -843,7 +869,7 @@ impl Workspace {
         let path = root.join(FILE_NAME);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let config = Config::parse(&text, FILE_NAME)?;
+                let config = Config::parse_in(&text, FILE_NAME, Some(&root))?;
                 Ok(Self { root, config_path: Some(path), config })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

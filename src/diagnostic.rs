@@ -55,18 +55,27 @@ pub struct Finding {
     pub help: Option<String>,
     /// A severity other than the rule's default (e.g. `root cause` is only info).
     pub severity: Option<Severity>,
+    /// Other places that make up the finding (each unmet criterion of a policy, say).
+    pub notes: Vec<(Span, String)>,
 }
 
 impl Finding {
     /// A finding at `span`.
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Self { span, message: message.into(), help: None, severity: None }
+        Self { span, message: message.into(), help: None, severity: None, notes: Vec::new() }
     }
 
     /// Adds a help text.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds notes: other places that make up the finding.
+    #[must_use]
+    pub fn notes(mut self, notes: Vec<(Span, String)>) -> Self {
+        self.notes = notes;
         self
     }
 
@@ -103,9 +112,23 @@ pub struct Diagnostic {
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Other places that make up the finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     /// Byte span in the file (for source excerpts).
     #[serde(skip)]
     pub span: Span,
+}
+
+/// A located note of a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+    /// What is there.
+    pub message: String,
 }
 
 /// Counts over a run, for every report's summary.

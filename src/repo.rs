@@ -49,6 +49,9 @@ pub struct Document {
     pub duplicates: Vec<DuplicateKey>,
     /// The typed postmortem, when the front matter is a mapping.
     pub postmortem: Option<Postmortem>,
+    /// What the postmortem has written (sections, timeline, filled keys), read by the load
+    /// path from the full document before the body is dropped: how completion is judged.
+    pub written: Option<crate::completion::Written>,
 }
 
 /// Larger files are refused unread: no postmortem is this long, and reading one whole would
@@ -134,6 +137,7 @@ impl Document {
             problem: None,
             duplicates: Vec::new(),
             postmortem: Some(Postmortem { id, ..Postmortem::default() }),
+            written: None,
         }
     }
 
@@ -200,7 +204,7 @@ impl Document {
                     )
                 }
             };
-        Self { source, split: Some(split), problem, duplicates, postmortem }
+        Self { source, split: Some(split), problem, duplicates, postmortem, written: None }
     }
 
     fn failed(rel: &str, text: String, problem: Problem) -> Self {
@@ -210,6 +214,7 @@ impl Document {
             problem: Some(problem),
             duplicates: Vec::new(),
             postmortem: None,
+            written: None,
         }
     }
 
@@ -222,7 +227,7 @@ impl Document {
             related: p.related,
             ..Postmortem::default()
         });
-        Self { postmortem, ..self }
+        Self { postmortem, written: None, ..self }
     }
 
     /// The document without what only the language rules read (the flattened prose, list

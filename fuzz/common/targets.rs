@@ -208,7 +208,7 @@ fn checker() -> &'static Checker {
                 .unwrap_or_else(|e| panic!("schema: {e}"))
         });
         Checker {
-            cx: pm::rules::Context::new(config, schema, today(), None),
+            cx: pm::rules::Context::new(config, schema, today(), None, None),
             policy: pm::suppress::Policy::new(config, None)
                 .unwrap_or_else(|e| panic!("policy: {e}")),
         }

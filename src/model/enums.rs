@@ -125,6 +125,26 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a reviewer concluded.
+    Verdict {
+        /// Ready as written.
+        Approved = "approved",
+        /// Needs another pass.
+        ChangesRequested = "changes-requested",
+    }
+}
+
+vocabulary! {
+    /// How a postmortem was reviewed.
+    ReviewMode {
+        /// Together, in a meeting.
+        Meeting = "meeting",
+        /// Asynchronously, each reviewer in their own time.
+        Async = "async",
+    }
+}
+
 impl Default for ItemStatus {
     fn default() -> Self {
         ItemStatus::MISSING

@@ -14,7 +14,9 @@ use crate::parse::yaml::{Node, Value};
 use crate::source::{Span, Spanned};
 
 mod enums;
-pub use enums::{Detection, ItemKind, ItemStatus, Priority, Status, TicketState};
+pub use enums::{
+    Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict,
+};
 
 /// A point in time as written: the absolute instant plus the offset it was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -218,6 +220,60 @@ impl<'a> ItemOrder<'a> {
     }
 }
 
+/// One reviewer's word on the postmortem (`reviews:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// The entry.
+    pub span: Span,
+    /// Who (a handle).
+    pub by: Option<Spanned<String>>,
+    /// When.
+    pub on: Option<Spanned<Date>>,
+    /// What they concluded.
+    pub verdict: Option<Spanned<Verdict>>,
+    /// Why, in a line.
+    pub note: Option<Spanned<String>>,
+}
+
+/// How the review was held (`review:`): a meeting, or asynchronously from a date on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewSession {
+    /// The mapping.
+    pub span: Span,
+    /// Meeting or async.
+    pub mode: Option<Spanned<ReviewMode>>,
+    /// The meeting's date.
+    pub held_on: Option<Spanned<Date>>,
+    /// When an asynchronous review was asked for.
+    pub opened_on: Option<Spanned<Date>>,
+    /// Who took part in the meeting.
+    pub attendees: Vec<Spanned<String>>,
+}
+
+/// A section handed to a person to write by a date (`assignments:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Position in the `assignments` list.
+    pub index: usize,
+    /// The entry.
+    pub span: Span,
+    /// The section's title, as in the template.
+    pub section: Option<Spanned<String>>,
+    /// Who writes it (a handle).
+    pub to: Option<Spanned<String>>,
+    /// By when.
+    pub due: Option<Spanned<Date>>,
+}
+
+/// A team's review question answered in front matter (`checklist: {id: answer}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChecklistAnswer {
+    /// The question's id.
+    pub id: Spanned<String>,
+    /// `true`, or a non-empty text, answers it; `false`, empty or anything else does not.
+    pub answered: bool,
+}
+
 /// A postmortem, typed.
 #[derive(Debug, Clone, Default)]
 pub struct Postmortem {
@@ -261,6 +317,14 @@ pub struct Postmortem {
     pub impact: Impact,
     /// Follow-ups.
     pub action_items: Vec<ActionItem>,
+    /// Reviewers' verdicts.
+    pub reviews: Vec<Review>,
+    /// How the review was held.
+    pub review: Option<ReviewSession>,
+    /// Sections handed to people.
+    pub assignments: Vec<Assignment>,
+    /// Answers to the team's review questions.
+    pub checklist: Vec<ChecklistAnswer>,
     /// The front matter tree (for rules that need spans of arbitrary keys).
     pub front_matter: Option<Node>,
     /// The markdown body.
@@ -309,6 +373,56 @@ impl Postmortem {
             })
             .collect();
         let impact = root.get("impact").map(impact).unwrap_or_default();
+        let mappings = |key: &str| {
+            root.get(key)
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_map().is_some())
+        };
+        let reviews = mappings("reviews")
+            .map(|(_, n)| Review {
+                span: n.span,
+                by: string(n, "by"),
+                on: date(n, "on"),
+                verdict: parsed(n, "verdict"),
+                note: string(n, "note"),
+            })
+            .collect();
+        let assignments = mappings("assignments")
+            .map(|(index, n)| Assignment {
+                index,
+                span: n.span,
+                section: string(n, "section"),
+                to: string(n, "to"),
+                due: date(n, "due"),
+            })
+            .collect();
+        let review = root.get("review").filter(|n| n.as_map().is_some()).map(|n| ReviewSession {
+            span: n.span,
+            mode: parsed(n, "mode"),
+            held_on: date(n, "held_on"),
+            opened_on: date(n, "opened_on"),
+            attendees: strings(n, "attendees"),
+        });
+        let checklist = match root.get("checklist").map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    let answered = match &v.value {
+                        Value::Bool(b) => *b,
+                        Value::Str(s) => !s.trim().is_empty(),
+                        _ => false,
+                    };
+                    Some(ChecklistAnswer {
+                        id: Spanned::new(k.as_str()?.trim().to_owned(), k.span),
+                        answered,
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Self {
             id: string(root, "id"),
             title: string(root, "title"),
@@ -330,6 +444,10 @@ impl Postmortem {
             chat: string(root, "chat"),
             impact,
             action_items,
+            reviews,
+            review,
+            assignments,
+            checklist,
             front_matter: Some(tree),
             body,
         }
@@ -378,6 +496,9 @@ impl Postmortem {
                 .filter_map(|i| i.owner.as_ref())
                 .map(|o| ("action item owner", o)),
         );
+        out.extend(self.reviews.iter().filter_map(|r| r.by.as_ref()).map(|b| ("review by", b)));
+        out.extend(self.assignments.iter().filter_map(|a| a.to.as_ref()).map(|t| ("assignee", t)));
+        out.extend(self.review.iter().flat_map(|r| &r.attendees).map(|a| ("attendee", a)));
         out
     }
 }

@@ -86,6 +86,7 @@ mod tests {
             severity,
             message: message.into(),
             help: help.map(Into::into),
+            notes: Vec::new(),
             span: Span::default(),
         }
     }

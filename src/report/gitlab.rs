@@ -79,6 +79,7 @@ mod tests {
             severity: Severity::Error,
             message: message.into(),
             help: None,
+            notes: Vec::new(),
             span: Span::default(),
         }
     }

@@ -17,6 +17,10 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
             // Nothing to excerpt (unreadable, binary or empty file): the location alone.
             None => title.element(Origin::path(d.path.as_str()).line(d.line).char_column(d.column)),
         };
+        let notes: Vec<String> =
+            d.notes.iter().map(|n| format!("line {}: {}", n.line, n.message)).collect();
+        let located =
+            notes.iter().fold(located, |g, note| g.element(Level::NOTE.message(note.as_str())));
         let group = match &d.help {
             Some(help) => located.element(Level::HELP.message(help.as_str())),
             None => located,

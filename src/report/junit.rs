@@ -149,6 +149,7 @@ mod tests {
             severity,
             message: String::new(),
             help: None,
+            notes: Vec::new(),
             span: crate::source::Span::default(),
         };
         let (e, w, i) = (d(Severity::Error), d(Severity::Warning), d(Severity::Info));

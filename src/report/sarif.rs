@@ -115,6 +115,24 @@ fn result(d: &Diagnostic, source: Option<&Source>, occurrence: u32) -> Value {
         }]),
     );
     result.insert("partialFingerprints".into(), json!({ "pm/v1": format!("{fingerprint:032x}") }));
+    if !d.notes.is_empty() {
+        let related: Vec<Value> = d
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                json!({
+                    "id": i,
+                    "message": { "text": n.message },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&d.path), "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": n.line },
+                    },
+                })
+            })
+            .collect();
+        result.insert("relatedLocations".into(), Value::Array(related));
+    }
     if let Some(help) = &d.help {
         result.insert("properties".into(), json!({ "help": help }));
     }
@@ -208,6 +226,7 @@ mod tests {
             severity: Severity::Warning,
             message: "m".into(),
             help: None,
+            notes: Vec::new(),
             span: Span::new(start, end),
         }
     }

@@ -7,7 +7,8 @@
 //!
 //! Codes are grouped by what they protect: `PM0xx` structure, `PM1xx` ownership, `PM2xx`
 //! deadlines, `PM3xx` action items, `PM4xx` timestamps, `PM5xx` the written body, `PM6xx`
-//! references between postmortems. A code never changes meaning once released.
+//! references between postmortems, `PM7xx` completion and review. A code never changes meaning
+//! once released.
 
 use std::collections::BTreeSet;
 
@@ -25,14 +26,18 @@ mod action_item_drift;
 mod action_item_no_ticket;
 mod action_item_overdue;
 mod action_item_unverified;
+mod assignment_overdue;
 mod blameless_language;
 mod due_policy;
 mod duplicate_id;
 mod id_filename;
+mod incomplete_in_review;
+mod incomplete_published;
 mod invalid_front_matter;
 mod missing_section;
 mod placeholder_text;
 mod postmortem_overdue;
+mod review_invalid;
 mod schema_rule;
 mod timestamp_order;
 mod unknown_owner;
@@ -88,6 +93,10 @@ pub static RULES: &[&dyn Rule] = &[
     &blameless_language::BlamelessLanguage,
     &duplicate_id::DuplicateId,
     &unknown_related::UnknownRelated,
+    &incomplete_published::IncompletePublished,
+    &incomplete_in_review::IncompleteInReview,
+    &assignment_overdue::AssignmentOverdue,
+    &review_invalid::ReviewInvalid,
 ];
 
 /// Finds a rule by code (`PM503`, case-insensitive) or slug.
@@ -113,21 +122,28 @@ pub struct Context<'a> {
     pub trackers: Vec<(&'a str, &'a Regex)>,
     /// Required sections: display title and accepted normalized titles.
     pub required_sections: Vec<(String, Vec<String>)>,
-    /// Extra placeholder patterns from pm.toml.
-    pub placeholders: Vec<Regex>,
+    /// Template placeholders (built in, and pm.toml's own).
+    pub placeholders: crate::completion::Placeholders,
     /// Holidays from pm.toml (not business days).
     pub holidays: Vec<Date>,
     /// The ticket cache `pm sync` wrote, if any (rules never reach the network).
     pub tickets: Option<&'a Tickets>,
+    /// The completion policy and its judge.
+    pub completion: crate::completion::Judge<'a>,
+    /// Every section title (normalized) a postmortem here can have: the templates' headings
+    /// (built-in and the repository's own), the required sections and their aliases.
+    pub known_sections: BTreeSet<String>,
 }
 
 impl<'a> Context<'a> {
     /// Derives the per-run context. Patterns were validated when the config was loaded.
+    /// `root` is the repository's, for the commit trailers a policy may count as approvals.
     pub fn new(
         config: &'a Config,
         schema: &'a Schema,
         today: Date,
         tickets: Option<&'a Tickets>,
+        root: Option<&std::path::Path>,
     ) -> Self {
         Self {
             config,
@@ -141,14 +157,26 @@ impl<'a> Context<'a> {
                 .collect(),
             required_sections: config.required_sections(),
             holidays: config.holiday_dates(),
-            placeholders: config
-                .placeholders
-                .iter()
-                .filter_map(|p| Regex::new(p.get_ref()).ok())
-                .collect(),
+            placeholders: crate::completion::Placeholders::new(config),
             tickets,
+            completion: crate::completion::Judge::new(config, tickets, today, root),
+            known_sections: known_sections(config, root),
         }
     }
+}
+
+fn known_sections(config: &Config, root: Option<&std::path::Path>) -> BTreeSet<String> {
+    use crate::parse::markdown::normalize_title;
+    let templates = match root {
+        Some(root) => crate::templates::all_headings(root),
+        None => crate::templates::BUILTINS
+            .iter()
+            .flat_map(|(_, t)| crate::templates::headings(t))
+            .collect(),
+    };
+    let mut known: BTreeSet<String> = templates.iter().map(|t| normalize_title(t)).collect();
+    known.extend(config.required_sections().into_iter().flat_map(|(_, names)| names));
+    known
 }
 
 /// Renders every rule's docs as one markdown reference (`docs/rules.md`).

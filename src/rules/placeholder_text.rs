@@ -1,9 +1,5 @@
 //! `placeholder-text`: template placeholders left in a postmortem that is no longer a draft.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::{Context, Meta, Rule};
 use crate::diagnostic::Finding;
 use crate::model::Status;
@@ -37,11 +33,6 @@ placeholders = ["<your text here>", "Lorem ipsum"]
 ```
 "#,
 };
-
-static BUILTIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:TODO|TBD|FIXME|XXX)\b|\{\{.*?\}\}|\{%.*?%\}|(?i:\[(?:fill in|describe|add|insert|explain|write)\b[^\]]*\])")
-        .expect("valid static regex")
-});
 
 impl Rule for PlaceholderText {
     fn meta(&self) -> &'static Meta {
@@ -104,13 +95,7 @@ impl Rule for PlaceholderText {
 }
 
 fn matches(cx: &Context<'_>, text: &str) -> Vec<(usize, usize)> {
-    let mut found: Vec<(usize, usize)> =
-        BUILTIN.find_iter(text).map(|m| (m.start(), m.end())).collect();
-    for re in &cx.placeholders {
-        found.extend(re.find_iter(text).map(|m| (m.start(), m.end())));
-    }
-    found.sort_unstable();
-    found
+    cx.placeholders.find(text)
 }
 
 fn shorten(text: &str) -> String {

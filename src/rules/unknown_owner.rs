@@ -10,11 +10,12 @@ static META: Meta = Meta {
     code: "PM101",
     slug: "unknown-owner",
     default_severity: crate::diagnostic::Severity::Error,
-    summary: "An owner, action-item owner, author or reviewer is not in the teams registry.",
+    summary: "A person the front matter names (owner, author, reviewer, assignee) is not in the teams registry.",
     docs: r#"
 ### What it does
 When pm.toml lists team members, every person the front matter names — the postmortem `owner`,
-each action item's `owner`, `authors` and `reviewers` — must be one of them. Without a
+each action item's `owner`, `authors`, `reviewers`, each review's `by`, each assignment's `to`
+and the review meeting's `attendees` — must be one of them. Without a
 `[teams]` registry the rule does nothing.
 
 ### Why it matters

@@ -15,15 +15,7 @@ use serde::Serialize;
 /// The template `pm new` uses without `--template`.
 pub const DEFAULT: &str = "google";
 
-/// The folder of a repository's own templates, relative to its root.
-pub const REPO_DIR: &str = "templates";
-
-/// The built-in templates: name and source.
-pub const BUILTINS: &[(&str, &str)] = &[
-    ("google", include_str!("../../templates/google.md")),
-    ("security", include_str!("../../templates/security.md")),
-    ("short", include_str!("../../templates/short.md")),
-];
+pub use crate::templates::{BUILTINS, REPO_DIR};
 
 /// Where a template comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,611 @@
+//! Judging one postmortem against its policy: each criterion met or not (with the places that
+//! fail it), the approvals counted and those still missing, who owes which section, and the
+//! date it became complete. The one definition of "complete" every reader uses.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::policy::{Policy, Role};
+use super::written::{Fill, Written};
+use crate::config::{Config, ReviewRequirement};
+use crate::model::{Postmortem, ReviewMode, Verdict};
+use crate::source::Span;
+use crate::trackers::cache::Tickets;
+
+/// What the evaluation may consult besides the postmortem.
+pub struct Inputs<'a> {
+    /// The configuration (the registry, holidays, `[people]`).
+    pub config: &'a Config,
+    /// The ticket cache, when `pm sync` has written one.
+    pub tickets: Option<&'a Tickets>,
+    /// "Today".
+    pub today: Date,
+    /// Approvals read from commit trailers, for this postmortem: handle and date.
+    pub trailers: &'a [(String, Date)],
+}
+
+/// One criterion of the policy, judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Criterion {
+    /// Stable id: `sections`, `timeline`, `action-items`, `tickets`, `drift`, `fields`,
+    /// `approvals`, `review`, `checklist:ID`.
+    pub id: String,
+    /// What the policy asks, in words.
+    pub label: String,
+    /// Whether it holds.
+    pub met: bool,
+    /// What is there, or what is missing.
+    pub detail: String,
+    /// The places that fail it, for notes on findings.
+    #[serde(skip)]
+    pub notes: Vec<(Span, String)>,
+}
+
+/// A section handed to a person, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentState {
+    /// The section.
+    pub section: String,
+    /// The person.
+    pub to: String,
+    /// By when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+    /// The section is written.
+    pub done: bool,
+    /// Days past `due` while not done.
+    pub days_overdue: i64,
+    /// The assignment's place in the file.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// An approval that counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    /// Who.
+    pub by: String,
+    /// When.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<Date>,
+    /// `front-matter` or `git`.
+    pub source: &'static str,
+}
+
+/// A postmortem judged against its policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    /// Every criterion met.
+    pub complete: bool,
+    /// Criteria met, in percent (rounded down; 100 with no criteria).
+    pub score: u8,
+    /// Each criterion, in policy order.
+    pub criteria: Vec<Criterion>,
+    /// Approvals that count.
+    pub approvals: Vec<Approval>,
+    /// Approvals still needed.
+    pub approvals_missing: usize,
+    /// Who could give them (registry handles, sorted): the people the policy's roles name,
+    /// less those who already approved and, unless allowed, the owner and authors.
+    pub approvers: Vec<String>,
+    /// Sections handed to people.
+    pub assignments: Vec<AssignmentState>,
+    /// When it became complete: the day the last required approval or the review came, else
+    /// its publication date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<Date>,
+    /// Whether the policy holds for it (`completion.since`).
+    pub applies: bool,
+}
+
+impl Evaluation {
+    /// The criteria not met.
+    pub fn unmet(&self) -> impl Iterator<Item = &Criterion> {
+        self.criteria.iter().filter(|c| !c.met)
+    }
+
+    /// The criterion `id`.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+}
+
+/// Judges `pm` (with what it has `written`) against `policy`.
+pub fn evaluate(
+    pm: &Postmortem,
+    written: &Written,
+    policy: &Policy,
+    applies: bool,
+    inputs: &Inputs<'_>,
+) -> Evaluation {
+    let mut criteria = Vec::new();
+    if !policy.sections.is_empty() {
+        criteria.push(sections(written, policy));
+    }
+    if policy.min_timeline_entries > 0 {
+        let n = written.timeline_entries;
+        let want = policy.min_timeline_entries;
+        let at = written
+            .section(&crate::timeline::section_titles(inputs.config))
+            .map_or(written.body_start, |s| s.heading);
+        criteria.push(Criterion {
+            id: "timeline".into(),
+            label: format!("at least {want} timeline {}", plural(want, "entry", "entries")),
+            met: n >= want,
+            detail: format!("{n} {}", plural(n, "entry", "entries")),
+            notes: if n >= want {
+                Vec::new()
+            } else {
+                vec![(
+                    at,
+                    format!("the timeline has {n} of the {want} entries the policy asks for"),
+                )]
+            },
+        });
+    }
+    if policy.min_action_items > 0 {
+        let n = pm.action_items.len();
+        let want = policy.min_action_items;
+        criteria.push(Criterion {
+            id: "action-items".into(),
+            label: format!("at least {want} action {}", plural(want, "item", "items")),
+            met: n >= want,
+            detail: format!("{n} action {}", plural(n, "item", "items")),
+            notes: if n >= want {
+                Vec::new()
+            } else {
+                vec![(pm.key_span("action_items"), format!("{n} of {want} action items"))]
+            },
+        });
+    }
+    if policy.tickets {
+        let without: Vec<_> = pm.action_items.iter().filter(|i| i.ticket.is_none()).collect();
+        criteria.push(Criterion {
+            id: "tickets".into(),
+            label: "every action item has a ticket".into(),
+            met: without.is_empty(),
+            detail: if without.is_empty() {
+                format!("{} of {} have one", pm.action_items.len(), pm.action_items.len())
+            } else {
+                format!("{} without a ticket", without.len())
+            },
+            notes: without
+                .iter()
+                .map(|i| (item_span(i), format!("action item {} has no ticket", item_name(i))))
+                .collect(),
+        });
+    }
+    if policy.no_drift {
+        if let Some(tickets) = inputs.tickets {
+            let mut notes = Vec::new();
+            for item in &pm.action_items {
+                let Some(ticket) =
+                    item.ticket.as_ref().and_then(|t| tickets.get(inputs.config, &t.value))
+                else {
+                    continue;
+                };
+                for drift in crate::trackers::drift::drift(item, ticket, &inputs.config.people) {
+                    if !drift.is_info() {
+                        notes.push((item_span(item), drift.describe(item, ticket)));
+                    }
+                }
+            }
+            criteria.push(Criterion {
+                id: "drift".into(),
+                label: "no action item disagrees with its ticket".into(),
+                met: notes.is_empty(),
+                detail: if notes.is_empty() {
+                    "items and tickets agree".to_owned()
+                } else {
+                    format!(
+                        "{} {} with its ticket",
+                        notes.len(),
+                        plural(notes.len(), "disagreement", "disagreements")
+                    )
+                },
+                notes,
+            });
+        }
+    }
+    if !policy.fields.is_empty() {
+        let missing: Vec<&String> =
+            policy.fields.iter().filter(|f| !written.key(f).is_some_and(|k| k.filled)).collect();
+        criteria.push(Criterion {
+            id: "fields".into(),
+            label: format!("filled: {}", policy.fields.join(", ")),
+            met: missing.is_empty(),
+            detail: if missing.is_empty() {
+                "all filled".to_owned()
+            } else {
+                format!(
+                    "missing {}",
+                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            },
+            notes: missing
+                .iter()
+                .map(|f| {
+                    let at = written.key(f).map_or_else(|| front_matter_start(pm), |k| k.span);
+                    (at, format!("`{f}` is not filled in"))
+                })
+                .collect(),
+        });
+    }
+    let approvers = eligible(pm, policy, inputs.config);
+    let (approvals, approvals_missing) = approvals(pm, policy, inputs, &approvers);
+    if policy.approvals > 0 {
+        let names: Vec<&str> = approvals.iter().map(|a| a.by.as_str()).collect();
+        let roles: Vec<String> = policy.approvers.iter().map(Role::describe).collect();
+        criteria.push(Criterion {
+            id: "approvals".into(),
+            label: format!(
+                "{} {} from {}",
+                policy.approvals,
+                plural(policy.approvals, "approval", "approvals"),
+                roles.join(" or ")
+            ),
+            met: approvals_missing == 0,
+            detail: if names.is_empty() {
+                format!("0 of {}", policy.approvals)
+            } else {
+                format!(
+                    "{} of {} ({})",
+                    approvals.len().min(policy.approvals),
+                    policy.approvals,
+                    names.join(", ")
+                )
+            },
+            notes: if approvals_missing == 0 {
+                Vec::new()
+            } else {
+                let at = if pm.reviews.is_empty() {
+                    front_matter_start(pm)
+                } else {
+                    pm.key_span("reviews")
+                };
+                vec![(
+                    at,
+                    format!(
+                        "{approvals_missing} more {} needed from {}",
+                        plural(approvals_missing, "approval", "approvals"),
+                        roles.join(" or ")
+                    ),
+                )]
+            },
+        });
+    }
+    let held = review_held(pm, policy, inputs, &approvals);
+    if policy.review != ReviewRequirement::None {
+        let label = match policy.review {
+            ReviewRequirement::Meeting => "a review meeting held".to_owned(),
+            ReviewRequirement::Async => format!(
+                "an asynchronous review approved within {} business days",
+                policy.async_window
+            ),
+            _ => "a review held (meeting or asynchronous)".to_owned(),
+        };
+        let at = pm.review.as_ref().map_or_else(|| front_matter_start(pm), |r| r.span);
+        criteria.push(Criterion {
+            id: "review".into(),
+            label,
+            met: held.is_ok(),
+            detail: match &held {
+                Ok((_, how)) => how.clone(),
+                Err(why) => why.clone(),
+            },
+            notes: match &held {
+                Ok(_) => Vec::new(),
+                Err(why) => vec![(at, why.clone())],
+            },
+        });
+    }
+    for question in &policy.checklist {
+        let id = question.id.get_ref();
+        let answer = pm.checklist.iter().find(|a| &a.id.value == id);
+        let met = answer.is_some_and(|a| a.answered);
+        criteria.push(Criterion {
+            id: format!("checklist:{id}"),
+            label: question.question.clone(),
+            met,
+            detail: if met { "answered".to_owned() } else { "not answered".to_owned() },
+            notes: if met {
+                Vec::new()
+            } else {
+                let at = answer.map_or_else(|| pm.key_span("checklist"), |a| a.id.span);
+                vec![(at, format!("answer `checklist.{id}`: {}", question.question))]
+            },
+        });
+    }
+
+    let met = criteria.iter().filter(|c| c.met).count();
+    let score = if criteria.is_empty() { 100 } else { (met * 100 / criteria.len()) as u8 };
+    let complete = met == criteria.len();
+    let completed_on = complete.then(|| completed_on(pm, policy, &approvals, &held)).flatten();
+    let approvers =
+        approvers.into_iter().filter(|p| !approvals.iter().any(|a| &a.by == p)).collect();
+    Evaluation {
+        complete,
+        score,
+        criteria,
+        approvals,
+        approvals_missing,
+        approvers,
+        assignments: assignments(pm, written, inputs),
+        completed_on,
+        applies,
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+fn front_matter_start(pm: &Postmortem) -> Span {
+    pm.front_matter.as_ref().map_or(Span::default(), |n| Span::point(n.span.start))
+}
+
+fn item_span(item: &crate::model::ActionItem) -> Span {
+    item.title.as_ref().map_or(item.span, |t| t.span)
+}
+
+fn item_name(item: &crate::model::ActionItem) -> String {
+    match &item.title {
+        Some(t) => format!("\"{}\"", t.value),
+        None => format!("#{}", item.index + 1),
+    }
+}
+
+fn sections(written: &Written, policy: &Policy) -> Criterion {
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    for (title, names) in &policy.sections {
+        match written.section(names).map(|s| (s, &s.fill)) {
+            None => {
+                problems.push(format!("{title} absent"));
+                notes.push((written.body_start, format!("the \"{title}\" section is absent")));
+            }
+            Some((s, Fill::Empty)) => {
+                problems.push(format!("{title} empty"));
+                notes.push((s.heading, format!("the \"{title}\" section is empty")));
+            }
+            Some((_, Fill::Placeholder { span, text })) => {
+                problems.push(format!("{title} has a placeholder"));
+                notes.push((
+                    *span,
+                    format!(
+                        "the \"{title}\" section still has the placeholder `{}`",
+                        shorten(text)
+                    ),
+                ));
+            }
+            Some((_, Fill::Written)) => {}
+        }
+    }
+    let titles: Vec<&str> = policy.sections.iter().map(|(t, _)| t.as_str()).collect();
+    Criterion {
+        id: "sections".into(),
+        label: format!("sections written: {}", titles.join(", ")),
+        met: problems.is_empty(),
+        detail: if problems.is_empty() {
+            format!("{} of {} written", titles.len(), titles.len())
+        } else {
+            problems.join("; ")
+        },
+        notes,
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(39).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Whether `person` wrote or owns `pm`.
+pub fn is_author(pm: &Postmortem, person: &str) -> bool {
+    pm.owner.as_ref().is_some_and(|o| o.value == person)
+        || pm.authors.iter().any(|a| a.value == person)
+}
+
+/// The registry people the policy's roles name for `pm`, sorted, less the owner and authors
+/// unless self-approval is allowed.
+fn eligible(pm: &Postmortem, policy: &Policy, config: &Config) -> Vec<String> {
+    let team = pm.team.as_ref().and_then(|t| config.teams.get(&t.value));
+    let mut people: Vec<String> = Vec::new();
+    for role in &policy.approvers {
+        match role {
+            Role::Owner => people.extend(team.and_then(|t| t.owner.clone())),
+            Role::Team => {
+                people.extend(
+                    team.into_iter().flat_map(|t| t.members.iter().chain(&t.owner).cloned()),
+                );
+            }
+            Role::TeamNamed(name) => people.extend(
+                config
+                    .teams
+                    .get(name)
+                    .into_iter()
+                    .flat_map(|t| t.members.iter().chain(&t.owner).cloned()),
+            ),
+            Role::Anyone => people.extend(config.people().into_iter().map(str::to_owned)),
+        }
+    }
+    people.sort();
+    people.dedup();
+    if !policy.self_approval {
+        people.retain(|p| !is_author(pm, p));
+    }
+    people
+}
+
+/// The approvals that count (each person's latest word, from front matter, then commit
+/// trailers), and how many are still needed.
+fn approvals(
+    pm: &Postmortem,
+    policy: &Policy,
+    inputs: &Inputs<'_>,
+    eligible: &[String],
+) -> (Vec<Approval>, usize) {
+    let mut latest: BTreeMap<&str, (Option<Date>, Verdict, &'static str)> = BTreeMap::new();
+    for review in &pm.reviews {
+        let (Some(by), Some(verdict)) = (&review.by, &review.verdict) else { continue };
+        let on = review.on.as_ref().map(|d| d.value);
+        // A review dated in the future has not been given yet.
+        if on.is_some_and(|d| d > inputs.today) {
+            continue;
+        }
+        let newer = latest.get(by.value.as_str()).is_none_or(|(prev, _, _)| on >= *prev);
+        if newer {
+            latest.insert(&by.value, (on, verdict.value, "front-matter"));
+        }
+    }
+    for (by, on) in inputs.trailers {
+        if *on <= inputs.today {
+            latest.entry(by).or_insert((Some(*on), Verdict::Approved, "git"));
+        }
+    }
+    let mut out: Vec<Approval> = latest
+        .into_iter()
+        .filter(|(by, (_, verdict, _))| {
+            *verdict == Verdict::Approved && eligible.iter().any(|e| e == by)
+        })
+        .map(|(by, (on, _, source))| Approval { by: by.to_owned(), on, source })
+        .collect();
+    out.sort_by(|a, b| (a.on, &a.by).cmp(&(b.on, &b.by)));
+    let missing = policy.approvals.saturating_sub(out.len());
+    (out, missing)
+}
+
+/// The review held, with its date and a description, or why none counts.
+fn review_held(
+    pm: &Postmortem,
+    policy: &Policy,
+    inputs: &Inputs<'_>,
+    approvals: &[Approval],
+) -> Result<(Option<Date>, String), String> {
+    let Some(review) = &pm.review else {
+        return Err("no review recorded: add `review: {mode: meeting, held_on, attendees}` or `review: {mode: async, opened_on}`".to_owned());
+    };
+    let mode = review.mode.as_ref().map(|m| m.value);
+    let wanted = match policy.review {
+        ReviewRequirement::Meeting => Some(ReviewMode::Meeting),
+        ReviewRequirement::Async => Some(ReviewMode::Async),
+        _ => None,
+    };
+    if let (Some(wanted), Some(mode)) = (wanted, mode) {
+        if wanted != mode {
+            return Err(format!("the policy asks for a {wanted} review; this one is {mode}"));
+        }
+    }
+    match mode {
+        Some(ReviewMode::Meeting) => match &review.held_on {
+            Some(held) if held.value <= inputs.today && !review.attendees.is_empty() => Ok((
+                Some(held.value),
+                format!(
+                    "meeting on {} with {}",
+                    held.value,
+                    review
+                        .attendees
+                        .iter()
+                        .map(|a| a.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            Some(held) if held.value > inputs.today => {
+                Err(format!("the review meeting is planned for {}", held.value))
+            }
+            Some(_) => Err("the review meeting has no attendees".to_owned()),
+            None => Err("the review meeting has no `held_on` date".to_owned()),
+        },
+        Some(ReviewMode::Async) => {
+            let Some(opened) = &review.opened_on else {
+                return Err("the asynchronous review has no `opened_on` date".to_owned());
+            };
+            let until = crate::calendar::add_business_days(
+                opened.value,
+                policy.async_window,
+                &inputs.config.holiday_dates(),
+            );
+            let wanted = policy.approvals.max(1);
+            let within: Vec<&Approval> = approvals
+                .iter()
+                .filter(|a| a.on.is_some_and(|d| d >= opened.value && d <= until))
+                .collect();
+            if within.len() >= wanted {
+                let last = within.get(wanted - 1).and_then(|a| a.on);
+                Ok((
+                    last,
+                    format!(
+                        "asynchronous, opened {}, approved by {}",
+                        opened.value,
+                        last.map_or_else(String::new, |d| d.to_string())
+                    ),
+                ))
+            } else if inputs.today <= until {
+                Err(format!(
+                    "asynchronous review open until {until}: {} of {wanted} approvals",
+                    within.len()
+                ))
+            } else {
+                Err(format!(
+                    "the asynchronous review closed on {until} with {} of {wanted} approvals in time",
+                    within.len()
+                ))
+            }
+        }
+        None => Err("the review has no valid `mode` (meeting or async)".to_owned()),
+    }
+}
+
+fn completed_on(
+    pm: &Postmortem,
+    policy: &Policy,
+    approvals: &[Approval],
+    held: &Result<(Option<Date>, String), String>,
+) -> Option<Date> {
+    let mut dates: Vec<Date> = Vec::new();
+    if policy.approvals > 0 {
+        dates.extend(approvals.get(policy.approvals - 1).and_then(|a| a.on));
+    }
+    if policy.review != ReviewRequirement::None {
+        if let Ok((Some(date), _)) = held {
+            dates.push(*date);
+        }
+    }
+    dates.into_iter().max().or_else(|| pm.published_on.as_ref().map(|d| d.value))
+}
+
+fn assignments(pm: &Postmortem, written: &Written, inputs: &Inputs<'_>) -> Vec<AssignmentState> {
+    let aliases = inputs.config.required_sections();
+    pm.assignments
+        .iter()
+        .filter_map(|a| {
+            let section = a.section.as_ref()?;
+            let to = a.to.as_ref()?;
+            let normalized = crate::parse::markdown::normalize_title(&section.value);
+            let names = aliases
+                .iter()
+                .find(|(_, names)| names.contains(&normalized))
+                .map_or_else(|| vec![normalized], |(_, n)| n.clone());
+            let done = written.section(&names).is_some_and(|s| s.fill == Fill::Written);
+            let due = a.due.as_ref().map(|d| d.value);
+            let days_overdue = match due {
+                Some(due) if !done => crate::calendar::days_between(due, inputs.today).max(0),
+                _ => 0,
+            };
+            Some(AssignmentState {
+                section: section.value.clone(),
+                to: to.value.clone(),
+                due,
+                done,
+                days_overdue,
+                span: a.span,
+            })
+        })
+        .collect()
+}
