@@ -17,10 +17,12 @@ pub mod metrics;
 pub mod new;
 pub mod schema;
 pub mod serve;
+pub mod status;
 pub mod sync;
 pub mod templates;
 pub mod theme;
 pub mod timeline;
+pub mod todo;
 
 use std::path::PathBuf;
 
@@ -80,6 +82,10 @@ pub enum Command {
     Actions(actions::ActionsArgs),
     /// Release gate: fail when a team has overdue postmortems or action items.
     Gate(gate::GateArgs),
+    /// Each postmortem against the completion policy: what is met, missing, owed.
+    Status(status::StatusArgs),
+    /// Everything one person owes: sections, reviews, postmortems, action items.
+    Todo(todo::TodoArgs),
     /// Export the repository as structured data (JSON, NDJSON, CSV).
     Export(export::ExportArgs),
     /// Timeline tools (import from a Slack export).
@@ -173,6 +179,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Man(args) => completions::man(&args),
         Command::Actions(args) => actions::run(&global, &args),
         Command::Gate(args) => gate::run(&global, &args),
+        Command::Status(args) => status::run(&global, &args),
+        Command::Todo(args) => todo::run(&global, &args),
         Command::Export(args) => export::run(&global, &args),
         Command::Timeline(args) => timeline::run(&global, &args),
         Command::Metrics(args) => metrics::run(&global, &args),

@@ -237,7 +237,14 @@ pub fn evaluate(
     let (approvals, approvals_missing) = approvals(pm, policy, inputs, &approvers);
     if policy.approvals > 0 {
         let names: Vec<&str> = approvals.iter().map(|a| a.by.as_str()).collect();
-        let roles: Vec<String> = policy.approvers.iter().map(Role::describe).collect();
+        let team = pm.team.as_ref().map(|t| t.value.as_str());
+        let roles: Vec<String> = policy.approvers.iter().map(|r| r.describe(team)).collect();
+        let roles = match roles.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                vec![format!("{} or {last}", rest.join(", "))]
+            }
+            _ => roles,
+        };
         criteria.push(Criterion {
             id: "approvals".into(),
             label: format!(
@@ -386,7 +393,7 @@ fn sections(written: &Written, policy: &Policy) -> Criterion {
     let titles: Vec<&str> = policy.sections.iter().map(|(t, _)| t.as_str()).collect();
     Criterion {
         id: "sections".into(),
-        label: format!("sections written: {}", titles.join(", ")),
+        label: "required sections written".to_owned(),
         met: problems.is_empty(),
         detail: if problems.is_empty() {
             format!("{} of {} written", titles.len(), titles.len())

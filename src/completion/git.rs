@@ -78,6 +78,12 @@ impl Trailers {
     }
 }
 
+/// The registry handle `value` (`Name <email>`, an email in angle brackets, or a handle)
+/// names: how a commit trailer or the git user is mapped to a person.
+pub fn handle_of(value: &str, config: &Config) -> Option<String> {
+    handle(value, config, &config.people())
+}
+
 /// The registry handle a trailer's value names.
 fn handle(
     value: &str,

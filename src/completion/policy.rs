@@ -38,11 +38,13 @@ impl Role {
 }
 
 impl Role {
-    /// The role in words: "the team's owner", "a member of the team", "a member of platform".
-    pub fn describe(&self) -> String {
+    /// The role in words for a postmortem of `team`: "the owner of payments", "a member of
+    /// payments", "a member of platform".
+    pub fn describe(&self, team: Option<&str>) -> String {
+        let team = team.unwrap_or("the owning team");
         match self {
-            Role::Owner => "the team's owner".to_owned(),
-            Role::Team => "a member of the team".to_owned(),
+            Role::Owner => format!("the owner of {team}"),
+            Role::Team => format!("a member of {team}"),
             Role::TeamNamed(t) => format!("a member of {t}"),
             Role::Anyone => "anyone in the registry".to_owned(),
         }

@@ -15,6 +15,8 @@
 pub mod chat;
 pub mod gate;
 pub mod render;
+pub mod status;
+pub mod todo;
 
 use std::collections::BTreeSet;
 
