@@ -173,6 +173,10 @@ pub struct Gate {
     pub block_priorities: Vec<Spanned<String>>,
     /// Days past `due` before an item or postmortem counts as overdue for the gate.
     pub grace_days: u32,
+    /// Postmortems past their due date that the completion policy does not call complete
+    /// (published or not) a team may have before releases are blocked; absent, completion
+    /// does not gate.
+    pub max_incomplete_past_due: Option<usize>,
 }
 
 impl Default for Gate {
@@ -181,6 +185,7 @@ impl Default for Gate {
             max_overdue_postmortems: 0,
             block_priorities: ["P0", "P1"].map(|p| Spanned::new(0..0, p.to_owned())).to_vec(),
             grace_days: 0,
+            max_incomplete_past_due: None,
         }
     }
 }

@@ -54,6 +54,10 @@ pub struct LatePostmortem {
     pub due: Date,
     /// Days past `due`.
     pub days_overdue: i64,
+    /// The completion criteria it does not meet (listed for postmortems past due and not
+    /// complete).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmet: Vec<String>,
 }
 
 /// The gate's answer, with everything that led to it.
@@ -75,6 +79,13 @@ pub struct Verdict {
     pub overdue_postmortems: Vec<LatePostmortem>,
     /// Blocking-priority action items overdue beyond the grace period.
     pub overdue_action_items: Vec<Item>,
+    /// `[gate] max_incomplete_past_due` (absent: completion does not gate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_incomplete_past_due: Option<usize>,
+    /// Postmortems past their due date (beyond the grace period) that the completion policy
+    /// does not call complete, published or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete_past_due: Option<Vec<LatePostmortem>>,
     /// Postmortems and items that are late but within the grace period (they do not block).
     pub within_grace: Within,
 }
@@ -100,6 +111,18 @@ impl Verdict {
             };
             let what = if n == 1 { "postmortem is" } else { "postmortems are" };
             reasons.push(format!("{n} {what} overdue ({allowed})"));
+        }
+        if let (Some(max), Some(late)) = (self.max_incomplete_past_due, &self.incomplete_past_due) {
+            let n = late.len();
+            if n > max {
+                let allowed = if max == 0 {
+                    "none allowed".to_owned()
+                } else {
+                    format!("at most {max} allowed")
+                };
+                let what = if n == 1 { "postmortem is" } else { "postmortems are" };
+                reasons.push(format!("{n} {what} past due and not complete ({allowed})"));
+            }
         }
         let m = self.overdue_action_items.len();
         if m > 0 {
@@ -175,6 +198,7 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
                 status: pm.status_or_draft(),
                 due,
                 days_overdue: days,
+                unmet: Vec::new(),
             })
         })
         .collect();
@@ -200,8 +224,52 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
         }
     }
 
+    let incomplete_past_due = gate.max_incomplete_past_due.map(|_| {
+        let judge = crate::completion::Judge::new(
+            config,
+            repo.tickets.as_deref(),
+            today,
+            Some(&repo.workspace.root),
+        );
+        let mut late: Vec<LatePostmortem> = repo
+            .documents
+            .iter()
+            .filter_map(|doc| {
+                let pm = doc.postmortem.as_ref()?;
+                let written = doc.written.as_ref()?;
+                let services: Vec<String> = pm.services.iter().map(|s| s.value.clone()).collect();
+                let team = pm.team.as_ref().map(|t| t.value.as_str());
+                let owner = pm.owner.as_ref().map(|o| o.value.as_str());
+                if !selects_postmortem(selector, team, &services, owner) {
+                    return None;
+                }
+                let due = pm.due.as_ref()?.value;
+                let days = crate::calendar::days_between(due, today);
+                if days <= grace {
+                    return None;
+                }
+                let verdict = judge.evaluate(doc.path(), pm, written);
+                if verdict.complete || !verdict.applies {
+                    return None;
+                }
+                Some(LatePostmortem {
+                    id: pm.id.as_ref().map(|s| s.value.clone()),
+                    title: pm.title.as_ref().map(|s| s.value.clone()),
+                    path: doc.path().to_owned(),
+                    owner: owner.map(str::to_owned),
+                    status: pm.status_or_draft(),
+                    due,
+                    days_overdue: days,
+                    unmet: verdict.unmet().map(|c| c.id.clone()).collect(),
+                })
+            })
+            .collect();
+        late.sort_by(|a, b| (a.due, &a.id, &a.path).cmp(&(b.due, &b.id, &b.path)));
+        late
+    });
     let blocked = overdue_postmortems.len() > gate.max_overdue_postmortems
-        || !overdue_action_items.is_empty();
+        || !overdue_action_items.is_empty()
+        || matches!((gate.max_incomplete_past_due, &incomplete_past_due), (Some(max), Some(l)) if l.len() > max);
     Verdict {
         selector: selector.clone(),
         today,
@@ -211,6 +279,8 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
         blocked,
         overdue_postmortems,
         overdue_action_items,
+        max_incomplete_past_due: gate.max_incomplete_past_due,
+        incomplete_past_due,
         within_grace: within,
     }
 }
@@ -221,7 +291,12 @@ fn postmortem_line(pm: &LatePostmortem) -> String {
     let owner = pm.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
     let days =
         if pm.days_overdue == 1 { "1 day".to_owned() } else { format!("{} days", pm.days_overdue) };
-    format!("{id}{title} ({}{owner}): due {}, {days} overdue", pm.status, pm.due)
+    let unmet = if pm.unmet.is_empty() {
+        String::new()
+    } else {
+        format!("; missing {}", pm.unmet.join(", "))
+    };
+    format!("{id}{title} ({}{owner}): due {}, {days} overdue{unmet}", pm.status, pm.due)
 }
 
 fn item_line(item: &Item) -> String {
@@ -280,7 +355,9 @@ pub fn human(verdict: &Verdict, color: bool) -> String {
         let pms_block = verdict.overdue_postmortems.len() > verdict.max_overdue_postmortems;
         for reason in verdict.reasons() {
             let _ = writeln!(out, "- {reason}:");
-            let lines: Vec<String> = if reason.contains("postmortem") {
+            let lines: Vec<String> = if reason.contains("not complete") {
+                verdict.incomplete_past_due.iter().flatten().map(postmortem_line).collect()
+            } else if reason.contains("postmortem") {
                 verdict.overdue_postmortems.iter().map(postmortem_line).collect()
             } else {
                 verdict.overdue_action_items.iter().map(item_line).collect()
@@ -290,8 +367,16 @@ pub fn human(verdict: &Verdict, color: bool) -> String {
             }
         }
         let mut tolerated: Vec<String> = Vec::new();
+        // A postmortem already listed as blocking (past due and not complete) is not listed
+        // again as tolerated.
+        let listed = |p: &LatePostmortem| {
+            verdict.incomplete_past_due.iter().flatten().any(|l| l.path == p.path)
+                && verdict.reasons().iter().any(|r| r.contains("not complete"))
+        };
         if !pms_block {
-            tolerated.extend(verdict.overdue_postmortems.iter().map(postmortem_line));
+            tolerated.extend(
+                verdict.overdue_postmortems.iter().filter(|p| !listed(p)).map(postmortem_line),
+            );
         }
         write_not_blocking(&mut out, verdict, tolerated, &|s| paint(yellow, s));
     } else {
