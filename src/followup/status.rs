@@ -84,8 +84,19 @@ pub fn standings(repo: &Repo, judge: &Judge<'_>, select: &dyn Fn(usize) -> bool)
     out
 }
 
-/// "due in 3 days", "due today", "4 days past due", "no due date".
+/// "due in 3 days", "due today", "due 2026-05-01, 4 days past", "completed 2026-05-02, on
+/// time", "no due date".
 fn due_words(s: &Standing) -> String {
+    if let (true, Some(done)) = (s.evaluation.complete, s.evaluation.completed_on) {
+        return match s.due {
+            Some(due) if done > due => format!(
+                "completed {done}, {} after its due date",
+                plural(crate::calendar::days_between(due, done) as usize, "day", "days")
+            ),
+            Some(_) => format!("completed {done}, on time"),
+            None => format!("completed {done}"),
+        };
+    }
     match (s.due, s.days_until_due) {
         (Some(due), Some(0)) => format!("due today ({due})"),
         (Some(due), Some(1)) => format!("due tomorrow ({due})"),

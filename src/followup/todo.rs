@@ -178,17 +178,22 @@ fn headline(person: &str, todos: &[Todo]) -> String {
 pub fn table(person: &str, todos: &[Todo], today: Date) -> String {
     let mut out = String::new();
     let person = printable(person);
-    for t in todos {
-        let id = printable(t.postmortem_id.as_deref().unwrap_or(&t.path)).into_owned();
-        let _ = writeln!(
-            out,
-            "{:<22} {:<7} {:<16} {}  ({})",
-            due_words(t),
-            t.kind.word(),
-            id,
-            printable(&t.what),
-            printable(&t.detail)
-        );
+    let rows: Vec<[String; 5]> = todos
+        .iter()
+        .map(|t| {
+            [
+                due_words(t),
+                t.kind.word().to_owned(),
+                printable(t.postmortem_id.as_deref().unwrap_or(&t.path)).into_owned(),
+                printable(&t.what).into_owned(),
+                printable(&t.detail).into_owned(),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for [due, kind, id, what, detail] in &rows {
+        let _ = writeln!(out, "{due:<w0$}  {kind:<w1$}  {id:<w2$}  {what}  ({detail})");
     }
     if !todos.is_empty() {
         out.push('\n');
