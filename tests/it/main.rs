@@ -22,6 +22,7 @@ mod architecture;
 mod browser_hostile;
 mod browser_search;
 mod changed;
+mod completion_readme;
 mod cli;
 mod config_schema;
 mod data_safety;
