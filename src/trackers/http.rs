@@ -84,6 +84,21 @@ pub enum HttpError {
         /// The cause.
         message: String,
     },
+    /// No connection in time: the TCP connection, or the TLS handshake on it, did not complete
+    /// (ureq does not tell the two apart).
+    #[error(
+        "{tracker}: no connection to {url} within {seconds} s ({what} did not complete); check `api` in pm.toml (its scheme and port) and the network"
+    )]
+    ConnectTimeout {
+        /// The tracker's name.
+        tracker: String,
+        /// What was asked.
+        url: String,
+        /// The timeout.
+        seconds: u64,
+        /// What did not complete: the TCP connection, and for https its TLS handshake.
+        what: &'static str,
+    },
     /// The answer did not come in time.
     #[error(
         "{tracker}: {url} did not answer within {seconds} s (raise `sync.timeout` in pm.toml if the tracker is slow)"
@@ -301,11 +316,11 @@ impl Client {
                 {
                     Some(rate_limit_wait(reply).unwrap_or(backoff))
                 }
-                Err(HttpError::Timeout { .. } | HttpError::Unreachable { .. })
-                    if safety == Safety::Idempotent =>
-                {
-                    Some(backoff)
-                }
+                Err(
+                    HttpError::Timeout { .. }
+                    | HttpError::ConnectTimeout { .. }
+                    | HttpError::Unreachable { .. },
+                ) if safety == Safety::Idempotent => Some(backoff),
                 _ => None,
             };
             match (wait, outcome) {
@@ -356,7 +371,7 @@ impl Client {
                 self.agent.run(request)
             }
         };
-        let mut response = result.map_err(|e| self.transport(url, e))?;
+        let mut response = result.map_err(|e| self.exchange(url, e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -427,6 +442,34 @@ impl Client {
 
     fn unreachable(&self, url: &str, message: String) -> HttpError {
         HttpError::Unreachable { tracker: self.tracker.clone(), url: url.to_owned(), message }
+    }
+
+    /// An error while connecting, sending the request or waiting for the answer's head.
+    fn exchange(&self, url: &str, e: ureq::Error) -> HttpError {
+        let https = url.starts_with("https://");
+        match e {
+            // rustls reports a failed TLS exchange (a certificate it does not trust, an answer
+            // that is not TLS: `https` on a plain-HTTP port) as an `InvalidData` I/O error, and
+            // ureq passes it on as I/O.
+            ureq::Error::Io(ref io) if https && io.kind() == std::io::ErrorKind::InvalidData => {
+                HttpError::Tls {
+                    tracker: self.tracker.clone(),
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                }
+            }
+            ureq::Error::Timeout(ureq::Timeout::Connect) => HttpError::ConnectTimeout {
+                tracker: self.tracker.clone(),
+                url: url.to_owned(),
+                seconds: self.timeout.as_secs().max(1),
+                what: if https {
+                    "the TCP connection or its TLS handshake"
+                } else {
+                    "the TCP connection"
+                },
+            },
+            e => self.transport(url, e),
+        }
     }
 
     fn transport(&self, url: &str, e: ureq::Error) -> HttpError {

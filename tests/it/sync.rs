@@ -1,21 +1,25 @@
 //! `pm sync` against a local tracker (`support::trackers`, 127.0.0.1 only): the ticket cache it
 //! writes, the requests it sends, and what it does when the tracker misbehaves — rate limits,
-//! server errors, a refused token, a slow, HTML or malformed answer. Nothing reaches the
-//! internet.
+//! server errors, a refused token, a slow, HTML or malformed answer — or cannot be reached: a
+//! port nothing listens on, `https` on a plain-HTTP port. Nothing reaches the internet.
 //!
 //! The expected cache is `tests/fixtures/sync/expected-tickets.json`; re-bless it with
 //! `PM_BLESS=1 cargo test --test it sync::`.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::io::{Read as _, Write as _};
 use std::time::Duration;
 
-use crate::support::fs::{copy_tree, crate_path};
+use crate::support::fs::crate_path;
 use crate::support::run::{pm, text};
+use crate::support::sync::{
+    CREATED, SyncRepo, assert_a_crash_never_files_twice, assert_blessed, assert_creates_both,
+    assert_nothing_left_to_file, tickets,
+};
 use crate::support::trackers::{FakeTracker, Fault, Issue};
 
 const TOKEN: &str = "t0k3n-for-tests";
-const NOW: &str = "2026-12-01T09:00:00Z";
+const ENV: &[(&str, &str)] = &[("PM_TEST_GITHUB_TOKEN", TOKEN)];
+const POSTMORTEM: &str = "postmortems/2026/INC-2026-0001-checkout-errors.md";
 
 fn issues() -> Vec<Issue> {
     vec![
@@ -30,45 +34,16 @@ fn issues() -> Vec<Issue> {
 }
 
 /// A copy of the sync fixture pointed at `tracker`.
-fn repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync"), &root);
-    for expected in ["expected-tickets.json", "expected-diff.txt", "expected-after.md"] {
-        let _ = std::fs::remove_file(root.join(expected));
-    }
-    for path in
-        [root.join("pm.toml"), root.join("postmortems/2026/INC-2026-0001-checkout-errors.md")]
-    {
-        let text = std::fs::read_to_string(&path).expect("read");
-        std::fs::write(&path, text.replace("@TRACKER@", &tracker.url(""))).expect("write");
-    }
-    (dir, root)
-}
-
-fn sync(root: &Path, extra: &[&str]) -> Output {
-    pm(["sync"].iter().chain(extra))
-        .current_dir(root)
-        .env("PM_TEST_GITHUB_TOKEN", TOKEN)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync")
-}
-
-fn cache(root: &Path) -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written");
-    serde_json::from_str(&text).expect("the cache is JSON")
+fn repo(tracker: &FakeTracker) -> SyncRepo {
+    SyncRepo::new("tests/fixtures/sync", tracker, ENV)
 }
 
 #[test]
 fn fetches_every_ticket_in_one_request_and_writes_the_cache() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token(TOKEN);
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root, &[]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let repo = repo(&tracker);
+    let stderr = repo.sync_exits(&[], 0);
     assert!(stderr.contains("synced 7 of 7 tickets from 1 tracker in 1 request ("), "{stderr}");
     assert!(
         stderr.contains("`WIKI-12` is a ticket of tracker `wiki`, which has no `kind`"),
@@ -88,18 +63,12 @@ fn fetches_every_ticket_in_one_request_and_writes_the_cache() {
         "owners travel as variables"
     );
 
-    let written = std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache");
-    let expected_path = crate_path("tests/fixtures/sync/expected-tickets.json");
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&expected_path, &written).expect("bless");
-    }
-    let expected = std::fs::read_to_string(&expected_path).expect("expected-tickets.json");
-    assert_eq!(written, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+    let written = repo.written();
+    assert_blessed(&written, "tests/fixtures/sync/expected-tickets.json");
 
     // Same answers, same bytes.
-    let again = sync(&root, &[]);
-    assert_eq!(again.status.code(), Some(0));
-    assert_eq!(std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache"), written);
+    repo.sync_exits(&[], 0);
+    assert_eq!(repo.written(), written);
 }
 
 #[test]
@@ -110,13 +79,12 @@ fn a_rate_limit_is_waited_out_as_the_tracker_asks() {
         vec![("retry-after".into(), "1".into())],
         "{\"message\":\"slow down\"}".into(),
     ));
-    let (_dir, root) = repo(&tracker);
+    let repo = repo(&tracker);
     let started = std::time::Instant::now();
-    let out = sync(&root, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    repo.sync_exits(&[], 0);
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
     assert_eq!(tracker.seen().len(), 2, "one refused, one answered");
-    assert_eq!(cache(&root)["tickets"].as_array().expect("tickets").len(), 7);
+    assert_eq!(tickets(&repo.cache()).len(), 7);
 }
 
 #[test]
@@ -124,55 +92,72 @@ fn a_server_error_is_retried() {
     let tracker = FakeTracker::start(issues());
     tracker.fault(Fault::Status(500, vec![], "{\"message\":\"oops\"}".into()));
     tracker.fault(Fault::Status(502, vec![], "<html>bad gateway</html>".into()));
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    repo(&tracker).sync_exits(&[], 0);
     assert_eq!(tracker.seen().len(), 3);
 }
 
 #[test]
 fn a_refused_token_exits_2_naming_the_variable_and_loses_nothing() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker);
-    assert_eq!(sync(&root, &[]).status.code(), Some(0));
-    let before = std::fs::read(root.join(".pm/tickets.json")).expect("cache");
-    let postmortem = root.join("postmortems/2026/INC-2026-0001-checkout-errors.md");
-    let file_before = std::fs::read(&postmortem).expect("postmortem");
+    let repo = repo(&tracker);
+    repo.sync_exits(&[], 0);
+    let before = Before::take(&repo);
 
     tracker.require_token("another-token");
-    let out = sync(&root, &[]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = repo.sync_exits(&[], 2);
     assert!(stderr.contains("$PM_TEST_GITHUB_TOKEN"), "names the variable: {stderr}");
     assert!(stderr.contains("Bad credentials"), "the tracker's words: {stderr}");
     assert!(stderr.contains("Issues"), "the scopes a token needs: {stderr}");
-    let after = cache(&root);
-    let tickets = after["tickets"].as_array().expect("tickets");
-    assert_eq!(tickets.len(), 7, "every entry kept");
-    assert!(tickets.iter().all(|t| t["stale"] == true), "and marked stale");
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&before).expect("json")["tickets"][0]["state"],
-        tickets[0]["state"]
-    );
-    assert_eq!(
-        std::fs::read(&postmortem).expect("postmortem"),
-        file_before,
-        "no postmortem byte changes"
-    );
+    before.assert_nothing_lost(&repo);
+}
+
+/// What a failed run must leave as it found it: the ticket cache and the postmortem.
+struct Before {
+    cache: serde_json::Value,
+    postmortem: Vec<u8>,
+}
+
+impl Before {
+    fn take(repo: &SyncRepo) -> Self {
+        let postmortem = std::fs::read(repo.path(POSTMORTEM)).expect("postmortem");
+        Self { cache: repo.cache(), postmortem }
+    }
+
+    /// Every entry of the cache is kept, with the state it had, marked stale, and the
+    /// postmortem is unchanged byte for byte.
+    #[track_caller]
+    fn assert_nothing_lost(&self, repo: &SyncRepo) {
+        let after = repo.cache();
+        let entries = tickets(&after);
+        assert_eq!(entries.len(), 7, "every entry kept");
+        assert!(entries.iter().all(|t| t["stale"] == true), "and marked stale");
+        assert_eq!(self.cache["tickets"][0]["state"], entries[0]["state"]);
+        assert_eq!(
+            std::fs::read(repo.path(POSTMORTEM)).expect("postmortem"),
+            self.postmortem,
+            "no postmortem byte changes"
+        );
+    }
 }
 
 #[test]
 fn a_missing_token_stops_before_any_request() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker);
-    let out =
-        pm(["sync"]).current_dir(&root).env_remove("PM_TEST_GITHUB_TOKEN").output().expect("run");
+    let repo = repo(&tracker);
+    let out = pm(["sync"])
+        .current_dir(repo.root())
+        .env_remove("PM_TEST_GITHUB_TOKEN")
+        .output()
+        .expect("run");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("PM_TEST_GITHUB_TOKEN is not set"), "{stderr}");
     assert!(tracker.seen().is_empty(), "nothing was sent");
-    assert!(!root.join(".pm/tickets.json").exists());
+    assert!(!repo.path(".pm/tickets.json").exists());
 }
+
+/// One attempt per request, and a second to answer.
+const IMPATIENT: &str = "\n[sync]\ntimeout = \"1s\"\nretries = 0\n";
 
 #[test]
 fn bad_answers_fail_the_batch_with_a_clear_message() {
@@ -182,59 +167,136 @@ fn bad_answers_fail_the_batch_with_a_clear_message() {
         (Fault::Slow(Duration::from_secs(3)), "did not answer within 1 s"),
     ] {
         let tracker = FakeTracker::start(issues());
-        let (_dir, root) = repo(&tracker);
-        assert_eq!(sync(&root, &[]).status.code(), Some(0));
-        let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-        std::fs::write(
-            root.join("pm.toml"),
-            format!("{toml}\n[sync]\ntimeout = \"1s\"\nretries = 0\n"),
-        )
-        .expect("write");
+        let repo = repo(&tracker);
+        repo.sync_exits(&[], 0);
+        repo.configure(IMPATIENT);
         tracker.fault(fault);
-        let out = sync(&root, &[]);
+        let out = repo.sync(&[]);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{expect}: {stderr}");
         assert!(stderr.contains(expect), "{expect}: {stderr}");
         assert!(stderr.contains("kept as they were, marked stale"), "{stderr}");
-        assert_eq!(cache(&root)["tickets"].as_array().expect("tickets").len(), 7, "nothing lost");
+        assert_eq!(tickets(&repo.cache()).len(), 7, "nothing lost");
     }
+}
+
+/// A port on 127.0.0.1 that nothing listens on: bound, read and let go.
+fn a_closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("a local address").port()
+}
+
+/// Syncs a copy of the fixture with `tracker`, points it at `api` (`toml` added to its
+/// `pm.toml`) and syncs again: that run fails the batch (exit 1) saying each of `says`, reaches
+/// no tracker, and loses nothing.
+#[track_caller]
+fn assert_a_failed_connection_loses_nothing(
+    tracker: &FakeTracker,
+    api: &str,
+    toml: &str,
+    says: &[&str],
+) {
+    let repo = repo(tracker);
+    repo.sync_exits(&[], 0);
+    let asked = tracker.seen().len();
+    repo.repoint(api);
+    repo.configure(toml);
+    let before = Before::take(&repo);
+
+    let stderr = repo.sync_exits(&[], 1);
+    for said in says {
+        assert!(stderr.contains(said), "{api}: says {said:?}: {stderr}");
+    }
+    assert!(stderr.contains("not refreshed (kept as they were, marked stale): "), "{stderr}");
+    assert_eq!(tracker.seen().len(), asked, "{api}: no request reached the tracker");
+    before.assert_nothing_lost(&repo);
+}
+
+#[test]
+fn an_unreachable_tracker_fails_the_batch_naming_the_host_and_loses_nothing() {
+    let tracker = FakeTracker::start(issues());
+    let nowhere = format!("http://127.0.0.1:{}", a_closed_port());
+    // Refused connections are retried as the default settings say (three times), then given up
+    // on.
+    assert_a_failed_connection_loses_nothing(
+        &tracker,
+        &nowhere,
+        "",
+        &[
+            &format!("error: gh: cannot reach {nowhere}/api/graphql: "),
+            "check `api` in pm.toml and the network",
+        ],
+    );
+}
+
+/// A plain-HTTP server on 127.0.0.1 that answers its first connection, whatever it is sent,
+/// with `400 Bad Request` at once, as most web servers answer a TLS client's hello; its
+/// address.
+fn a_plain_http_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().expect("a local address").port();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        let mut hello = [0_u8; 4096];
+        let _ = stream.read(&mut hello);
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        // Close only once the client has: unread bytes would turn the close into a reset.
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = std::io::copy(&mut stream, &mut std::io::sink());
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn a_failed_tls_handshake_fails_the_batch_saying_tls_and_loses_nothing() {
+    let tracker = FakeTracker::start(issues());
+    // `https` on a plain-HTTP port. The fake keeps waiting for a request line, so the handshake
+    // never completes; a usual web server answers the hello with a 400, which is not TLS.
+    let https = |plain: &str| plain.replacen("http://", "https://", 1);
+    let silent = https(&tracker.url(""));
+    let answering = https(&a_plain_http_server());
+    assert_a_failed_connection_loses_nothing(
+        &tracker,
+        &silent,
+        IMPATIENT,
+        &[&format!(
+            "error: gh: no connection to {silent}/api/graphql within 1 s (the TCP connection or its TLS handshake did not complete)"
+        )],
+    );
+    assert_a_failed_connection_loses_nothing(
+        &tracker,
+        &answering,
+        IMPATIENT,
+        &[&format!("error: gh: TLS with {answering}/api/graphql failed: ")],
+    );
 }
 
 #[test]
 fn the_diff_shows_what_write_then_does_byte_for_byte() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker);
-    assert_eq!(sync(&root, &[]).status.code(), Some(0));
-    let path = root.join("postmortems/2026/INC-2026-0001-checkout-errors.md");
-    let before = std::fs::read_to_string(&path).expect("read");
+    let repo = repo(&tracker);
+    repo.sync_exits(&[], 0);
+    let before = repo.read(POSTMORTEM);
 
     // Offline: the cache alone decides; nothing is asked, nothing is written.
     let asked = tracker.seen().len();
-    let out = sync(&root, &["--offline"]);
+    let out = repo.sync(&["--offline"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(tracker.seen().len(), asked, "--offline sends nothing");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), before, "no --write, no change");
-    let diff = text(&out.stdout).replace(&tracker.url(""), "@TRACKER@");
+    assert_eq!(repo.read(POSTMORTEM), before, "no --write, no change");
+    let diff = repo.with_placeholder(&text(&out.stdout));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("3 action items in 1 file would change"), "{stderr}");
     assert!(stderr.contains("2 other drifted items need a person"), "{stderr}");
-    let expected_path = crate_path("tests/fixtures/sync/expected-diff.txt");
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&expected_path, &diff).expect("bless");
-    }
-    assert_eq!(diff, std::fs::read_to_string(&expected_path).expect("expected-diff.txt"));
+    assert_blessed(&diff, "tests/fixtures/sync/expected-diff.txt");
 
-    let out = sync(&root, &["--offline", "--write"]);
+    let out = repo.sync(&["--offline", "--write"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty(), "--write prints no diff");
-    let after =
-        std::fs::read_to_string(&path).expect("read").replace(&tracker.url(""), "@TRACKER@");
-    let after_path = crate_path("tests/fixtures/sync/expected-after.md");
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&after_path, &after).expect("bless");
-    }
-    assert_eq!(after, std::fs::read_to_string(&after_path).expect("expected-after.md"));
-    let before = before.replace(&tracker.url(""), "@TRACKER@");
+    let after = repo.with_placeholder(&repo.read(POSTMORTEM));
+    assert_blessed(&after, "tests/fixtures/sync/expected-after.md");
+    let before = repo.with_placeholder(&before);
     assert_ne!(after, before);
     assert_eq!(
         after.lines().filter(|l| l.starts_with("    status: done")).count(),
@@ -248,7 +310,7 @@ fn the_diff_shows_what_write_then_does_byte_for_byte() {
     );
 
     // Run again: what the trackers can settle is settled.
-    let out = sync(&root, &["--offline"]);
+    let out = repo.sync(&["--offline"]);
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(
         text(&out.stderr).contains("nothing the trackers' word can settle"),
@@ -258,36 +320,24 @@ fn the_diff_shows_what_write_then_does_byte_for_byte() {
 }
 
 /// `tests/fixtures/sync-create` pointed at `tracker`.
-fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-create"), &root);
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
-        .expect("write");
-    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
-    (dir, root, path)
+fn create_repo(tracker: &FakeTracker) -> SyncRepo {
+    SyncRepo::new("tests/fixtures/sync-create", tracker, ENV)
 }
 
 fn posts(tracker: &FakeTracker) -> usize {
     tracker.seen().iter().filter(|s| s.method == "POST" && s.url.ends_with("/issues")).count()
 }
 
+/// The marker searches: `GET /search/issues`.
+fn searches(tracker: &FakeTracker) -> usize {
+    tracker.seen().iter().filter(|s| s.url.contains("/search/issues")).count()
+}
+
 #[test]
 fn create_files_a_ticket_per_outstanding_item_and_writes_the_key_back() {
     let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "OPEN")]);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
-
-    let out = sync(&root, &["--create"]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
-    let after = std::fs::read_to_string(&path).expect("read");
-    let expected = original
-        .replace("    priority: P1\n", "    priority: P1\n    ticket: acme/api#41\n")
-        .replace("status: in-progress}", "status: in-progress, ticket: acme/api#42}");
-    assert_eq!(after, expected, "only the two keys were added");
+    let repo = create_repo(&tracker);
+    assert_creates_both(&repo, ["acme/api#41", "acme/api#42"]);
 
     let body = tracker.body("acme/api#41").expect("filed");
     assert!(
@@ -295,11 +345,7 @@ fn create_files_a_ticket_per_outstanding_item_and_writes_the_key_back() {
         "{body}"
     );
     assert!(body.ends_with("pm-item:INC-2026-0007/1\n"), "{body}");
-    let filed: Vec<_> = tracker
-        .seen()
-        .into_iter()
-        .filter(|s| s.method == "POST" && s.url == "/api/v3/repos/acme/api/issues")
-        .collect();
+    let filed = tracker.requests("POST", "/api/v3/repos/acme/api/issues");
     assert_eq!(
         filed.len(),
         3,
@@ -318,37 +364,22 @@ fn create_files_a_ticket_per_outstanding_item_and_writes_the_key_back() {
     );
 
     // Nothing left to file.
-    let out = sync(&root, &["--create"]);
-    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
-    assert_eq!(posts(&tracker), 3);
+    assert_nothing_left_to_file(&repo, || posts(&tracker), 3);
 }
 
 #[test]
 fn a_rerun_after_a_crash_never_files_twice() {
     let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "OPEN")]);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(sync(&root, &["--create"]).status.code(), Some(0));
-    let done = std::fs::read_to_string(&path).expect("read");
-    let posted = posts(&tracker);
-
-    // Crashed after filing, before the postmortem was edited: the journal in the cache has
-    // the keys.
-    std::fs::write(&path, &original).expect("restore");
-    let out = sync(&root, &["--create"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(posts(&tracker), posted, "nothing filed again");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
-
-    // Crashed before even the journal was written: the tracker's search finds the marker.
-    std::fs::write(&path, &original).expect("restore");
-    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
-    let out = sync(&root, &["--create"]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("found 2 filed before"), "{stderr}");
-    assert_eq!(posts(&tracker), posted, "nothing filed again");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+    let repo = create_repo(&tracker);
+    let original = repo.read(CREATED);
+    repo.sync_exits(&["--create"], 0);
+    assert_a_crash_never_files_twice(
+        &repo,
+        &original,
+        || posts(&tracker),
+        || searches(&tracker),
+        "github",
+    );
 }
 
 /// The README's `pm sync` transcript is this fixture's real output against the local GitHub
@@ -356,8 +387,7 @@ fn a_rerun_after_a_crash_never_files_twice() {
 #[test]
 fn the_readme_transcript_is_real() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root, &[]);
+    let out = repo(&tracker).sync(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     let (before, last) = stderr.trim_end().rsplit_once('\n').expect("several lines");

@@ -11,20 +11,17 @@
 //! `tests/fixtures/sync-gitlab/expected-tickets.json`; re-bless it with
 //! `PM_BLESS=1 cargo test --test it sync_gitlab::`.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::support::fs::{copy_tree, crate_path};
-use crate::support::run::{pm, text};
+use crate::support::sync::{
+    CREATED, SyncRepo, assert_a_crash_never_files_twice, assert_blessed, assert_creates_both,
+    assert_nothing_left_to_file, body, tickets,
+};
 use crate::support::trackers::{FakeTracker, Fault, Issue, Seen};
 
 const TOKEN: &str = "glpat-for-tests";
-const NOW: &str = "2026-12-01T09:00:00Z";
+const ENV: &[(&str, &str)] = &[("PM_TEST_GITLAB_TOKEN", TOKEN)];
 const FIXTURE: &str = "tests/fixtures/sync-gitlab";
-const POSTMORTEM: &str = "postmortems/2026/INC-2026-0002-ledger-lag.md";
 
 /// Every ticket the fixture's postmortem names.
 const TICKETS: usize = 10;
@@ -44,48 +41,21 @@ fn issues() -> Vec<Issue> {
 }
 
 /// A copy of the fixture pointed at `tracker`, with `extra` appended to its `pm.toml`.
-fn repo(tracker: &FakeTracker, extra: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path(FIXTURE), &root);
-    let _ = std::fs::remove_file(root.join("expected-tickets.json"));
-    for path in [root.join("pm.toml"), root.join(POSTMORTEM)] {
-        let text = std::fs::read_to_string(&path).expect("read");
-        std::fs::write(&path, text.replace("@TRACKER@", &tracker.url(""))).expect("write");
-    }
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    std::fs::write(root.join("pm.toml"), format!("{toml}{extra}")).expect("write");
-    (dir, root)
+fn repo(tracker: &FakeTracker, extra: &str) -> SyncRepo {
+    let repo = SyncRepo::new(FIXTURE, tracker, ENV);
+    repo.configure(extra);
+    repo
+}
+
+/// A 404 with a page of HTML: not GitLab's answer (a JSON message), but a proxy's, or an
+/// instance's without GraphQL.
+fn an_html_404() -> Fault {
+    let html = vec![("content-type".into(), "text/html".into())];
+    Fault::Status(404, html, "<html><body>Not Found</body></html>".into())
 }
 
 /// Batches one at a time, in key order, so that a scripted fault lands on a known request.
 const ONE_AT_A_TIME: &str = "\n[sync]\nconcurrency = 1\n";
-
-fn sync(root: &Path) -> Output {
-    pm(["sync"])
-        .current_dir(root)
-        .env("PM_TEST_GITLAB_TOKEN", TOKEN)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync")
-}
-
-fn cache(root: &Path) -> Value {
-    let text =
-        std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written");
-    serde_json::from_str(&text).expect("the cache is JSON")
-}
-
-/// The cache entry of `key`.
-fn ticket(cache: &Value, key: &str) -> Value {
-    cache["tickets"]
-        .as_array()
-        .expect("tickets")
-        .iter()
-        .find(|t| t["key"] == key)
-        .unwrap_or_else(|| panic!("{key} is in the cache: {cache:#}"))
-        .clone()
-}
 
 /// The REST requests for one project (its path encoded as GitLab wants it).
 fn project_requests<'s>(seen: &'s [Seen], encoded: &str) -> Vec<&'s Seen> {
@@ -97,10 +67,8 @@ fn project_requests<'s>(seen: &'s [Seen], encoded: &str) -> Vec<&'s Seen> {
 fn fetches_every_project_and_writes_the_cache() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token(TOKEN);
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let repo = repo(&tracker, "");
+    let stderr = repo.sync_exits(&[], 0);
     // acme/api: two pages; acme/old, acme/platform/db, ghost/tools: one each; one GraphQL
     // lookup for the moved issue.
     assert!(
@@ -130,29 +98,18 @@ fn fetches_every_project_and_writes_the_cache() {
         "a subgroup's path is one segment: {seen:#?}"
     );
 
-    let written = std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache");
-    let expected_path = crate_path(&format!("{FIXTURE}/expected-tickets.json"));
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&expected_path, &written).expect("bless");
-    }
-    let expected = std::fs::read_to_string(&expected_path).expect("expected-tickets.json");
-    assert_eq!(written, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+    let written = repo.written();
+    assert_blessed(&written, &format!("{FIXTURE}/expected-tickets.json"));
 
-    let again = sync(&root);
-    assert_eq!(again.status.code(), Some(0));
-    assert_eq!(
-        std::fs::read_to_string(root.join(".pm/tickets.json")).expect("cache"),
-        written,
-        "same answers, same bytes"
-    );
+    repo.sync_exits(&[], 0);
+    assert_eq!(repo.written(), written, "same answers, same bytes");
 }
 
 #[test]
 fn follows_x_next_page_until_it_is_empty() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let repo = repo(&tracker, "");
+    repo.sync_exits(&[], 0);
 
     let seen = tracker.seen();
     let api = project_requests(&seen, "acme%2Fapi");
@@ -169,22 +126,19 @@ fn follows_x_next_page_until_it_is_empty() {
         }
         assert!(s.url.contains("per_page=100") && s.url.contains("scope=all"), "{}", s.url);
     }
-    let cache = cache(&root);
     for key in ["acme/api#1", "acme/api#2", "acme/api#3", "acme/api#4", "acme/api#7", "acme/api#8"]
     {
-        assert_ne!(ticket(&cache, key)["state"], "missing", "{key} came on one of the pages");
+        assert_ne!(repo.ticket(key)["state"], "missing", "{key} came on one of the pages");
     }
 }
 
 #[test]
 fn unknown_projects_and_iids_are_missing() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let cache = cache(&root);
+    let repo = repo(&tracker, "");
+    repo.sync_exits(&[], 0);
     for key in ["acme/api#99", "ghost/tools#1"] {
-        let t = ticket(&cache, key);
+        let t = repo.ticket(key);
         assert_eq!(t["state"], "missing", "{t:#}");
         assert_eq!(t["tracker_state"], "not found", "{t:#}");
         assert_eq!(t.get("url"), None, "{t:#}");
@@ -196,9 +150,8 @@ fn unknown_projects_and_iids_are_missing() {
 #[test]
 fn labels_decide_in_progress_and_not_done() {
     let tracker = FakeTracker::start(issues());
-    let (_dir, root) = repo(&tracker, "");
-    assert_eq!(sync(&root).status.code(), Some(0));
-    let cache = cache(&root);
+    let repo = repo(&tracker, "");
+    repo.sync_exits(&[], 0);
     for (key, state, tracker_state) in [
         ("acme/api#1", "open", "opened"),
         ("acme/api#2", "done", "closed"),
@@ -208,7 +161,7 @@ fn labels_decide_in_progress_and_not_done() {
         ("acme/api#8", "in-progress", "opened (Doing)"),
         ("acme/platform/db#12", "in-progress", "opened (status::doing)"),
     ] {
-        let t = ticket(&cache, key);
+        let t = repo.ticket(key);
         assert_eq!(
             (t["state"].as_str(), t["tracker_state"].as_str()),
             (Some(state), Some(tracker_state)),
@@ -225,11 +178,10 @@ fn a_moved_issue_is_followed_to_its_new_home() {
     issues.push(Issue::new("acme/old#5", "closed").moved("acme/mid#1"));
     issues.push(Issue::new("acme/mid#1", "closed").moved("acme/new#6"));
     let tracker = FakeTracker::start(issues);
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let repo = repo(&tracker, "");
+    repo.sync_exits(&[], 0);
 
-    let t = ticket(&cache(&root), "acme/old#5");
+    let t = repo.ticket("acme/old#5");
     assert_eq!(t["moved_to"], "acme/new#6", "{t:#}");
     assert_eq!(t["state"], "open", "the new issue's state: {t:#}");
     assert_eq!(t["tracker_state"], "opened", "{t:#}");
@@ -248,14 +200,9 @@ fn a_move_graphql_cannot_follow_leaves_the_ticket_missing() {
     for _ in 0..3 {
         tracker.fault(Fault::Slow(Duration::ZERO));
     }
-    tracker.fault(Fault::Status(
-        404,
-        vec![("content-type".into(), "text/html".into())],
-        "<html><body>Not Found</body></html>".into(),
-    ));
-    let (_dir, root) = repo(&tracker, ONE_AT_A_TIME);
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    tracker.fault(an_html_404());
+    let repo = repo(&tracker, ONE_AT_A_TIME);
+    repo.sync_exits(&[], 0);
     let seen = tracker.seen();
     assert_eq!(
         (seen[3].method.as_str(), seen[3].url.as_str()),
@@ -263,7 +210,7 @@ fn a_move_graphql_cannot_follow_leaves_the_ticket_missing() {
         "the fourth request is the lookup: {seen:#?}"
     );
 
-    let t = ticket(&cache(&root), "acme/old#5");
+    let t = repo.ticket("acme/old#5");
     assert_eq!(t["state"], "missing", "the old issue is not where the work is: {t:#}");
     assert_eq!(t["tracker_state"], "closed (moved)", "{t:#}");
     let moved_to = t["moved_to"].as_str().expect("moved_to");
@@ -277,10 +224,7 @@ fn a_move_graphql_cannot_follow_leaves_the_ticket_missing() {
 fn a_refused_token_exits_2_naming_the_variable() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token("another-token");
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = repo(&tracker, "").sync_exits(&[], 2);
     assert!(stderr.contains("$PM_TEST_GITLAB_TOKEN"), "names the variable: {stderr}");
     assert!(stderr.contains("read_api"), "the scope a token needs: {stderr}");
     assert!(stderr.contains("401"), "{stderr}");
@@ -290,12 +234,11 @@ fn a_refused_token_exits_2_naming_the_variable() {
 fn a_server_error_is_retried() {
     let tracker = FakeTracker::start(issues());
     tracker.fault(Fault::Status(500, vec![], "{\"message\":\"500 Internal Server Error\"}".into()));
-    let (_dir, root) = repo(&tracker, "");
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let repo = repo(&tracker, "");
+    repo.sync_exits(&[], 0);
     assert_eq!(tracker.seen().len(), 7, "six requests and one retry");
-    let cache = cache(&root);
-    let tickets = cache["tickets"].as_array().expect("tickets");
+    let cache = repo.cache();
+    let tickets = tickets(&cache);
     assert_eq!(tickets.len(), TICKETS);
     assert!(tickets.iter().all(|t| t.get("stale").is_none()), "{cache:#}");
 }
@@ -305,27 +248,16 @@ fn a_404_that_is_not_gitlabs_fails_the_batch_instead_of_losing_tickets() {
     let tracker = FakeTracker::start(issues());
     // A wrong `api` (or a proxy) answers 404 with a page of its own: that says nothing about
     // the tickets.
-    tracker.fault(Fault::Status(
-        404,
-        vec![("content-type".into(), "text/html".into())],
-        "<html><body>Not Found</body></html>".into(),
-    ));
-    let (_dir, root) = repo(&tracker, ONE_AT_A_TIME);
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    tracker.fault(an_html_404());
+    let repo = repo(&tracker, ONE_AT_A_TIME);
+    let stderr = repo.sync_exits(&[], 1);
     assert!(stderr.contains("answered 404"), "{stderr}");
     assert!(
         stderr.contains("not refreshed (kept as they were, marked stale): acme/api#1"),
         "{stderr}"
     );
-    let cache = cache(&root);
-    let keys: Vec<&str> = cache["tickets"]
-        .as_array()
-        .expect("tickets")
-        .iter()
-        .filter_map(|t| t["key"].as_str())
-        .collect();
+    let cache = repo.cache();
+    let keys: Vec<&str> = tickets(&cache).iter().filter_map(|t| t["key"].as_str()).collect();
     assert_eq!(
         keys,
         ["acme/old#5", "acme/platform/db#12", "ghost/tools#1"],
@@ -333,53 +265,27 @@ fn a_404_that_is_not_gitlabs_fails_the_batch_instead_of_losing_tickets() {
     );
 }
 
-/// `tests/fixtures/sync-create-gitlab` pointed at `tracker`, and its postmortem.
-fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-create-gitlab"), &root);
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
-        .expect("write");
-    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
-    (dir, root, path)
-}
-
-fn create(root: &Path) -> Output {
-    pm(["sync", "--create"])
-        .current_dir(root)
-        .env("PM_TEST_GITLAB_TOKEN", TOKEN)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync --create")
-}
-
-fn body(seen: &Seen) -> Value {
-    serde_json::from_str(&seen.body).expect("a JSON body")
+/// `tests/fixtures/sync-create-gitlab` pointed at `tracker`.
+fn create_repo(tracker: &FakeTracker) -> SyncRepo {
+    SyncRepo::new("tests/fixtures/sync-create-gitlab", tracker, ENV)
 }
 
 /// The issues filed: `POST /projects/acme%2Fapi/issues`.
 fn posted(tracker: &FakeTracker) -> Vec<Seen> {
-    let posts = tracker.seen().into_iter().filter(|s| s.method == "POST");
-    posts.filter(|s| s.url == "/api/v4/projects/acme%2Fapi/issues").collect()
+    tracker.requests("POST", "/api/v4/projects/acme%2Fapi/issues")
+}
+
+/// The marker searches.
+fn searches(tracker: &FakeTracker) -> usize {
+    tracker.seen().iter().filter(|s| s.url.contains("search=")).count()
 }
 
 #[test]
 fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
     let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "opened")]);
     tracker.require_token(TOKEN);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
-
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
-    let after = std::fs::read_to_string(&path).expect("read");
-    let expected = original
-        .replace("    priority: P1\n", "    priority: P1\n    ticket: acme/api#41\n")
-        .replace("status: in-progress}", "status: in-progress, ticket: acme/api#42}");
-    assert_eq!(after, expected, "only the two keys were added");
+    let repo = create_repo(&tracker);
+    assert_creates_both(&repo, ["acme/api#41", "acme/api#42"]);
 
     let seen = tracker.seen();
     let searches: Vec<&Seen> = seen.iter().filter(|s| s.url.contains("search=")).collect();
@@ -420,13 +326,9 @@ fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
     assert_eq!(tracker.body("acme/api#42").as_deref(), second["description"].as_str());
 
     // Nothing left to file, and the new issues sync like any other, with their assignee.
-    let out = create(&root);
-    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
-    assert_eq!(posted(&tracker).len(), 2);
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let cache = cache(&root);
-    let new = ticket(&cache, "acme/api#41");
+    assert_nothing_left_to_file(&repo, || posted(&tracker).len(), 2);
+    repo.sync_exits(&[], 0);
+    let new = repo.ticket("acme/api#41");
     assert_eq!(new["state"], "open");
     assert_eq!(new["assignee"], "jdoe-gl");
     assert_eq!(new["url"], "https://gitlab.example.com/acme/api/-/issues/41");
@@ -435,29 +337,15 @@ fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
 #[test]
 fn create_after_a_crash_never_files_twice() {
     let tracker = FakeTracker::start(vec![Issue::new("acme/api#40", "opened")]);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(create(&root).status.code(), Some(0));
-    let done = std::fs::read_to_string(&path).expect("read");
+    let repo = create_repo(&tracker);
+    let original = repo.read(CREATED);
+    repo.sync_exits(&["--create"], 0);
     assert_eq!(posted(&tracker).len(), 2);
-
-    // Crashed after filing, before the postmortem was edited: the journal has the keys.
-    std::fs::write(&path, &original).expect("restore");
-    let searched = tracker.seen().iter().filter(|s| s.url.contains("search=")).count();
-    let out = create(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(posted(&tracker).len(), 2, "nothing filed again");
-    let searches = tracker.seen().iter().filter(|s| s.url.contains("search=")).count();
-    assert_eq!(searches, searched, "the journal answers without asking GitLab");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
-
-    // Crashed before even the journal was written: GitLab's search finds the marker.
-    std::fs::write(&path, &original).expect("restore");
-    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("found 2 filed before"), "{stderr}");
-    assert_eq!(posted(&tracker).len(), 2, "nothing filed again");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+    assert_a_crash_never_files_twice(
+        &repo,
+        &original,
+        || posted(&tracker).len(),
+        || searches(&tracker),
+        "gitlab",
+    );
 }

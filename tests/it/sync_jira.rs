@@ -11,20 +11,19 @@
 //! The expected caches are `tests/fixtures/sync-jira/expected-tickets*.json`; re-bless them with
 //! `PM_BLESS=1 cargo test --test it sync_jira::`.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::support::fs::{copy_tree, crate_path};
-use crate::support::run::{pm, text};
+use crate::support::run::text;
+use crate::support::sync::{
+    CREATED, SyncRepo, assert_a_crash_never_files_twice, assert_blessed, assert_creates_both,
+    assert_expected, assert_nothing_left_to_file, body,
+};
 use crate::support::trackers::{FakeTracker, Fault, Issue, Seen};
 
 const TOKEN: &str = "jira-t0k3n-for-tests";
 const EMAIL: &str = "pm-bot@example.com";
-const NOW: &str = "2026-12-01T09:00:00Z";
-const POSTMORTEM: &str = "postmortems/2026/INC-2026-0002-refunds-stalled.md";
+const ENV: &[(&str, &str)] = &[("PM_TEST_JIRA_TOKEN", TOKEN), ("PM_TEST_JIRA_EMAIL", EMAIL)];
 
 fn issues() -> Vec<Issue> {
     vec![
@@ -39,73 +38,34 @@ fn issues() -> Vec<Issue> {
     ]
 }
 
-/// A copy of the fixture pointed at `tracker`, speaking the Jira `edition`.
-fn repo(tracker: &FakeTracker, edition: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-jira"), &root);
-    for expected in ["expected-tickets.json", "expected-tickets-server.json"] {
-        let _ = std::fs::remove_file(root.join(expected));
-    }
-    for path in [root.join("pm.toml"), root.join(POSTMORTEM)] {
-        let text = std::fs::read_to_string(&path).expect("read");
-        let text = text
-            .replace("@TRACKER@", &tracker.url(""))
-            .replace("edition = \"cloud\"", &format!("edition = \"{edition}\""));
-        std::fs::write(&path, text).expect("write");
-    }
-    (dir, root)
+/// A copy of `fixture` pointed at `tracker`, speaking the Jira `edition`.
+fn repo_of(fixture: &str, tracker: &FakeTracker, edition: &str) -> SyncRepo {
+    let repo = SyncRepo::new(fixture, tracker, ENV);
+    repo.replace("pm.toml", "edition = \"cloud\"", &format!("edition = \"{edition}\""));
+    repo
 }
 
-fn sync(root: &Path) -> Output {
-    pm(["sync"])
-        .current_dir(root)
-        .env("PM_TEST_JIRA_TOKEN", TOKEN)
-        .env("PM_TEST_JIRA_EMAIL", EMAIL)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync")
+/// A copy of the fixture pointed at `tracker`, speaking the Jira `edition`.
+fn repo(tracker: &FakeTracker, edition: &str) -> SyncRepo {
+    repo_of("tests/fixtures/sync-jira", tracker, edition)
 }
 
 fn basic() -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"))
 }
 
-fn body(seen: &Seen) -> Value {
-    serde_json::from_str(&seen.body).expect("a JSON body")
-}
-
-fn written(root: &Path) -> String {
-    std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written")
-}
-
-fn ticket(cache: &str, key: &str) -> Value {
-    let cache: Value = serde_json::from_str(cache).expect("the cache is JSON");
-    let tickets = cache["tickets"].as_array().expect("tickets");
-    tickets.iter().find(|t| t["key"] == key).cloned().unwrap_or_else(|| panic!("{key} cached"))
-}
-
-/// The cache as blessed in `expected` (written there when `bless` and `PM_BLESS` are set), the
-/// fake's address (which changes every run) written `@TRACKER@`.
-#[track_caller]
-fn assert_blessed(written: &str, tracker: &FakeTracker, expected: &str, bless: bool) {
-    let written = written.replace(&tracker.url(""), "@TRACKER@");
-    let path = crate_path(&format!("tests/fixtures/sync-jira/{expected}"));
-    if bless && std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&path, &written).expect("bless");
-    }
-    let expected = std::fs::read_to_string(&path).expect("the expected cache");
-    assert_eq!(written, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+/// The path of the expected cache `name`, in which the fake's address (it changes every run) is
+/// written `@TRACKER@`.
+fn expected(name: &str) -> String {
+    format!("tests/fixtures/sync-jira/{name}")
 }
 
 #[test]
 fn cloud_pages_by_token_drops_unknown_keys_and_follows_moved_ones() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token(&basic());
-    let (_dir, root) = repo(&tracker, "cloud");
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let repo = repo(&tracker, "cloud");
+    let stderr = repo.sync_exits(&[], 0);
     assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 4 requests"), "{stderr}");
 
     let seen = tracker.seen();
@@ -147,46 +107,40 @@ fn cloud_pages_by_token_drops_unknown_keys_and_follows_moved_ones() {
         assert_eq!(b.get("startAt"), None, "Cloud's search/jql refuses startAt");
     }
 
-    let cache = written(&root);
-    assert_eq!(ticket(&cache, "PAY-9")["state"], "missing");
-    let moved = ticket(&cache, "OLD-1");
+    let cache = repo.written();
+    assert_eq!(repo.ticket("PAY-9")["state"], "missing");
+    let moved = repo.ticket("OLD-1");
     assert_eq!(
         (&moved["moved_to"], &moved["state"], &moved["tracker_state"]),
         (&"PAY-7".into(), &"in-progress".into(), &"In Review".into()),
         "the moved ticket, in its new home's state"
     );
-    let wont_do = ticket(&cache, "PAY-3");
+    let wont_do = repo.ticket("PAY-3");
     assert_eq!(
         (&wont_do["state"], &wont_do["tracker_state"]),
         (&"not-done".into(), &"Closed (Won't Do)".into())
     );
-    assert_eq!(ticket(&cache, "PAY-5")["state"], "not-done", "a duplicate");
-    assert_eq!(ticket(&cache, "PAY-2")["state"], "done");
+    assert_eq!(repo.ticket("PAY-5")["state"], "not-done", "a duplicate");
+    assert_eq!(repo.ticket("PAY-2")["state"], "done");
+    assert_eq!(repo.ticket("PAY-1")["assignee"], "asmith@example.com", "Cloud has no user names");
     assert_eq!(
-        ticket(&cache, "PAY-1")["assignee"],
-        "asmith@example.com",
-        "Cloud has no user names"
-    );
-    assert_eq!(
-        ticket(&cache, "PAY-1")["updated_at"],
+        repo.ticket("PAY-1")["updated_at"],
         "2026-11-20T10:00:00Z",
         "Jira's time format read"
     );
-    assert_blessed(&cache, &tracker, "expected-tickets.json", true);
+    assert_blessed(&repo.with_placeholder(&cache), &expected("expected-tickets.json"));
 
     // Same answers, same bytes.
-    assert_eq!(sync(&root).status.code(), Some(0));
-    assert_eq!(written(&root), cache);
+    repo.sync_exits(&[], 0);
+    assert_eq!(repo.written(), cache);
 }
 
 #[test]
 fn server_pages_by_start_at_and_reads_unknown_keys_from_warnings() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token(TOKEN);
-    let (_dir, root) = repo(&tracker, "server");
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let repo = repo(&tracker, "server");
+    let stderr = repo.sync_exits(&[], 0);
     assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 3 requests"), "{stderr}");
 
     let seen = tracker.seen();
@@ -212,21 +166,20 @@ fn server_pages_by_start_at_and_reads_unknown_keys_from_warnings() {
     assert!(first["jql"].as_str().expect("jql").contains("\"PAY-9\""));
     assert_eq!(first["validateQuery"], "warn");
 
-    let cache = written(&root);
-    assert_eq!(ticket(&cache, "PAY-9")["state"], "missing");
-    assert_eq!(ticket(&cache, "OLD-1")["moved_to"], "PAY-7");
-    assert_eq!(ticket(&cache, "PAY-1")["assignee"], "asmith", "Server's user name, the login");
-    assert_blessed(&cache, &tracker, "expected-tickets-server.json", true);
+    assert_eq!(repo.ticket("PAY-9")["state"], "missing");
+    assert_eq!(repo.ticket("OLD-1")["moved_to"], "PAY-7");
+    assert_eq!(repo.ticket("PAY-1")["assignee"], "asmith", "Server's user name, the login");
+    assert_blessed(
+        &repo.with_placeholder(&repo.written()),
+        &expected("expected-tickets-server.json"),
+    );
 }
 
 #[test]
 fn a_refused_token_exits_2_naming_the_variable() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token("another-token");
-    let (_dir, root) = repo(&tracker, "server");
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = repo(&tracker, "server").sync_exits(&[], 2);
     assert!(stderr.contains("refused the token in $PM_TEST_JIRA_TOKEN (401"), "{stderr}");
     assert!(stderr.contains("personal access token"), "what a token needs: {stderr}");
     assert_eq!(tracker.seen().len(), 1, "nothing more is asked of a tracker that refused");
@@ -236,64 +189,34 @@ fn a_refused_token_exits_2_naming_the_variable() {
 fn a_server_error_is_retried() {
     let tracker = FakeTracker::start(issues());
     tracker.fault(Fault::Status(500, vec![], "{\"errorMessages\":[\"oops\"]}".into()));
-    let (_dir, root) = repo(&tracker, "cloud");
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let repo = repo(&tracker, "cloud");
+    repo.sync_exits(&[], 0);
     assert_eq!(tracker.seen().len(), 5, "the four requests and the one that failed");
     assert_eq!(body(&tracker.seen()[0]), body(&tracker.seen()[1]), "the same query again");
-    assert_blessed(&written(&root), &tracker, "expected-tickets.json", false);
+    assert_expected(&repo.with_placeholder(&repo.written()), &expected("expected-tickets.json"));
 }
 
-/// `tests/fixtures/sync-create-jira` pointed at `tracker`, speaking the Jira `edition`, and its
-/// postmortem.
-fn create_repo(tracker: &FakeTracker, edition: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-create-jira"), &root);
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    let toml = toml
-        .replace("@TRACKER@", &tracker.url(""))
-        .replace("edition = \"cloud\"", &format!("edition = \"{edition}\""));
-    std::fs::write(root.join("pm.toml"), toml).expect("write");
-    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
-    (dir, root, path)
-}
-
-fn create(root: &Path) -> Output {
-    pm(["sync", "--create"])
-        .current_dir(root)
-        .env("PM_TEST_JIRA_TOKEN", TOKEN)
-        .env("PM_TEST_JIRA_EMAIL", EMAIL)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync --create")
+/// `tests/fixtures/sync-create-jira` pointed at `tracker`, speaking the Jira `edition`.
+fn create_repo(tracker: &FakeTracker, edition: &str) -> SyncRepo {
+    repo_of("tests/fixtures/sync-create-jira", tracker, edition)
 }
 
 /// Every `POST /rest/api/{3,2}/issue`, refused ones included.
 fn posted(tracker: &FakeTracker, version: u8) -> Vec<Seen> {
-    let url = format!("/rest/api/{version}/issue");
-    tracker.seen().into_iter().filter(|s| s.method == "POST" && s.url == url).collect()
+    tracker.requests("POST", &format!("/rest/api/{version}/issue"))
 }
 
-/// The postmortem as it should be once both tickets are filed.
-fn with_keys(original: &str) -> String {
-    original
-        .replace("    priority: P1\n", "    priority: P1\n    ticket: PAY-41\n")
-        .replace("status: in-progress}", "status: in-progress, ticket: PAY-42}")
+/// The marker searches (`text ~`).
+fn searches(tracker: &FakeTracker) -> usize {
+    tracker.seen().iter().filter(|s| s.body.contains("text ~")).count()
 }
 
 #[test]
 fn create_on_cloud_files_a_task_described_in_adf_and_writes_the_key_back() {
     let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
     tracker.require_token(&basic());
-    let (_dir, root, path) = create_repo(&tracker, "cloud");
-    let original = std::fs::read_to_string(&path).expect("read");
-
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), with_keys(&original));
+    let repo = create_repo(&tracker, "cloud");
+    assert_creates_both(&repo, ["PAY-41", "PAY-42"]);
 
     let seen = tracker.seen();
     let searches: Vec<Value> = seen
@@ -352,12 +275,9 @@ fn create_on_cloud_files_a_task_described_in_adf_and_writes_the_key_back() {
     assert!(second.get("assignee").is_none(), "Jira knows no nobody-asmith: {second:#}");
     assert!(second.get("priority").is_none(), "the item has none: {second:#}");
 
-    let out = create(&root);
-    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
-    assert_eq!(posted(&tracker, 3).len(), 2);
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let new = ticket(&written(&root), "PAY-41");
+    assert_nothing_left_to_file(&repo, || posted(&tracker, 3).len(), 2);
+    repo.sync_exits(&[], 0);
+    let new = repo.ticket("PAY-41");
     assert_eq!((&new["state"], &new["tracker_state"]), (&"open".into(), &"To Do".into()));
     assert_eq!(new["url"], format!("{}/browse/PAY-41", tracker.url("")));
 }
@@ -366,14 +286,7 @@ fn create_on_cloud_files_a_task_described_in_adf_and_writes_the_key_back() {
 fn create_on_server_files_plain_text_and_drops_the_fields_jira_refuses() {
     let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
     tracker.require_token(TOKEN);
-    let (_dir, root, path) = create_repo(&tracker, "server");
-    let original = std::fs::read_to_string(&path).expect("read");
-
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), with_keys(&original));
+    assert_creates_both(&create_repo(&tracker, "server"), ["PAY-41", "PAY-42"]);
     let seen = tracker.seen();
     assert!(
         seen.iter().any(|s| s.url == "/rest/api/2/search" && s.body.contains("text ~")),
@@ -401,41 +314,27 @@ fn create_on_server_files_plain_text_and_drops_the_fields_jira_refuses() {
 fn create_after_a_crash_never_files_twice() {
     for (edition, version) in [("cloud", 3), ("server", 2)] {
         let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
-        let (_dir, root, path) = create_repo(&tracker, edition);
-        let original = std::fs::read_to_string(&path).expect("read");
-        assert_eq!(create(&root).status.code(), Some(0), "{edition}");
-        let done = std::fs::read_to_string(&path).expect("read");
-        let filed = posted(&tracker, version).len();
-
-        // Crashed after filing, before the postmortem was edited: the journal has the keys.
-        std::fs::write(&path, &original).expect("restore");
-        let out = create(&root);
-        assert_eq!(out.status.code(), Some(0), "{edition}: {}", text(&out.stderr));
-        assert_eq!(posted(&tracker, version).len(), filed, "{edition}: nothing filed again");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), done, "{edition}");
-
-        // Crashed before even the journal was written: Jira's search finds the marker.
-        std::fs::write(&path, &original).expect("restore");
-        std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
-        let out = create(&root);
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{edition}: {stderr}");
-        assert!(stderr.contains("found 2 filed before"), "{edition}: {stderr}");
-        assert_eq!(posted(&tracker, version).len(), filed, "{edition}: nothing filed again");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), done, "{edition}");
+        let repo = create_repo(&tracker, edition);
+        let original = repo.read(CREATED);
+        assert_eq!(repo.sync(&["--create"]).status.code(), Some(0), "{edition}");
+        assert_a_crash_never_files_twice(
+            &repo,
+            &original,
+            || posted(&tracker, version).len(),
+            || searches(&tracker),
+            edition,
+        );
     }
 }
 
 #[test]
 fn create_in_a_project_jira_does_not_know_fails_each_item_and_edits_nothing() {
     let tracker = FakeTracker::start(vec![Issue::new("PAY-40", "new").named("To Do")]);
-    let (_dir, root, path) = create_repo(&tracker, "cloud");
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    std::fs::write(root.join("pm.toml"), toml.replace("project = \"PAY\"", "project = \"NOPE\""))
-        .expect("write");
-    let original = std::fs::read_to_string(&path).expect("read");
+    let repo = create_repo(&tracker, "cloud");
+    repo.replace("pm.toml", "project = \"PAY\"", "project = \"NOPE\"");
+    let original = repo.read(CREATED);
 
-    let out = create(&root);
+    let out = repo.sync(&["--create"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "though PAY-40 synced: {stderr}");
     assert!(stderr.contains("filed 0 tickets, found 0 filed before, 2 failed"), "{stderr}");
@@ -447,5 +346,5 @@ fn create_in_a_project_jira_does_not_know_fails_each_item_and_edits_nothing() {
         "Jira's own words: {stderr}"
     );
     assert!(posted(&tracker, 3).is_empty(), "nothing filed where nothing could be found");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), original);
+    assert_eq!(repo.read(CREATED), original);
 }

@@ -10,18 +10,19 @@
 //! The expected cache is `tests/fixtures/sync-linear/expected-tickets.json`; re-bless it with
 //! `PM_BLESS=1 cargo test --test it sync_linear::`.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::fs::{copy_tree, crate_path};
-use crate::support::run::{pm, text};
-use crate::support::trackers::{FakeTracker, Fault, Issue, Seen, linear_id};
+use crate::support::run::text;
+use crate::support::sync::{
+    CREATED, SyncRepo, assert_a_crash_never_files_twice, assert_blessed, assert_creates_both,
+    assert_nothing_left_to_file, body,
+};
+use crate::support::trackers::{FakeTracker, Fault, Issue, linear_id};
 
 const KEY: &str = "lin_api_k3y-for-tests";
-const NOW: &str = "2026-12-01T09:00:00Z";
+const ENV: &[(&str, &str)] = &[("PM_TEST_LINEAR_KEY", KEY)];
 
 fn issues() -> Vec<Issue> {
     vec![
@@ -37,48 +38,16 @@ fn issues() -> Vec<Issue> {
 }
 
 /// A copy of the fixture pointed at `tracker`.
-fn repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-linear"), &root);
-    let _ = std::fs::remove_file(root.join("expected-tickets.json"));
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("read");
-    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
-        .expect("write");
-    (dir, root)
-}
-
-fn sync(root: &Path) -> Output {
-    pm(["sync"])
-        .current_dir(root)
-        .env("PM_TEST_LINEAR_KEY", KEY)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync")
-}
-
-fn body(seen: &Seen) -> Value {
-    serde_json::from_str(&seen.body).expect("a JSON body")
-}
-
-fn written(root: &Path) -> String {
-    std::fs::read_to_string(root.join(".pm/tickets.json")).expect("the cache is written")
-}
-
-fn ticket(cache: &str, key: &str) -> Value {
-    let cache: Value = serde_json::from_str(cache).expect("the cache is JSON");
-    let tickets = cache["tickets"].as_array().expect("tickets");
-    tickets.iter().find(|t| t["key"] == key).cloned().unwrap_or_else(|| panic!("{key} cached"))
+fn repo(tracker: &FakeTracker) -> SyncRepo {
+    SyncRepo::new("tests/fixtures/sync-linear", tracker, ENV)
 }
 
 #[test]
 fn fetches_per_team_follows_cursors_and_resolves_moved_identifiers() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token(KEY);
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let repo = repo(&tracker);
+    let stderr = repo.sync_exits(&[], 0);
     assert!(stderr.contains("synced 8 of 8 tickets from 1 tracker in 5 requests"), "{stderr}");
 
     let seen = tracker.seen();
@@ -113,43 +82,34 @@ fn fetches_per_team_follows_cursors_and_resolves_moved_identifiers() {
     lookups.sort_unstable();
     assert_eq!(lookups, ["ENG-5", "ENG-99"], "only the identifiers the filter did not find");
 
-    let cache = written(&root);
-    let moved = ticket(&cache, "ENG-5");
+    let cache = repo.written();
+    let moved = repo.ticket("ENG-5");
     assert_eq!(
         (&moved["moved_to"], &moved["state"], &moved["tracker_state"]),
         (&"OPS-7".into(), &"in-progress".into(), &"In Review".into()),
         "the moved ticket, in its new home's state"
     );
-    assert_eq!(ticket(&cache, "ENG-99")["state"], "missing");
-    assert_eq!(ticket(&cache, "ENG-3")["state"], "not-done", "canceled");
-    let duplicate = ticket(&cache, "ENG-6");
+    assert_eq!(repo.ticket("ENG-99")["state"], "missing");
+    assert_eq!(repo.ticket("ENG-3")["state"], "not-done", "canceled");
+    let duplicate = repo.ticket("ENG-6");
     assert_eq!(
         (&duplicate["state"], &duplicate["tracker_state"]),
         (&"not-done".into(), &"Duplicate".into())
     );
-    assert_eq!(ticket(&cache, "ENG-2")["closed_at"], "2026-11-20T10:00:00Z");
-    assert_eq!(ticket(&cache, "ENG-4")["state"], "open", "backlog");
-
-    let expected_path = crate_path("tests/fixtures/sync-linear/expected-tickets.json");
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&expected_path, &cache).expect("bless");
-    }
-    let expected = std::fs::read_to_string(&expected_path).expect("expected-tickets.json");
-    assert_eq!(cache, expected, "the cache as blessed (PM_BLESS=1 to re-bless)");
+    assert_eq!(repo.ticket("ENG-2")["closed_at"], "2026-11-20T10:00:00Z");
+    assert_eq!(repo.ticket("ENG-4")["state"], "open", "backlog");
+    assert_blessed(&cache, "tests/fixtures/sync-linear/expected-tickets.json");
 
     // Same answers, same bytes.
-    assert_eq!(sync(&root).status.code(), Some(0));
-    assert_eq!(written(&root), cache);
+    repo.sync_exits(&[], 0);
+    assert_eq!(repo.written(), cache);
 }
 
 #[test]
 fn a_refused_key_exits_2_naming_the_variable() {
     let tracker = FakeTracker::start(issues());
     tracker.require_token("another-key");
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = repo(&tracker).sync_exits(&[], 2);
     assert!(stderr.contains("refused the token in $PM_TEST_LINEAR_KEY (401"), "{stderr}");
     assert!(stderr.contains("personal API key"), "what a key needs: {stderr}");
 }
@@ -168,17 +128,15 @@ fn linears_graphql_authentication_error_is_a_refused_key() {
     }]});
     for status in [400, 200] {
         let tracker = FakeTracker::start(issues());
-        let (_dir, root) = repo(&tracker);
+        let repo = repo(&tracker);
         // One request at a time, so the refusal is seen before the other team is asked.
-        let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-        std::fs::write(root.join("pm.toml"), format!("{toml}\n[sync]\nconcurrency = 1\n"))
-            .expect("write");
+        repo.configure("\n[sync]\nconcurrency = 1\n");
         tracker.fault(Fault::Status(
             status,
             vec![("content-type".into(), "application/json".into())],
             refusal.to_string(),
         ));
-        let out = sync(&root);
+        let out = repo.sync(&[]);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{status}: {stderr}");
         assert!(
@@ -195,11 +153,10 @@ fn linears_graphql_authentication_error_is_a_refused_key() {
 fn a_server_error_is_retried() {
     let tracker = FakeTracker::start(issues());
     tracker.fault(Fault::Status(500, vec![], "{\"errors\":[{\"message\":\"oops\"}]}".into()));
-    let (_dir, root) = repo(&tracker);
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let repo = repo(&tracker);
+    repo.sync_exits(&[], 0);
     assert_eq!(tracker.seen().len(), 6, "the five requests and the one that failed");
-    assert_eq!(ticket(&written(&root), "ENG-5")["moved_to"], "OPS-7");
+    assert_eq!(repo.ticket("ENG-5")["moved_to"], "OPS-7");
 }
 
 #[test]
@@ -217,34 +174,20 @@ fn linears_ratelimited_error_is_waited_out_like_a_429() {
         ],
         limited.to_string(),
     ));
-    let (_dir, root) = repo(&tracker);
+    let repo = repo(&tracker);
     let started = std::time::Instant::now();
-    let out = sync(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    repo.sync_exits(&[], 0);
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
     assert_eq!(tracker.seen().len(), 6, "the five requests and the one limited");
 }
 
-/// `tests/fixtures/sync-create-linear` pointed at `tracker`, and its postmortem.
-fn create_repo(tracker: &FakeTracker) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("repo");
-    copy_tree(&crate_path("tests/fixtures/sync-create-linear"), &root);
-    let toml = std::fs::read_to_string(root.join("pm.toml")).expect("pm.toml");
-    std::fs::write(root.join("pm.toml"), toml.replace("@TRACKER@", &tracker.url("")))
-        .expect("write");
-    let path = root.join("postmortems/2026/INC-2026-0007-queue-backlog.md");
-    (dir, root, path)
+/// `tests/fixtures/sync-create-linear` pointed at `tracker`.
+fn create_repo(tracker: &FakeTracker) -> SyncRepo {
+    SyncRepo::new("tests/fixtures/sync-create-linear", tracker, ENV)
 }
 
-fn create(root: &Path) -> Output {
-    pm(["sync", "--create"])
-        .current_dir(root)
-        .env("PM_TEST_LINEAR_KEY", KEY)
-        .env("PM_NOW", NOW)
-        .output()
-        .expect("run pm sync --create")
-}
+/// What the query of a marker search holds.
+const MARKER_SEARCH: &str = "description: { contains: $marker }";
 
 /// The GraphQL requests whose query contains `what`, as JSON.
 fn queries(tracker: &FakeTracker, what: &str) -> Vec<Value> {
@@ -262,19 +205,10 @@ fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
         Issue::new("OPS-3", "unstarted").named("Todo"),
     ]);
     tracker.require_token(KEY);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
+    let repo = create_repo(&tracker);
+    assert_creates_both(&repo, ["ENG-41", "ENG-42"]);
 
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("filed 2 tickets, found 0 filed before, 0 failed"), "{stderr}");
-    let expected = original
-        .replace("    priority: P1\n", "    priority: P1\n    ticket: ENG-41\n")
-        .replace("status: in-progress}", "status: in-progress, ticket: ENG-42}");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
-
-    let searches = queries(&tracker, "description: { contains: $marker }");
+    let searches = queries(&tracker, MARKER_SEARCH);
     assert_eq!(searches.len(), 2, "one search per item before filing");
     assert_eq!(
         searches[0]["variables"],
@@ -308,34 +242,21 @@ fn create_files_an_issue_per_outstanding_item_and_writes_the_key_back() {
     assert!(second.get("assigneeId").is_none(), "Linear knows no nobody-asmith: {second:#}");
     assert!(second.get("priority").is_none(), "the item has none: {second:#}");
 
-    let out = create(&root);
-    assert!(text(&out.stderr).contains("filed 0 tickets"), "{}", text(&out.stderr));
-    assert_eq!(queries(&tracker, "issueCreate").len(), 2);
+    assert_nothing_left_to_file(&repo, || queries(&tracker, "issueCreate").len(), 2);
 }
 
 #[test]
 fn create_after_a_crash_never_files_twice() {
     let tracker = FakeTracker::start(vec![Issue::new("ENG-40", "unstarted").named("Todo")]);
-    let (_dir, root, path) = create_repo(&tracker);
-    let original = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(create(&root).status.code(), Some(0));
-    let done = std::fs::read_to_string(&path).expect("read");
+    let repo = create_repo(&tracker);
+    let original = repo.read(CREATED);
+    repo.sync_exits(&["--create"], 0);
     assert_eq!(queries(&tracker, "issueCreate").len(), 2);
-
-    // Crashed after filing, before the postmortem was edited: the journal has the keys.
-    std::fs::write(&path, &original).expect("restore");
-    let out = create(&root);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(queries(&tracker, "issueCreate").len(), 2, "nothing filed again");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
-
-    // Crashed before even the journal was written: Linear's search finds the marker.
-    std::fs::write(&path, &original).expect("restore");
-    std::fs::remove_file(root.join(".pm/tickets.json")).expect("forget the journal");
-    let out = create(&root);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("found 2 filed before"), "{stderr}");
-    assert_eq!(queries(&tracker, "issueCreate").len(), 2, "nothing filed again");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), done);
+    assert_a_crash_never_files_twice(
+        &repo,
+        &original,
+        || queries(&tracker, "issueCreate").len(),
+        || queries(&tracker, MARKER_SEARCH).len(),
+        "linear",
+    );
 }

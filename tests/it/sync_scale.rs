@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::run::{program, text};
+use crate::support::sync;
 use crate::support::trackers::{FakeTracker, Issue};
 
 const ITEMS: usize = 10_000;
@@ -100,11 +101,8 @@ fn run(binary: &str, latency: Duration) -> (usize, Duration, String) {
     let wall = started.elapsed();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let cache: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join(".pm/tickets.json")).expect("cache"),
-    )
-    .expect("JSON");
-    let entries = cache["tickets"].as_array().expect("tickets");
+    let cache = sync::cache(dir.path());
+    let entries = sync::tickets(&cache);
     assert_eq!(entries.len(), ITEMS, "every ticket is in the cache");
     assert!(entries.iter().all(|t| t["state"] != "missing"), "every ticket was found");
     (tracker.seen().len(), wall, stderr)

@@ -6,6 +6,7 @@
 //! - `browser`: a headless Chromium driver that records what a page does;
 //! - `server`: a static file server for the http cases;
 //! - `trackers`: a local GitHub, GitLab, Jira and Linear that `pm sync` talks to;
+//! - `sync`: running `pm sync` on a fixture pointed at one of them, and reading back what it did;
 //! - `site`: building sites with the `pm` binary, and URLs for them;
 //! - `search`: reading a built search index back;
 //! - `inert`, `targets`: the fuzz targets' entry points and the HTML inertness judge, shared by
@@ -20,6 +21,7 @@ pub mod run;
 pub mod search;
 pub mod server;
 pub mod site;
+pub mod sync;
 #[path = "../../fuzz/common/targets.rs"]
 pub mod targets;
 pub mod trackers;

@@ -1,21 +1,15 @@
 //! The fake GitHub: GraphQL batches of aliased `issueOrPullRequest` lookups, and the REST
 //! calls `pm sync --create` makes (`POST /repos/:owner/:repo/issues`, `GET /search/issues`).
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
-use super::{Issue, Reply, Seen};
+use super::{Bodies, Issue, Issues, Reply, Seen, current, next_number};
 
 /// REST: files an issue (201 with `number` and `html_url`; 422 for an assignee who is not a
 /// collaborator, as GitHub answers), or searches the bodies of filed issues for a quoted
 /// phrase.
-pub(super) fn filed(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    seen: &Seen,
-) -> Option<Reply> {
-    let path = seen.url.split('?').next().unwrap_or_default();
+pub(super) fn filed(issues: &mut Issues, bodies: &mut Bodies, seen: &Seen) -> Option<Reply> {
+    let path = seen.path();
     if seen.method == "GET" && path.ends_with("/search/issues") {
         let query = seen
             .url
@@ -40,9 +34,7 @@ pub(super) fn filed(
     if seen.method != "POST" {
         return None;
     }
-    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
-        return Some(Reply::json(400, json!({"message": "Problems parsing JSON"})));
-    };
+    let Some(request) = seen.json() else { return Some(unparsable()) };
     if request["assignees"]
         .as_array()
         .is_some_and(|a| a.iter().any(|l| l.as_str().is_some_and(|l| l.starts_with("nobody"))))
@@ -52,12 +44,7 @@ pub(super) fn filed(
             json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid"}]}),
         ));
     }
-    let number = issues
-        .keys()
-        .filter_map(|k| k.strip_prefix(&format!("{repo}#"))?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let number = next_number(issues, &format!("{repo}#"));
     let key = format!("{repo}#{number}");
     let mut issue = Issue::new(&key, "OPEN");
     if let Some(login) = request["assignees"][0].as_str() {
@@ -74,14 +61,11 @@ pub(super) fn filed(
 /// GitHub GraphQL: `rN: repository(owner: $oN, name: $nN) { iM: issueOrPullRequest(number: M)
 /// { … } }`, answering each alias with the issue or `null` and a `NOT_FOUND` error, as GitHub
 /// does.
-pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Reply> {
-    let path = seen.url.split('?').next().unwrap_or_default();
-    if !(path.ends_with("/graphql") && seen.body.contains("issueOrPullRequest")) {
+pub(super) fn answer(issues: &Issues, seen: &Seen) -> Option<Reply> {
+    if !(seen.path().ends_with("/graphql") && seen.body.contains("issueOrPullRequest")) {
         return None;
     }
-    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
-        return Some(Reply::json(400, json!({"message": "Problems parsing JSON"})));
-    };
+    let Some(request) = seen.json() else { return Some(unparsable()) };
     let query = request["query"].as_str().unwrap_or_default();
     let variables = &request["variables"];
     let mut data = serde_json::Map::new();
@@ -116,13 +100,7 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
             let issue = issues
                 .get(&wanted)
                 .or_else(|| issues.values().find(|i| i.key.to_ascii_lowercase() == wanted))
-                .map(|i| match &i.moved_to {
-                    Some(to) => issues
-                        .get(to)
-                        .cloned()
-                        .unwrap_or_else(|| Issue { key: to.clone(), ..i.clone() }),
-                    None => i.clone(),
-                });
+                .map(|i| current(issues, i));
             let Some(issue) = issue else {
                 found.insert(alias_i.clone(), Value::Null);
                 errors.push(json!({"type": "NOT_FOUND", "path": [alias, alias_i], "message": format!("Could not resolve to an issue or pull request with the number of {number}.")}));
@@ -151,4 +129,9 @@ pub(super) fn answer(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Option<Re
         reply["errors"] = Value::Array(errors);
     }
     Some(Reply::json(200, reply))
+}
+
+/// GitHub's answer to a body that is not JSON.
+fn unparsable() -> Reply {
+    Reply::json(400, json!({"message": "Problems parsing JSON"}))
 }

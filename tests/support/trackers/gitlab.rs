@@ -12,11 +12,9 @@
 //! substring match as GitLab's is) and finds users by login (`GET /users?username=`, a list,
 //! empty for a login it does not know): the users it knows are [`USERS`].
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
-use super::{Issue, Reply, Seen};
+use super::{Bodies, Issue, Issues, Reply, Seen};
 
 /// Issues per page at most. GitLab's ceiling is 100 (the client asks for that); this fake's is
 /// 3, so that a handful of tickets of one project spans pages and the client has to follow
@@ -34,20 +32,9 @@ const WEB: &str = "https://gitlab.example.com";
 const USERS: &[(u64, &str)] = &[(11, "jdoe-gl"), (12, "asmith-gl"), (13, "bwong")];
 
 /// The requests of `pm sync --create`: a description search, a user lookup or a new issue.
-pub(super) fn filed(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    seen: &Seen,
-) -> Option<Reply> {
-    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
-    let params: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
+pub(super) fn filed(issues: &mut Issues, bodies: &mut Bodies, seen: &Seen) -> Option<Reply> {
+    let path = seen.path();
+    let params = params(seen.query());
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if seen.method == "GET" && path.ends_with("/api/v4/users") {
         let login = param("username").unwrap_or_default();
@@ -93,13 +80,8 @@ pub(super) fn filed(
 
 /// `POST /projects/:id/issues`: GitLab takes `labels` as one comma-separated string, the
 /// assignees by user id, the due date as `YYYY-MM-DD`.
-fn create(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    project: &str,
-    seen: &Seen,
-) -> Reply {
-    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
+fn create(issues: &mut Issues, bodies: &mut Bodies, project: &str, seen: &Seen) -> Reply {
+    let Some(request) = seen.json() else {
         return Reply::json(400, json!({"error": "the body is not JSON"}));
     };
     if issues.keys().all(|k| project_of(k) != project.to_ascii_lowercase()) {
@@ -148,12 +130,8 @@ fn create(
 }
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(
-    issues: &BTreeMap<String, Issue>,
-    seen: &Seen,
-    page_size: Option<usize>,
-) -> Option<Reply> {
-    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
+pub(super) fn answer(issues: &Issues, seen: &Seen, page_size: Option<usize>) -> Option<Reply> {
+    let path = seen.path();
     if seen.method == "POST"
         && path.ends_with("/api/graphql")
         && seen.body.contains("gid://gitlab/Issue/")
@@ -167,33 +145,20 @@ pub(super) fn answer(
     if seen.method != "GET" || project.contains('/') {
         return None;
     }
-    Some(list(issues, api, &decode(project), query, seen, page_size.unwrap_or(MAX_PER_PAGE)))
+    Some(list(issues, api, &decode(project), seen, page_size.unwrap_or(MAX_PER_PAGE)))
 }
 
 /// `GET /projects/:id/issues`: the project's issues with the asked iids, newest first (GitLab's
 /// default `created_at desc`), one page of them.
-fn list(
-    issues: &BTreeMap<String, Issue>,
-    api: &str,
-    project: &str,
-    query: &str,
-    seen: &Seen,
-    max_per_page: usize,
-) -> Reply {
+fn list(issues: &Issues, api: &str, project: &str, seen: &Seen, max_per_page: usize) -> Reply {
     let project = project.to_ascii_lowercase();
     let in_project: Vec<&Issue> =
         issues.values().filter(|i| project_of(&i.key) == project).collect();
     if in_project.is_empty() {
         return Reply::json(404, json!({"message": "404 Project Not Found"}));
     }
-    let params: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
+    let query = seen.query();
+    let params = params(query);
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let iids: Vec<u64> =
         params.iter().filter(|(k, _)| k == "iids[]").filter_map(|(_, v)| v.parse().ok()).collect();
@@ -254,7 +219,7 @@ fn list(
 
 /// An issue as GitLab's REST API writes it (the fields a client might read, named as GitLab
 /// documents them). `reason` is its one label.
-fn rest_issue(issues: &BTreeMap<String, Issue>, issue: &Issue) -> Value {
+fn rest_issue(issues: &Issues, issue: &Issue) -> Value {
     let (project, iid) = issue.key.rsplit_once('#').unwrap_or_default();
     let iid: u64 = iid.parse().unwrap_or_default();
     let (state, closed_at) = state(issue);
@@ -316,7 +281,7 @@ fn state(issue: &Issue) -> (&str, Option<&str>) {
 
 /// The new issue's global id, shown (as GitLab does) only when the new issue is readable: here,
 /// when the fake knows it.
-fn moved_to_id(issues: &BTreeMap<String, Issue>, issue: &Issue) -> Option<u64> {
+fn moved_to_id(issues: &Issues, issue: &Issue) -> Option<u64> {
     global_id(issues, issue.moved_to.as_deref()?)
 }
 
@@ -346,8 +311,8 @@ const GRAPHQL_WORDS: &[&str] = &[
 
 /// `POST /api/graphql` with aliased `issue(id: $iN)` lookups: each alias gets the issue or
 /// `null`.
-fn graphql(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Reply {
-    let Ok(request) = serde_json::from_str::<Value>(&seen.body) else {
+fn graphql(issues: &Issues, seen: &Seen) -> Reply {
+    let Some(request) = seen.json() else {
         return Reply::json(400, json!({"errors": [{"message": "invalid JSON"}]}));
     };
     let query = request["query"].as_str().unwrap_or_default();
@@ -377,7 +342,7 @@ fn graphql(issues: &BTreeMap<String, Issue>, seen: &Seen) -> Reply {
     Reply::json(200, json!({ "data": data }))
 }
 
-fn graphql_issue(issues: &BTreeMap<String, Issue>, issue: &Issue) -> Value {
+fn graphql_issue(issues: &Issues, issue: &Issue) -> Value {
     let (project, iid) = issue.key.rsplit_once('#').unwrap_or_default();
     let (state, closed_at) = state(issue);
     json!({
@@ -394,12 +359,12 @@ fn graphql_issue(issues: &BTreeMap<String, Issue>, issue: &Issue) -> Value {
     })
 }
 
-fn global_id(issues: &BTreeMap<String, Issue>, key: &str) -> Option<u64> {
+fn global_id(issues: &Issues, key: &str) -> Option<u64> {
     let position = issues.keys().position(|k| k.eq_ignore_ascii_case(key))?;
     Some(1000 + u64::try_from(position).ok()?)
 }
 
-fn project_id(issues: &BTreeMap<String, Issue>, project: &str) -> u64 {
+fn project_id(issues: &Issues, project: &str) -> u64 {
     let projects: std::collections::BTreeSet<String> =
         issues.keys().map(|k| project_of(k)).collect();
     let project = project.to_ascii_lowercase();
@@ -412,6 +377,18 @@ fn project_of(key: &str) -> String {
 
 fn iid_of(key: &str) -> u64 {
     key.rsplit_once('#').and_then(|(_, n)| n.parse().ok()).unwrap_or_default()
+}
+
+/// The decoded name and value of each parameter of `query`, in order.
+fn params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 fn decode(text: &str) -> String {

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Issue, Reply, Seen};
+use super::{Bodies, Issue, Issues, Reply, Seen, current, next_number};
 
 /// The most issues on one page.
 const PAGE: usize = 4;
@@ -38,25 +38,16 @@ enum Edition {
 }
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(
-    issues: &BTreeMap<String, Issue>,
-    seen: &Seen,
-    page_size: Option<usize>,
-) -> Option<Reply> {
-    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
-    let (edition, rest) = if let Some(rest) = path.strip_prefix("/rest/api/3/") {
-        (Edition::Cloud, rest)
-    } else {
-        (Edition::Server, path.strip_prefix("/rest/api/2/")?)
-    };
-    let base = format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"));
+pub(super) fn answer(issues: &Issues, seen: &Seen, page_size: Option<usize>) -> Option<Reply> {
+    let (edition, rest, base) = route(seen)?;
     let jira = Jira { issues, edition, base, page: page_size.unwrap_or(PAGE) };
     match (seen.method.as_str(), rest) {
         ("POST", "search/jql") if edition == Edition::Cloud => Some(jira.search(&seen.body)),
         ("POST", "search") if edition == Edition::Server => Some(jira.search(&seen.body)),
         ("GET", rest) => {
             let key = rest.strip_prefix("issue/")?;
-            let fields = query
+            let fields = seen
+                .query()
                 .split('&')
                 .find_map(|p| p.strip_prefix("fields="))
                 .map(|f| f.split(',').map(str::to_owned).collect::<Vec<_>>());
@@ -67,21 +58,12 @@ pub(super) fn answer(
 }
 
 /// The requests of `pm sync --create`: a marker search, a user lookup or a new issue.
-pub(super) fn filed(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    seen: &Seen,
-) -> Option<Reply> {
-    let (path, query) = seen.url.split_once('?').unwrap_or((&seen.url, ""));
-    let (edition, rest) = if let Some(rest) = path.strip_prefix("/rest/api/3/") {
-        (Edition::Cloud, rest)
-    } else {
-        (Edition::Server, path.strip_prefix("/rest/api/2/")?)
-    };
-    let base = format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"));
+pub(super) fn filed(issues: &mut Issues, bodies: &mut Bodies, seen: &Seen) -> Option<Reply> {
+    let (edition, rest, base) = route(seen)?;
     match (seen.method.as_str(), rest) {
         ("GET", "user/search") if edition == Edition::Cloud => {
-            let email = query
+            let email = seen
+                .query()
                 .split('&')
                 .find_map(|p| p.strip_prefix("query="))
                 .and_then(pm::cmd::serve::percent_decode)
@@ -97,7 +79,7 @@ pub(super) fn filed(
         ("POST", "search/jql") | ("POST", "search")
             if (rest == "search/jql") == (edition == Edition::Cloud) =>
         {
-            let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+            let request = seen.json()?;
             let (project, phrase) = text_search(request["jql"].as_str()?)?;
             if !issues.keys().any(|k| k.starts_with(&format!("{project}-"))) {
                 let message =
@@ -140,6 +122,17 @@ pub(super) fn filed(
     }
 }
 
+/// The edition a request speaks (by its API version), its path after `/rest/api/N/`, and the
+/// address it was sent to.
+fn route(seen: &Seen) -> Option<(Edition, &str, String)> {
+    let path = seen.path();
+    let (edition, rest) = match path.strip_prefix("/rest/api/3/") {
+        Some(rest) => (Edition::Cloud, rest),
+        None => (Edition::Server, path.strip_prefix("/rest/api/2/")?),
+    };
+    Some((edition, rest, format!("http://{}", seen.header("host").unwrap_or("127.0.0.1"))))
+}
+
 /// The project and phrase of `project = KEY AND text ~ "\"phrase\""`.
 fn text_search(jql: &str) -> Option<(String, String)> {
     let re = regex::Regex::new(
@@ -159,8 +152,8 @@ fn adf_text(node: &Value) -> String {
 
 /// `POST /issue`: what Jira checks of the fields `pm` sends, then a new key in the project.
 fn create(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
+    issues: &mut Issues,
+    bodies: &mut Bodies,
     edition: Edition,
     base: &str,
     body: &str,
@@ -214,12 +207,7 @@ fn create(
     if !refused.is_empty() {
         return Reply::json(400, json!({ "errorMessages": [], "errors": refused }));
     }
-    let number = issues
-        .keys()
-        .filter_map(|k| k.strip_prefix(&format!("{project}-"))?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let number = next_number(issues, &format!("{project}-"));
     let key = format!("{project}-{number}");
     let mut issue = Issue::new(&key, "new").named("To Do");
     let assignee = match edition {
@@ -242,7 +230,7 @@ fn create(
 }
 
 struct Jira<'a> {
-    issues: &'a BTreeMap<String, Issue>,
+    issues: &'a Issues,
     edition: Edition,
     base: String,
     page: usize,
@@ -259,14 +247,7 @@ impl Jira<'_> {
     /// The issue `key` names now (following a move), with its position as Jira's numeric id.
     fn find(&self, key: &str) -> Option<(usize, Issue)> {
         let (_, issue) = self.issues.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?;
-        let current = match &issue.moved_to {
-            Some(to) => self
-                .issues
-                .get(to)
-                .cloned()
-                .unwrap_or_else(|| Issue { key: to.clone(), ..issue.clone() }),
-            None => issue.clone(),
-        };
+        let current = current(self.issues, issue);
         let id = self.issues.keys().position(|k| *k == current.key).unwrap_or(self.issues.len());
         Some((10_000 + id, current))
     }

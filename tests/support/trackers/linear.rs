@@ -16,11 +16,9 @@
 //! `IssueCreateInput` does not have, a team id it does not know, a label of another team, a
 //! priority outside 0–4 and a due date that is not `YYYY-MM-DD`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
-use super::{Issue, Reply, Seen};
+use super::{Bodies, Issue, Issues, Reply, Seen, current, next_number};
 
 /// The most issues on one page.
 const PAGE: usize = 3;
@@ -46,16 +44,8 @@ const INPUT: &[&str] = &[
 
 /// The requests of `pm sync --create`: a description search, the lookups of ids, or
 /// `issueCreate`.
-pub(super) fn filed(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    seen: &Seen,
-) -> Option<Reply> {
-    let path = seen.url.split('?').next().unwrap_or_default();
-    if !path.ends_with("/graphql") {
-        return None;
-    }
-    let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+pub(super) fn filed(issues: &mut Issues, bodies: &mut Bodies, seen: &Seen) -> Option<Reply> {
+    let request = graphql(seen)?;
     let query = request["query"].as_str()?;
     let variables = &request["variables"];
     let teams: Vec<String> = issues
@@ -131,12 +121,7 @@ pub(super) fn filed(
 }
 
 /// `issueCreate`: the issue gets the next number of its team.
-fn create(
-    issues: &mut BTreeMap<String, Issue>,
-    bodies: &mut BTreeMap<String, String>,
-    teams: &[String],
-    input: &Value,
-) -> Reply {
+fn create(issues: &mut Issues, bodies: &mut Bodies, teams: &[String], input: &Value) -> Reply {
     let invalid = |message: &str| {
         Reply::json(
             400,
@@ -180,12 +165,7 @@ fn create(
     if labels.map(|l| l.as_str().unwrap_or_default()).any(|l| !usable(l)) {
         return invalid("Labels must belong to the issue's team or the workspace");
     }
-    let number = issues
-        .keys()
-        .filter_map(|k| k.strip_prefix(&format!("{team}-"))?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let number = next_number(issues, &format!("{team}-"));
     let key = format!("{team}-{number}");
     issues.insert(key.clone(), Issue::new(&key, "unstarted").named("Todo"));
     bodies.insert(key.clone(), input["description"].as_str().unwrap_or_default().to_owned());
@@ -195,16 +175,8 @@ fn create(
 }
 
 /// The answer to `seen`, if it is a request of this provider.
-pub(super) fn answer(
-    issues: &BTreeMap<String, Issue>,
-    seen: &Seen,
-    page_size: Option<usize>,
-) -> Option<Reply> {
-    let path = seen.url.split('?').next().unwrap_or_default();
-    if !path.ends_with("/graphql") {
-        return None;
-    }
-    let request = serde_json::from_str::<Value>(&seen.body).ok()?;
+pub(super) fn answer(issues: &Issues, seen: &Seen, page_size: Option<usize>) -> Option<Reply> {
+    let request = graphql(seen)?;
     let query = request["query"].as_str()?;
     let variables = &request["variables"];
     if query.contains("issues(") {
@@ -216,7 +188,15 @@ pub(super) fn answer(
     }
 }
 
-fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value, page: usize) -> Reply {
+/// A GraphQL request (`POST …/graphql`), its body as JSON.
+fn graphql(seen: &Seen) -> Option<Value> {
+    if !seen.path().ends_with("/graphql") {
+        return None;
+    }
+    seen.json()
+}
+
+fn search(issues: &Issues, query: &str, variables: &Value, page: usize) -> Reply {
     let team = variables["team"].as_str().unwrap_or_default();
     let numbers: Vec<u64> = variables["numbers"]
         .as_array()
@@ -260,15 +240,11 @@ fn search(issues: &BTreeMap<String, Issue>, query: &str, variables: &Value, page
     )
 }
 
-fn lookup(issues: &BTreeMap<String, Issue>, identifier: &str) -> Reply {
-    let issue = issues.values().find(|i| i.key.eq_ignore_ascii_case(identifier)).map(|i| match &i
-        .moved_to
-    {
-        Some(to) => {
-            issues.get(to).cloned().unwrap_or_else(|| Issue { key: to.clone(), ..i.clone() })
-        }
-        None => i.clone(),
-    });
+fn lookup(issues: &Issues, identifier: &str) -> Reply {
+    let issue = issues
+        .values()
+        .find(|i| i.key.eq_ignore_ascii_case(identifier))
+        .map(|i| current(issues, i));
     match issue {
         Some(issue) => Reply::json(200, json!({"data": {"issue": node(&issue)}})),
         None => error(400, "Entity not found: Issue", "Could not find referenced Issue."),

@@ -23,6 +23,12 @@ mod linear;
 
 pub use linear::id as linear_id;
 
+/// The issues a fake knows, by key.
+type Issues = BTreeMap<String, Issue>;
+
+/// The descriptions of the issues filed through a fake, by key.
+type Bodies = BTreeMap<String, String>;
+
 /// One issue the fake trackers know.
 #[derive(Debug, Clone)]
 pub struct Issue {
@@ -120,13 +126,46 @@ impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
+
+    /// The path, without the query.
+    fn path(&self) -> &str {
+        self.url.split_once('?').map_or(&self.url, |(path, _)| path)
+    }
+
+    /// The query, without the `?` (empty when there is none).
+    fn query(&self) -> &str {
+        self.url.split_once('?').map_or("", |(_, query)| query)
+    }
+
+    /// The body as JSON, if it is JSON.
+    fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// The number after the highest one of the keys that start with `prefix` (`acme/api#`, `PAY-`):
+/// where a fake files its next issue.
+fn next_number(issues: &Issues, prefix: &str) -> u64 {
+    let numbers = issues.keys().filter_map(|k| k.strip_prefix(prefix)?.parse::<u64>().ok());
+    numbers.max().unwrap_or(0) + 1
+}
+
+/// The issue `issue` is now: itself, or the one it moved to (its old self under the new key
+/// when the fake does not know that one).
+fn current(issues: &Issues, issue: &Issue) -> Issue {
+    match &issue.moved_to {
+        Some(to) => {
+            issues.get(to).cloned().unwrap_or_else(|| Issue { key: to.clone(), ..issue.clone() })
+        }
+        None => issue.clone(),
+    }
 }
 
 #[derive(Default)]
 struct State {
-    issues: BTreeMap<String, Issue>,
+    issues: Issues,
     /// Descriptions of the issues filed through the fake (by key), for its search.
-    bodies: BTreeMap<String, String>,
+    bodies: Bodies,
     /// The most issues a page holds, instead of each fake's small default.
     page_size: Option<usize>,
     faults: VecDeque<Fault>,
@@ -204,6 +243,11 @@ impl FakeTracker {
     /// Every request so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.state.lock().expect("state").seen.clone()
+    }
+
+    /// The requests so far with this method and exactly this path and query.
+    pub fn requests(&self, method: &str, url: &str) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.method == method && s.url == url).collect()
     }
 }
 
