@@ -140,6 +140,18 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The unified diff that takes the file at the repo-relative `path` from `old` to `new`, with
+/// `a/` and `b/` headers as git writes them (empty when nothing changes): how a command shows a
+/// change it was not asked to make (`pm sync` without `--write`).
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(&a, &b)
+        .to_string()
+}
+
 /// How a command ended, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
