@@ -194,6 +194,10 @@ pub struct Team {
     pub tracker: Option<Spanned<String>>,
     /// Where in that tracker (overrides the tracker's `project`).
     pub project: Option<String>,
+    /// Who the git host asks to review the team's postmortems (`pm codeowners`): `@user`,
+    /// `@org/team` or an email. Without it, the team's owner and members as `@handle`; an empty
+    /// list asks no one.
+    pub codeowners: Option<Vec<Spanned<String>>>,
 }
 
 /// A service in the catalog.
@@ -459,6 +463,23 @@ impl Tracker {
     }
 }
 
+/// Whether a CODEOWNERS file can name `owner` as written: a `@` handle or an email, one word
+/// without `#` (the hosts read the rest of a line after it as a comment).
+pub fn is_code_owner(owner: &str) -> bool {
+    if owner.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#') {
+        return false;
+    }
+    match owner.split_once('@') {
+        Some(("", handle)) => !handle.is_empty() && !handle.contains('@'),
+        Some((_, domain)) => {
+            !domain.contains('@')
+                && domain.contains('.')
+                && domain.split('.').all(|p| !p.is_empty())
+        }
+        None => false,
+    }
+}
+
 /// Where `text` holds something shaped like a well-known access token (GitHub, GitLab, Linear,
 /// Atlassian, Slack), comments included: a token committed in a comment leaks just the same.
 fn token_like(text: &str) -> Option<std::ops::Range<usize>> {
@@ -721,6 +742,20 @@ impl Config {
                         tracker_names()
                     ),
                 ));
+            }
+        }
+        for (slug, team) in &self.teams {
+            for owner in team.codeowners.iter().flatten() {
+                if !is_code_owner(owner.get_ref()) {
+                    return Err((
+                        owner.span(),
+                        format!(
+                            "`teams.{slug}.codeowners`: `{}` is neither a `@user` or \
+                             `@org/team` handle nor an email address",
+                            owner.get_ref()
+                        ),
+                    ));
+                }
             }
         }
         for suppression in &self.suppress {
