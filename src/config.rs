@@ -204,6 +204,10 @@ pub struct Team {
     pub tracker: Option<Spanned<String>>,
     /// Where in that tracker (overrides the tracker's `project`).
     pub project: Option<String>,
+    /// Who the git host asks to review the team's postmortems (`pm codeowners`): `@user`,
+    /// `@org/team` or an email. Without it, the team's owner and members as `@handle`; an empty
+    /// list asks no one.
+    pub codeowners: Option<Vec<Spanned<String>>>,
 }
 
 /// A service in the catalog.
@@ -466,6 +470,23 @@ impl Tracker {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// Whether a CODEOWNERS file can name `owner` as written: a `@` handle or an email, one word
+/// without `#` (the hosts read the rest of a line after it as a comment).
+pub fn is_code_owner(owner: &str) -> bool {
+    if owner.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#') {
+        return false;
+    }
+    match owner.split_once('@') {
+        Some(("", handle)) => !handle.is_empty() && !handle.contains('@'),
+        Some((_, domain)) => {
+            !domain.contains('@')
+                && domain.contains('.')
+                && domain.split('.').all(|p| !p.is_empty())
+        }
+        None => false,
     }
 }
 
@@ -748,6 +769,20 @@ impl Config {
                         tracker_names()
                     ),
                 ));
+            }
+        }
+        for (slug, team) in &self.teams {
+            for owner in team.codeowners.iter().flatten() {
+                if !is_code_owner(owner.get_ref()) {
+                    return Err((
+                        owner.span(),
+                        format!(
+                            "`teams.{slug}.codeowners`: `{}` is neither a `@user` or \
+                             `@org/team` handle nor an email address",
+                            owner.get_ref()
+                        ),
+                    ));
+                }
             }
         }
         let mut sections: Vec<String> = templates.to_vec();

@@ -15,7 +15,8 @@
 //!   by [`check`] — the one load-and-check path every command uses;
 //! - output: [`report`] writes diagnostics in each format; [`timeline`], [`followup`],
 //!   [`metrics`], [`export`] and [`scaffold`] turn the model into timelines, follow-through,
-//!   figures, records and new files; [`site`] renders a checked repository as a static site;
+//!   figures, records and new files; [`codeowners`] says who reviews each postmortem;
+//!   [`site`] renders a checked repository as a static site;
 //! - [`cmd`]: the command line, one entry point per command, the only module that knows every
 //!   room. The binary only parses arguments and maps the outcome to an exit code.
 
@@ -23,6 +24,7 @@ pub mod atomic;
 pub mod calendar;
 pub mod check;
 pub mod cmd;
+pub mod codeowners;
 pub mod completion;
 pub mod config;
 pub mod diagnostic;

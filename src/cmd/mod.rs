@@ -8,6 +8,7 @@ pub mod actions;
 pub mod args;
 pub mod build;
 pub mod check;
+pub mod codeowners;
 pub mod completions;
 pub mod explain;
 pub mod export;
@@ -94,6 +95,8 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Fetch the state of action items' tickets from GitHub, GitLab, Jira and Linear.
     Sync(sync::SyncArgs),
+    /// Write (or check) CODEOWNERS, so the git host asks each postmortem's team to review it.
+    Codeowners(codeowners::CodeownersArgs),
     /// Build the static postmortem site.
     Build(build::BuildArgs),
     /// Serve the site on localhost and rebuild on change.
@@ -146,6 +149,18 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The unified diff that takes the file at the repo-relative `path` from `old` to `new`, with
+/// `a/` and `b/` headers as git writes them (empty when nothing changes): how a command shows a
+/// change it was not asked to make (`pm sync` without `--write`, `pm codeowners --check`).
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(&a, &b)
+        .to_string()
+}
+
 /// How a command ended, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -185,6 +200,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Timeline(args) => timeline::run(&global, &args),
         Command::Metrics(args) => metrics::run(&global, &args),
         Command::Sync(args) => sync::run(&global, &args),
+        Command::Codeowners(args) => codeowners::run(&global, &args),
         Command::Build(args) => build::run(&global, &args),
         Command::Serve(args) => serve::run(&global, &args),
         Command::Theme(args) => theme::run(&global, &args),

@@ -208,15 +208,7 @@ fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result
             crate::atomic::replace(&path, text.as_bytes(), edited.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         } else {
-            let a = format!("a/{}", doc.path());
-            let b = format!("b/{}", doc.path());
-            diff.push_str(
-                &similar::TextDiff::from_lines(&text, &edited)
-                    .unified_diff()
-                    .context_radius(2)
-                    .header(&a, &b)
-                    .to_string(),
-            );
+            diff.push_str(&crate::cmd::unified_diff(doc.path(), &text, &edited));
         }
     }
     crate::cmd::print(&diff)?;

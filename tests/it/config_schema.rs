@@ -64,6 +64,7 @@ SEV1 = 3
 name = "Payments"
 members = ["jdoe"]
 owner = "jdoe"
+codeowners = ["@acme/payments", "payments@acme.example"]
 [services.checkout-api]
 team = "payments"
 owner = "jdoe"

@@ -24,6 +24,7 @@ mod browser_search;
 mod changed;
 mod completion_readme;
 mod cli;
+mod codeowners;
 mod config_schema;
 mod data_safety;
 mod docs;
