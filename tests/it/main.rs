@@ -23,6 +23,7 @@ mod browser_hostile;
 mod browser_search;
 mod changed;
 mod cli;
+mod completion;
 mod config_schema;
 mod data_safety;
 mod docs;
