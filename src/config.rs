@@ -638,9 +638,8 @@ impl Config {
                 .collect(),
         };
         config.validate(&sections).map_err(|(span, message)| {
-            // A problem with a whole table (a tracker with neither kind nor pattern, a severity
-            // override that is not a severity) has no value to point at: point at the table's
-            // header.
+            // A problem with a whole table (a tracker with neither kind nor pattern) has no
+            // value to point at: point at the table's header.
             let span = match (span.is_empty(), message.strip_prefix('`')) {
                 (true, Some(rest)) => {
                     let key = rest.split('`').next().unwrap_or_default();
@@ -951,6 +950,31 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 12), "{e}");
         let e = Config::parse("[deadlines]\nSEV9 = 3\n", "pm.toml").expect_err("sev");
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    /// The `[completion]` errors of `tests/fixtures/completion/config-errors.toml`, each at its
+    /// place (the integration tests run the same cases through `pm check`: exit 2).
+    #[test]
+    fn completion_errors_are_located() {
+        #[derive(Deserialize)]
+        struct Cases {
+            case: Vec<Case>,
+        }
+        #[derive(Deserialize)]
+        struct Case {
+            name: String,
+            toml: String,
+            at: String,
+            message: String,
+        }
+        let cases: Cases =
+            toml::from_str(include_str!("../tests/fixtures/completion/config-errors.toml"))
+                .expect("the cases parse");
+        for case in cases.case {
+            let e = Config::parse(&case.toml, "pm.toml").expect_err(&case.name);
+            assert_eq!(format!("{}:{}", e.line, e.column), case.at, "{}: {e}", case.name);
+            assert!(e.message.contains(&case.message), "{}: {e}", case.name);
+        }
     }
 
     #[test]

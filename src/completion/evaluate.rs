@@ -156,7 +156,10 @@ pub fn evaluate(
             notes: if n >= want {
                 Vec::new()
             } else {
-                vec![(pm.key_span("action_items"), format!("{n} of {want} action items"))]
+                vec![(
+                    pm.key_span("action_items"),
+                    format!("{n} of the {want} action items the policy asks for"),
+                )]
             },
         });
     }
@@ -272,14 +275,18 @@ pub fn evaluate(
                 } else {
                     pm.key_span("reviews")
                 };
-                vec![(
+                let mut notes = vec![(
                     at,
                     format!(
                         "{approvals_missing} more {} needed from {}",
                         plural(approvals_missing, "approval", "approvals"),
                         roles.join(" or ")
                     ),
-                )]
+                )];
+                // An approval written down that does not count is a puzzle unless the
+                // finding says why, at the review itself.
+                notes.extend(uncounted(pm, policy, inputs, &approvals));
+                notes
             },
         });
     }
@@ -485,6 +492,94 @@ fn approvals(
     out.sort_by(|a, b| (a.on, &a.by).cmp(&(b.on, &b.by)));
     let missing = policy.approvals.saturating_sub(out.len());
     (out, missing)
+}
+
+/// The approvals written under `reviews:` that do not count, each with why, at the review:
+/// withdrawn by the same person's later review, dated after today, by an owner or author
+/// where the policy forbids it, or by someone the policy's approvers do not include. Reads
+/// `reviews:` as [`approvals`] does: each person's latest review dated by today is their word.
+fn uncounted(
+    pm: &Postmortem,
+    policy: &Policy,
+    inputs: &Inputs<'_>,
+    counted: &[Approval],
+) -> Vec<(Span, String)> {
+    let on = |r: &crate::model::Review| r.on.as_ref().map(|d| d.value);
+    let approved =
+        |r: &crate::model::Review| r.verdict.as_ref().is_some_and(|v| v.value == Verdict::Approved);
+    let mut notes = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for review in &pm.reviews {
+        let Some(by) = &review.by else { continue };
+        let person = by.value.as_str();
+        if done.contains(&person) || counted.iter().any(|a| a.by == person) {
+            continue;
+        }
+        done.push(person);
+        let theirs: Vec<&crate::model::Review> = pm
+            .reviews
+            .iter()
+            .filter(|r| r.verdict.is_some() && r.by.as_ref().is_some_and(|b| b.value == person))
+            .collect();
+        let Some(approval) = theirs.iter().rev().find(|r| approved(r)) else { continue };
+        // Their latest review given by today; the later entry wins a tie.
+        let mut latest: Option<&crate::model::Review> = None;
+        for r in theirs.iter().filter(|r| on(r).is_none_or(|d| d <= inputs.today)) {
+            if latest.is_none_or(|l| on(r) >= on(l)) {
+                latest = Some(r);
+            }
+        }
+        let when =
+            |r: &crate::model::Review| on(r).map_or_else(String::new, |d| format!(" of {d}"));
+        let (at, note) = match latest {
+            None => (
+                approval.by.as_ref().map_or(approval.span, |b| b.span),
+                format!(
+                    "{person}'s approval{} is dated after today: it does not count yet",
+                    when(approval)
+                ),
+            ),
+            Some(latest) if !approved(latest) => {
+                let replaced = theirs
+                    .iter()
+                    .rev()
+                    .find(|r| approved(r) && on(r) <= on(latest))
+                    .map_or_else(String::new, |r| when(r));
+                (
+                    latest.by.as_ref().map_or(latest.span, |b| b.span),
+                    format!(
+                        "{person}'s later review{} requests changes: it replaces their \
+                         approval{replaced}",
+                        when(latest)
+                    ),
+                )
+            }
+            Some(latest) => {
+                let at = latest.by.as_ref().map_or(latest.span, |b| b.span);
+                if !policy.self_approval && is_author(pm, person) {
+                    (
+                        at,
+                        format!(
+                            "{person} owns or wrote this postmortem: their approval does not count"
+                        ),
+                    )
+                } else {
+                    let roles: Vec<String> =
+                        policy.approvers.iter().map(ToString::to_string).collect();
+                    (
+                        at,
+                        format!(
+                            "{person}'s approval does not count: the policy's approvers ({}) do \
+                             not include them",
+                            roles.join(", ")
+                        ),
+                    )
+                }
+            }
+        };
+        notes.push((at, note));
+    }
+    notes
 }
 
 /// The review held, with its date and a description, or why none counts.

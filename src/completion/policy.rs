@@ -227,13 +227,13 @@ impl Policies {
         let by_severity = table
             .severity
             .iter()
-            .map(|(severity, over)| (severity.clone(), base.clone().with(over, config)))
+            .map(|(severity, over)| (severity.get_ref().clone(), base.clone().with(over, config)))
             .collect();
         Self {
             base,
             by_severity,
             since: table.since.as_ref().and_then(|s| s.get_ref().parse().ok()),
-            git_trailers: table.git_trailers.unwrap_or(false),
+            git_trailers: table.git_trailers.as_ref().is_some_and(|v| *v.get_ref()),
         }
     }
 

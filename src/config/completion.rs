@@ -43,10 +43,11 @@ pub struct Completion {
     /// shown as they are, never failed): how a team adopts a policy without rewriting history.
     pub since: Option<Spanned<String>>,
     /// Count `Reviewed-by:` / `Approved-by:` trailers of the commits that touched a postmortem
-    /// as approvals.
-    pub git_trailers: Option<bool>,
+    /// as approvals. (Spanned, as the keys of `severity` are, so that an error about one
+    /// points at where it is written.)
+    pub git_trailers: Option<Spanned<bool>>,
     /// Overrides by severity.
-    pub severity: BTreeMap<String, Completion>,
+    pub severity: BTreeMap<Spanned<String>, Completion>,
 }
 
 /// Which review a complete postmortem has had.
@@ -131,24 +132,26 @@ impl Completion {
             }
         }
         for (severity, table) in &self.severity {
-            let key = format!("completion.severity.{severity}");
-            if !config.severities.contains(severity) {
+            let key = format!("completion.severity.{}", severity.get_ref());
+            if !config.severities.contains(severity.get_ref()) {
                 return Err((
-                    0..0,
+                    severity.span(),
                     format!(
-                        "`{key}`: `{severity}` is not one of `severities` ({})",
+                        "`{key}`: `{}` is not one of `severities` ({})",
+                        severity.get_ref(),
                         config.severities.join(", ")
                     ),
                 ));
             }
+            // Point at the key that may not be here, not at the table's header.
             let whole = [
-                ("since", table.since.is_some()),
-                ("git_trailers", table.git_trailers.is_some()),
-                ("severity", !table.severity.is_empty()),
+                ("since", table.since.as_ref().map(Spanned::span)),
+                ("git_trailers", table.git_trailers.as_ref().map(Spanned::span)),
+                ("severity", table.severity.keys().next().map(Spanned::span)),
             ];
-            if let Some((name, _)) = whole.iter().find(|(_, set)| *set) {
+            if let Some((name, Some(span))) = whole.iter().find(|(_, span)| span.is_some()) {
                 return Err((
-                    0..0,
+                    span.clone(),
                     format!(
                         "`{key}.{name}` applies to the whole policy: set it under `[completion]`"
                     ),

@@ -10,7 +10,7 @@
 //! references between postmortems, `PM7xx` completion and review. A code never changes meaning
 //! once released.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use regex::Regex;
@@ -130,9 +130,10 @@ pub struct Context<'a> {
     pub tickets: Option<&'a Tickets>,
     /// The completion policy and its judge.
     pub completion: crate::completion::Judge<'a>,
-    /// Every section title (normalized) a postmortem here can have: the templates' headings
-    /// (built-in and the repository's own), the required sections and their aliases.
-    pub known_sections: BTreeSet<String>,
+    /// Every section title a postmortem here can have: the templates' headings (built-in and
+    /// the repository's own), the required sections and their aliases. Keyed by normalized
+    /// title, each with the title as first written, for suggestions a reader recognises.
+    pub known_sections: BTreeMap<String, String>,
 }
 
 impl<'a> Context<'a> {
@@ -165,7 +166,7 @@ impl<'a> Context<'a> {
     }
 }
 
-fn known_sections(config: &Config, root: Option<&std::path::Path>) -> BTreeSet<String> {
+fn known_sections(config: &Config, root: Option<&std::path::Path>) -> BTreeMap<String, String> {
     use crate::parse::markdown::normalize_title;
     let templates = match root {
         Some(root) => crate::templates::all_headings(root),
@@ -174,8 +175,13 @@ fn known_sections(config: &Config, root: Option<&std::path::Path>) -> BTreeSet<S
             .flat_map(|(_, t)| crate::templates::headings(t))
             .collect(),
     };
-    let mut known: BTreeSet<String> = templates.iter().map(|t| normalize_title(t)).collect();
-    known.extend(config.required_sections().into_iter().flat_map(|(_, names)| names));
+    let mut known = BTreeMap::new();
+    let required = &config.sections;
+    for title in
+        templates.iter().chain(&required.required).chain(required.aliases.values().flatten())
+    {
+        known.entry(normalize_title(title)).or_insert_with(|| title.clone());
+    }
     known
 }
 

@@ -74,15 +74,19 @@ impl Rule for ReviewInvalid {
             let Some(section) = &assignment.section else { continue };
             let title = normalize_title(&section.value);
             let in_body = pm.body.sections.iter().any(|s| normalize_title(&s.title) == title);
-            if in_body || cx.known_sections.contains(&title) {
+            if in_body || cx.known_sections.contains_key(&title) {
                 continue;
             }
-            let candidates: Vec<&str> = cx.known_sections.iter().map(String::as_str).collect();
+            let candidates: Vec<&str> = cx.known_sections.keys().map(String::as_str).collect();
             let finding = Finding::new(
                 section.span,
                 format!("no section \"{}\" in the templates or this postmortem", section.value),
             );
-            out.push(match crate::diagnostic::did_you_mean(&title, &candidates) {
+            // Matched on normalized titles, suggested as the template writes it ("Impact", not
+            // "impact").
+            let best = crate::diagnostic::did_you_mean(&title, &candidates)
+                .map(|best| cx.known_sections.get(best).map_or(best, String::as_str));
+            out.push(match best {
                 Some(best) => finding.help(format!("did you mean \"{best}\"?")),
                 None => finding.help("assign a section the template has, or add its heading first"),
             });

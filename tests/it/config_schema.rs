@@ -38,6 +38,8 @@ fn every_table_matches_the_schema() {
         ("[site]\n", "/properties/site"),
         ("[sync]\n", "/properties/sync"),
         ("[verification]\n", "/properties/verification"),
+        ("[completion]\n", "/properties/completion"),
+        ("[[completion.checklist]]\n", "/properties/completion/properties/checklist/items"),
     ];
     for (prefix, pointer) in tables {
         assert_eq!(
@@ -46,6 +48,20 @@ fn every_table_matches_the_schema() {
             "table {prefix:?} vs schema {pointer}"
         );
     }
+}
+
+/// A severity override accepts what `[completion]` does but for the keys of the whole policy,
+/// which serde reads there and validation refuses: the schema leaves them out.
+#[test]
+fn a_completion_override_matches_the_schema() {
+    let mut accepted = accepted_keys("[completion.severity.SEV1]\n");
+    for whole in ["since", "git_trailers", "severity"] {
+        assert!(accepted.remove(whole), "{whole} is read in an override, then refused");
+    }
+    assert_eq!(
+        accepted,
+        schema_keys("/properties/completion/properties/severity/additionalProperties")
+    );
 }
 
 #[test]
@@ -93,6 +109,24 @@ base_url = "https://pm.example.com/"
 repo_url = "https://github.com/acme/pms"
 branch = "trunk"
 allow_html = true
+[completion]
+sections = ["Summary", "Impact"]
+min_timeline_entries = 2
+min_action_items = 1
+tickets = true
+no_drift = true
+fields = ["detection", "impact", "x-customer-ticket"]
+approvals = 1
+approvers = ["owner", "team:payments", "anyone"]
+self_approval = false
+review = "any"
+async_window = 3
+since = "2026-01-01"
+git_trailers = true
+checklist = [{ id = "customers-told", question = "Were the affected customers told?" }]
+[completion.severity.SEV1]
+approvals = 2
+review = "meeting"
 "#;
     pm::config::Config::parse(text, "pm.toml").expect("the code accepts it");
     let value: toml::Value = toml::from_str(text).expect("toml");

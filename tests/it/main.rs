@@ -25,6 +25,7 @@ mod changed;
 mod completion_readme;
 mod cli;
 mod codeowners;
+mod completion;
 mod config_schema;
 mod data_safety;
 mod docs;
