@@ -24,7 +24,7 @@ const SLACK: &str = "tests/fixtures/slack-export";
 const CHANNEL: &str = "inc-2026-0013-zone-b";
 const FIXTURE: &str = "tests/fixtures/followup";
 /// A repository with a `[completion]` policy; its judgements are computed in its README.md.
-const COMPLETION: &str = "tests/fixtures/completion";
+const COMPLETION: &str = "tests/fixtures/completion-site";
 const POSTMORTEM: &str =
     "tests/fixtures/followup/postmortems/2026/INC-2026-0001-checkout-timeouts.md";
 

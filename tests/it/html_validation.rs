@@ -69,5 +69,5 @@ fn hostile_site_is_valid_html() {
 #[test]
 fn completion_site_is_valid_html() {
     // Badges, checklists, the review queue and the completion table of the metrics page.
-    validate("tests/fixtures/completion");
+    validate("tests/fixtures/completion-site");
 }

@@ -138,11 +138,11 @@ fn docs_state_every_definition_the_pages_show() {
     }
 }
 
-/// `tests/fixtures/completion`: completion time and on-time completion, overall and per team,
+/// `tests/fixtures/completion-site`: completion time and on-time completion, overall and per team,
 /// against the arithmetic of that fixture's README.md.
 #[test]
 fn completion_figures_match_the_hand_computed_fixture() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/completion");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/completion-site");
     let output = pm(["metrics", "--root", root, "--format", "json", "--today", "2026-11-25"])
         .output()
         .expect("run pm");

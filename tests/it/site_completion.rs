@@ -1,4 +1,4 @@
-//! The completion policy on the site, on `tests/fixtures/completion` (every judgement computed by
+//! The completion policy on the site, on `tests/fixtures/completion-site` (every judgement computed by
 //! hand in its README.md): the badge and checklist of each postmortem page, the review queue, and
 //! the completion table of the metrics page. The pages are also checked as every site is (links
 //! land, nothing runs); `site::builds_are_byte_identical` builds this fixture twice and
@@ -10,7 +10,7 @@ use crate::site::{assert_inert, assert_links_resolve, html_files};
 use crate::support::fs::{crate_path, files};
 use crate::support::site::build;
 
-const FIXTURE: &str = "tests/fixtures/completion";
+const FIXTURE: &str = "tests/fixtures/completion-site";
 
 fn site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let tmp = tempfile::tempdir().expect("tempdir");
