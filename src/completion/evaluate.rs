@@ -110,6 +110,17 @@ impl Evaluation {
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)
     }
+
+    /// Whether it was completed by `due`: `Some(true)` when complete on or before it,
+    /// `Some(false)` when complete after it; `None` while it is not complete, or when there is
+    /// no due date or no completion date to compare. The site, the metrics and the export all
+    /// count on-time completion with this, on completion rather than on the status field.
+    pub fn on_time(&self, due: Option<Date>) -> Option<bool> {
+        match (self.complete, self.completed_on, due) {
+            (true, Some(done), Some(due)) => Some(done <= due),
+            _ => None,
+        }
+    }
 }
 
 /// Judges `pm` (with what it has `written`) against `policy`.
@@ -710,4 +721,35 @@ fn assignments(pm: &Postmortem, written: &Written, inputs: &Inputs<'_>) -> Vec<A
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(complete: bool, completed_on: Option<Date>) -> Evaluation {
+        Evaluation {
+            complete,
+            score: if complete { 100 } else { 50 },
+            criteria: Vec::new(),
+            approvals: Vec::new(),
+            approvals_missing: 0,
+            approvers: Vec::new(),
+            assignments: Vec::new(),
+            completed_on,
+            applies: true,
+        }
+    }
+
+    #[test]
+    fn on_time_is_judged_on_completion() {
+        let d = |day| jiff::civil::date(2026, 3, day);
+        // On the due date counts as on time; a day later is late.
+        assert_eq!(judged(true, Some(d(9))).on_time(Some(d(9))), Some(true));
+        assert_eq!(judged(true, Some(d(10))).on_time(Some(d(9))), Some(false));
+        // Nothing to judge: not complete, no due date, or no completion date.
+        assert_eq!(judged(false, None).on_time(Some(d(9))), None);
+        assert_eq!(judged(true, Some(d(1))).on_time(None), None);
+        assert_eq!(judged(true, None).on_time(Some(d(9))), None);
+    }
 }

@@ -13,7 +13,7 @@ mod timeline;
 
 /// The action-item record: the same item `pm actions` and `pm gate` report.
 pub use crate::followup::Item as ActionItemRecord;
-pub use postmortem::{PostmortemRecord, SloRecord};
+pub use postmortem::{CompletionRecord, CriterionRecord, PostmortemRecord, SloRecord};
 pub use timeline::TimelineRecord;
 
 use jiff::civil::Date;
@@ -60,8 +60,16 @@ pub fn records(repo: &Repo, today: Date, what: What) -> Records {
     });
     let mut out = Records::default();
     if want(What::Postmortems) {
-        out.postmortems =
-            pms.iter().map(|(doc, pm)| PostmortemRecord::new(repo, doc, pm, today)).collect();
+        let judge = crate::completion::Judge::new(
+            config,
+            repo.tickets.as_deref(),
+            today,
+            Some(&repo.workspace.root),
+        );
+        out.postmortems = pms
+            .iter()
+            .map(|(doc, pm)| PostmortemRecord::new(repo, doc, pm, today, &judge))
+            .collect();
     }
     if want(What::ActionItems) {
         out.action_items = pms
@@ -120,7 +128,8 @@ pub fn ndjson<T: Serialize>(records: &[T]) -> anyhow::Result<String> {
 }
 
 /// CSV: a header row of the record's fields, then one row per record. Lists are joined with
-/// `;` (SLOs as `name=fraction`), nulls are empty cells.
+/// `;` (SLOs as `name=fraction`), nulls are empty cells, and any other object (a postmortem's
+/// `completion`) is one cell of compact JSON.
 pub fn csv<T: Serialize + Default>(records: &[T]) -> anyhow::Result<String> {
     let header: Vec<String> = match serde_json::to_value(T::default())? {
         Value::Object(map) => map.keys().cloned().collect(),

@@ -1,9 +1,11 @@
 //! The postmortem record of the export: one per postmortem file that has a front matter
-//! mapping, with incident durations in minutes and action-item counts.
+//! mapping, with incident durations in minutes, action-item counts and where it stands against
+//! the completion policy.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::completion::{Evaluation, Judge};
 use crate::model::{Detection, Instant, Postmortem, Status};
 use crate::repo::{Document, Repo};
 use crate::source::Spanned;
@@ -15,6 +17,57 @@ pub struct SloRecord {
     pub name: String,
     /// Share of the error budget consumed, as written.
     pub error_budget_consumed: Option<serde_json::Number>,
+}
+
+/// One criterion of the completion policy, judged.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CriterionRecord {
+    /// Its stable id: `sections`, `timeline`, `action-items`, `tickets`, `drift`, `fields`,
+    /// `approvals`, `review`, `checklist:ID`.
+    pub id: String,
+    /// Whether it holds.
+    pub met: bool,
+}
+
+/// A postmortem against its completion policy: the judgement `pm status` and the site show.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CompletionRecord {
+    /// Every criterion met.
+    pub complete: bool,
+    /// Criteria met, in percent (rounded down).
+    pub score: u8,
+    /// The day it became complete (the last required approval or the review, else its
+    /// publication date).
+    pub completed_on: Option<Date>,
+    /// Complete by `due`: true when `completed_on` is on or before it, false when after;
+    /// null while incomplete or without both dates.
+    pub on_time: Option<bool>,
+    /// Approvals still needed.
+    pub approvals_missing: usize,
+    /// Each criterion, in policy order.
+    pub criteria: Vec<CriterionRecord>,
+    /// Whether the policy holds for it (`completion.since`): one that began earlier is judged
+    /// but not held to it.
+    pub applies: bool,
+}
+
+impl CompletionRecord {
+    /// The record of `evaluation`, for a postmortem due on `due`.
+    fn new(evaluation: &Evaluation, due: Option<Date>) -> Self {
+        Self {
+            complete: evaluation.complete,
+            score: evaluation.score,
+            completed_on: evaluation.completed_on,
+            on_time: evaluation.on_time(due),
+            approvals_missing: evaluation.approvals_missing,
+            criteria: evaluation
+                .criteria
+                .iter()
+                .map(|c| CriterionRecord { id: c.id.clone(), met: c.met })
+                .collect(),
+            applies: evaluation.applies,
+        }
+    }
 }
 
 /// One postmortem. Timestamps are RFC 3339 in UTC; `started_at_offset` keeps the offset the
@@ -97,6 +150,8 @@ pub struct PostmortemRecord {
     pub action_items_outstanding: usize,
     /// Outstanding and past due.
     pub action_items_overdue: usize,
+    /// Against the completion policy (null only for a postmortem loaded without its body).
+    pub completion: Option<CompletionRecord>,
 }
 
 fn text(value: &Option<Spanned<String>>) -> Option<String> {
@@ -123,8 +178,14 @@ fn minutes(d: Option<jiff::SignedDuration>) -> Option<serde_json::Number> {
 }
 
 impl PostmortemRecord {
-    /// The record of `pm` (from `doc`) as of `today`.
-    pub fn new(repo: &Repo, doc: &Document, pm: &Postmortem, today: Date) -> Self {
+    /// The record of `pm` (from `doc`) as of `today`, its completion as `judge` sees it.
+    pub fn new(
+        repo: &Repo,
+        doc: &Document,
+        pm: &Postmortem,
+        today: Date,
+        judge: &Judge<'_>,
+    ) -> Self {
         let config = &repo.workspace.config;
         let durations = pm.times.durations();
         let due = pm.due.as_ref().map(|d| d.value);
@@ -186,6 +247,10 @@ impl PostmortemRecord {
             action_items_total: items.len(),
             action_items_outstanding: items.iter().filter(|i| i.is_outstanding()).count(),
             action_items_overdue: items.iter().filter(|i| i.overdue).count(),
+            completion: doc
+                .written
+                .as_ref()
+                .map(|w| CompletionRecord::new(&judge.evaluate(doc.path(), pm, w), due)),
         }
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::facts::{Facts, ItemFacts};
 use super::stats::{Summary, rate};
 use super::{
-    ActionItems, AgeBuckets, Breakdown, DurationBreakdowns, ItemCounts, ItemsInMonth, NONE, Slice,
-    Timeliness, TrackerCounts,
+    ActionItems, AgeBuckets, Breakdown, Completion, DurationBreakdowns, ItemCounts, ItemsInMonth,
+    NONE, Slice, Timeliness, TrackerCounts,
 };
 use crate::calendar::periods::{Month, Quarter, range};
 use crate::config::Config;
@@ -151,6 +151,29 @@ struct TimelinessAcc {
     days_to_publish: Vec<f64>,
 }
 
+#[derive(Debug, Default)]
+struct CompletionAcc {
+    held: usize,
+    complete: usize,
+    days_to_complete: Vec<f64>,
+    on_time: usize,
+    late: usize,
+}
+
+impl CompletionAcc {
+    fn finish(self) -> Completion {
+        Completion {
+            held: self.held,
+            complete: self.complete,
+            complete_rate: rate(self.complete, self.held),
+            days_to_complete: Summary::of(self.days_to_complete),
+            on_time: self.on_time,
+            late: self.late,
+            on_time_rate: rate(self.on_time, self.on_time + self.late),
+        }
+    }
+}
+
 /// The running totals of one slice, indexed by [`Universe`] position.
 #[derive(Debug)]
 pub(super) struct Acc {
@@ -167,6 +190,7 @@ pub(super) struct Acc {
     durations: [DurationAcc; 3],
     items: ItemAcc,
     timeliness: TimelinessAcc,
+    completion: CompletionAcc,
 }
 
 impl Acc {
@@ -187,6 +211,7 @@ impl Acc {
                 ..ItemAcc::default()
             },
             timeliness: TimelinessAcc::default(),
+            completion: CompletionAcc::default(),
         }
     }
 
@@ -226,6 +251,17 @@ impl Acc {
         }
         t.overdue += usize::from(f.overdue);
         t.days_to_publish.extend(f.days_to_publish.map(|d| d as f64));
+        if let Some(c) = &f.completion {
+            let acc = &mut self.completion;
+            acc.held += 1;
+            acc.complete += usize::from(c.complete);
+            acc.days_to_complete.extend(c.days_to_complete.map(|d| d as f64));
+            match c.on_time {
+                Some(true) => acc.on_time += 1,
+                Some(false) => acc.late += 1,
+                None => {}
+            }
+        }
         let items = &mut self.items;
         for (item, owner) in f.items.iter().zip(&ix.owners) {
             items.counts.add(item);
@@ -376,6 +412,7 @@ impl Acc {
                 p90_days_to_publish: publish.p90,
                 overdue: t.overdue,
             },
+            completion: self.completion.finish(),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! What the metrics need of each postmortem and action item, drawn from the model once.
 //!
 //! [`facts`] reads one parsed postmortem and derives everything a figure needs (the durations,
-//! the month, whether it was on time, each item's state and age), so the accumulators only add
-//! and count and no definition is computed twice.
+//! the month, whether it was on time, where it stands against the completion policy, each item's
+//! state and age), so the accumulators only add and count and no definition is computed twice.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use super::NONE;
 use crate::calendar::days_between;
 use crate::calendar::periods::{Month, local_date};
+use crate::completion::Judge;
 use crate::model::{ItemStatus, Postmortem, SloImpact, Status, TicketState};
 use crate::repo::{Document, Repo};
 
@@ -33,6 +34,16 @@ pub(super) struct ItemFacts<'a> {
     pub(super) age: Option<i64>,
     /// For the over-time series: the opening month and, when closed, the closing month.
     pub(super) timeline: Option<(Month, Option<Month>)>,
+}
+
+/// Where a postmortem held to the completion policy stands ([`crate::completion::Evaluation`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CompletionFacts {
+    pub(super) complete: bool,
+    /// Days from `resolved_at`'s date to `completed_on`, when complete with both dates.
+    pub(super) days_to_complete: Option<i64>,
+    /// `Some(true)` completed by `due`, `Some(false)` after it, `None` not judged.
+    pub(super) on_time: Option<bool>,
 }
 
 /// What the metrics need of one postmortem, derived once.
@@ -58,6 +69,9 @@ pub(super) struct Facts<'a> {
     /// `Some(true)` on time, `Some(false)` late, `None` not judged (yet).
     pub(super) on_time: Option<bool>,
     pub(super) overdue: bool,
+    /// Against the completion policy; `None` when the policy does not hold for it
+    /// (`completion.since`).
+    pub(super) completion: Option<CompletionFacts>,
     pub(super) items: Vec<ItemFacts<'a>>,
     pub(super) slos: &'a [SloImpact],
 }
@@ -84,6 +98,7 @@ pub(super) fn facts<'a>(
     pm: &'a Postmortem,
     tz: &jiff::tz::TimeZone,
     today: Date,
+    judge: &Judge<'_>,
 ) -> Facts<'a> {
     let text = |s: &'a Option<crate::source::Spanned<String>>| {
         s.as_ref().map(|s| s.value.as_str()).filter(|s| !s.is_empty())
@@ -105,6 +120,21 @@ pub(super) fn facts<'a>(
         _ if overdue => Some(false),
         _ => None,
     };
+    let completion = doc
+        .written
+        .as_ref()
+        .map(|written| judge.evaluate(doc.path(), pm, written))
+        .filter(|e| e.applies)
+        .map(|e| CompletionFacts {
+            complete: e.complete,
+            // As for days to publish, a completion dated before the resolution is a typo, not
+            // a negative duration.
+            days_to_complete: match (e.complete, resolved_date, e.completed_on) {
+                (true, Some(r), Some(c)) => Some(days_between(r, c)).filter(|d| *d >= 0),
+                _ => None,
+            },
+            on_time: e.on_time(due),
+        });
     // Follow-up work can start once the incident is over: items are "opened" on the
     // resolution date, or the start date of an incident that has not been resolved.
     let opened = resolved_date.or(start_date);
@@ -166,6 +196,7 @@ pub(super) fn facts<'a>(
         days_to_publish,
         on_time,
         overdue,
+        completion,
         items,
         slos: &pm.impact.slos,
     }

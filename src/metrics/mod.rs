@@ -22,6 +22,12 @@
 //!   *on time* when published on or before its `due`, *late* when published after it or still
 //!   unpublished after it (*overdue*: not `published` and `due` before today). On-time rate =
 //!   on time / (on time + late); postmortems not yet due are not judged.
+//! - **Completion**: each postmortem the completion policy holds for is judged by
+//!   [`crate::completion::Judge`], the judgement `pm status` and the site use. Days to complete =
+//!   `completed_on − (resolved_at's date)`, for complete postmortems; *completed on time* when
+//!   complete with `completed_on` on or before `due`, *late* when after it. On-time completion
+//!   rate = on time / (on time + late): counted on completion, not on the status field, and
+//!   postmortems not yet complete are not judged.
 //! - **Action items**: an item without a valid status counts as open (as in `pm actions`);
 //!   *open* = open or in progress; *overdue* = open and `due` before today; *closed* = done or
 //!   won't do. Completion rate = done / (total − won't do). An item is *opened* on its
@@ -49,6 +55,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::calendar::days_between;
+use crate::completion::Judge;
 use crate::config::Config;
 use crate::model::Postmortem;
 use crate::repo::{Document, Repo};
@@ -56,9 +63,9 @@ use accumulators::{Acc, Universe};
 use facts::{Facts, facts};
 pub use similar::{Shared, Suggestion};
 pub use types::{
-    ActionItems, AgeBuckets, Breakdown, DEFINITIONS, Definition, DurationBreakdowns, Filters,
-    ItemCounts, ItemsInMonth, LeaderboardRow, Metrics, NONE, RepeatIncidents, RepeatPair, Slice,
-    SloBudget, Timeliness, TrackerCounts, definition,
+    ActionItems, AgeBuckets, Breakdown, Completion, DEFINITIONS, Definition, DurationBreakdowns,
+    Filters, ItemCounts, ItemsInMonth, LeaderboardRow, Metrics, NONE, RepeatIncidents, RepeatPair,
+    Slice, SloBudget, Timeliness, TrackerCounts, definition,
 };
 
 /// Days within which a second incident of a service counts as a repeat.
@@ -100,13 +107,24 @@ impl Options {
 }
 
 /// Computes every metric of `repo` for `options`, in one pass over the parsed postmortems.
+/// Completion is judged as of `options.today`, with the approvals of commit trailers read from
+/// the repository's history when the policy counts them.
 pub fn compute(repo: &Repo, options: &Options) -> Metrics {
+    let config = &repo.workspace.config;
+    let judge =
+        Judge::new(config, repo.tickets.as_deref(), options.today, Some(&repo.workspace.root));
+    compute_with(repo, options, &judge)
+}
+
+/// [`compute`] with a `judge` the caller already has (a site build shares one between its pages
+/// and its metrics, so the history is read once).
+pub fn compute_with(repo: &Repo, options: &Options, judge: &Judge<'_>) -> Metrics {
     let config = &repo.workspace.config;
     let tz = config.time_zone();
     let docs: Vec<(&Document, &Postmortem)> = repo.postmortems().collect();
     let facts: Vec<Facts<'_>> = docs
         .par_iter()
-        .map(|(doc, pm)| facts(repo, doc, pm, &tz, options.today))
+        .map(|(doc, pm)| facts(repo, doc, pm, &tz, options.today, judge))
         .filter(|f| options.selects(f))
         .collect();
     let universe = Universe::new(config, &facts);
@@ -235,6 +253,26 @@ fn leaderboard(config: &Config, teams: &BTreeMap<String, Slice>) -> Vec<Leaderbo
             .on_time_rate
             .map(|mine| 1 + rates.iter().flatten().filter(|other| **other > mine).count());
     }
+    rows
+}
+
+/// The teams with postmortems held to the completion policy, by on-time completion rate (best
+/// first; teams with nothing judged yet last), then by slug: the table that rewards on-time
+/// completion, counted on completion rather than on the status field.
+pub fn completion_by_team(m: &Metrics) -> Vec<(&str, &Completion)> {
+    let mut rows: Vec<(&str, &Completion)> = m
+        .teams
+        .iter()
+        .filter(|(team, slice)| team.as_str() != NONE && slice.completion.held > 0)
+        .map(|(team, slice)| (team.as_str(), &slice.completion))
+        .collect();
+    rows.sort_by(|(a_team, a), (b_team, b)| {
+        a.on_time_rate
+            .is_none()
+            .cmp(&b.on_time_rate.is_none())
+            .then_with(|| b.on_time_rate.unwrap_or(0.0).total_cmp(&a.on_time_rate.unwrap_or(0.0)))
+            .then_with(|| a_team.cmp(b_team))
+    });
     rows
 }
 

@@ -156,6 +156,7 @@ pub fn table(m: &Metrics) -> String {
     incidents(&mut out, m, s);
     durations(&mut out, m, s);
     timeliness(&mut out, m, s);
+    completion(&mut out, m, s);
     action_items(&mut out, s);
     knowledge(&mut out, m);
     out
@@ -298,6 +299,53 @@ fn timeliness(out: &mut String, m: &Metrics, s: &Slice) {
             row.overdue.to_string(),
             maybe(row.median_days_to_publish),
             percent(row.action_item_completion_rate),
+        ]);
+    }
+    table.render(out);
+}
+
+fn completion(out: &mut String, m: &Metrics, s: &Slice) {
+    let c = &s.completion;
+    heading(out, "Postmortem completion (by the completion policy)");
+    let mut table = Table::new(&["MEASURE", "VALUE"]);
+    for (k, v) in [
+        ("Held to the completion policy", c.held.to_string()),
+        ("Complete", c.complete.to_string()),
+        ("Complete rate", percent(c.complete_rate)),
+        ("Median days from resolved to complete", maybe(c.days_to_complete.median)),
+        ("p90 days from resolved to complete", maybe(c.days_to_complete.p90)),
+        ("Completed on time (by due)", c.on_time.to_string()),
+        ("Completed late (after due)", c.late.to_string()),
+        ("On-time completion rate", percent(c.on_time_rate)),
+    ] {
+        table.row(vec![k.to_owned(), v]);
+    }
+    table.render(out);
+
+    heading(out, "Teams by on-time completion (days to complete: median / p90 (n))");
+    let rows = super::completion_by_team(m);
+    if rows.is_empty() {
+        let _ = writeln!(out, "{MISSING}");
+        return;
+    }
+    let mut table = Table::new(&[
+        "TEAM",
+        "HELD",
+        "COMPLETE",
+        "DAYS TO COMPLETE",
+        "ON TIME",
+        "LATE",
+        "ON-TIME RATE",
+    ]);
+    for (team, c) in rows {
+        table.row(vec![
+            team.to_owned(),
+            c.held.to_string(),
+            c.complete.to_string(),
+            summary(&c.days_to_complete),
+            c.on_time.to_string(),
+            c.late.to_string(),
+            percent(c.on_time_rate),
         ]);
     }
     table.render(out);

@@ -94,6 +94,20 @@ pub const DEFINITIONS: &[Definition] = &[
                nothing due yet are listed last, without a rank.",
     },
     Definition {
+        key: "completion_time",
+        title: "Completion time",
+        text: "completed_on − the date of resolved_at, in days, for complete postmortems the \
+               completion policy holds for. completed_on is the day the last required approval \
+               or the review came, else the publication date.",
+    },
+    Definition {
+        key: "on_time_completion",
+        title: "On-time completion rate",
+        text: "Complete postmortems whose completed_on is on or before their due date, over \
+               complete postmortems with a due date and a completed_on. Counted on completion, \
+               not on the status field; postmortems not yet complete are not counted.",
+    },
+    Definition {
         key: "open_items",
         title: "Open action items",
         text: "Status open or in progress (an item without a valid status counts as open). \
@@ -253,6 +267,9 @@ pub struct Slice {
     pub action_items: ActionItems,
     /// Whether postmortems are published on time.
     pub postmortem_timeliness: Timeliness,
+    /// Whether postmortems are complete by the completion policy, how fast and how often by
+    /// their due date.
+    pub completion: Completion,
 }
 
 /// One duration broken down three ways.
@@ -421,6 +438,26 @@ pub struct Timeliness {
     pub p90_days_to_publish: Option<f64>,
     /// Not published and `due` before today.
     pub overdue: usize,
+}
+
+/// Postmortems against the completion policy (`[completion]` in pm.toml, or the built-in
+/// policy), as [`crate::completion::Judge`] judges them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Completion {
+    /// Postmortems the policy holds for (those before `completion.since` are not judged).
+    pub held: usize,
+    /// Of those, complete.
+    pub complete: usize,
+    /// complete / held.
+    pub complete_rate: Option<f64>,
+    /// Days from `resolved_at`'s date to `completed_on`, over complete postmortems with both.
+    pub days_to_complete: Summary,
+    /// Complete, with `completed_on` on or before `due`.
+    pub on_time: usize,
+    /// Complete, with `completed_on` after `due`.
+    pub late: usize,
+    /// on_time / (on_time + late).
+    pub on_time_rate: Option<f64>,
 }
 
 /// One team on the on-time leaderboard.

@@ -3,8 +3,9 @@
 //! [`Catalog::load`] runs once per build, before anything is rendered. It names every page
 //! (filesystem-safe, unique, stable), sorts postmortems and the terms that group them
 //! (services, teams, tags, contributing factors), resolves related incidents in both
-//! directions, and attaches check problems and git dates. It also makes, once, the table row and
-//! the action items of every postmortem ([`crate::site::views`]), which many pages share.
+//! directions, and attaches check problems, git dates and each postmortem's judgement against its
+//! completion policy ([`crate::completion::Judge`]). It also makes, once, the table row and the
+//! action items of every postmortem ([`crate::site::views`]), which many pages share.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,13 +13,16 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rayon::prelude::*;
 
+use crate::completion::{Evaluation, Judge};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{ActionItem, Instant, ItemOrder, Postmortem, Status};
 use crate::repo::{Document, Repo};
 use crate::site::git::History;
 use crate::site::markdown::{self, Names};
-use crate::site::views::{Facets, ItemView, Link, Row};
+use crate::site::views::{
+    ApprovalView, AssignmentView, CompletionView, CriterionView, Facets, ItemView, Link, Row,
+};
 
 /// The kinds of term that group postmortems, each with its own pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -142,6 +146,9 @@ pub struct Entry<'r> {
     pub backlinks: Vec<usize>,
     /// Last commit date, from git.
     pub updated: Option<String>,
+    /// Judged against its completion policy (`None` only for a document loaded without what
+    /// it has written).
+    pub completion: Option<Evaluation>,
 }
 
 impl Entry<'_> {
@@ -192,12 +199,14 @@ impl std::fmt::Debug for Catalog<'_> {
 }
 
 impl<'r> Catalog<'r> {
-    /// Builds the catalog of `repo`. `diagnostics` are the check results (sorted by path).
+    /// Builds the catalog of `repo`. `diagnostics` are the check results (sorted by path);
+    /// `judge` judges each postmortem's completion.
     pub fn load(
         repo: &'r Repo,
         diagnostics: &'r [Diagnostic],
         history: Option<History>,
         today: Date,
+        judge: &Judge<'_>,
     ) -> Self {
         let config = &repo.workspace.config;
         let tz = config.time_zone();
@@ -250,9 +259,13 @@ impl<'r> Catalog<'r> {
                     related: Vec::new(),
                     backlinks: Vec::new(),
                     updated,
+                    completion: None,
                 }
             })
             .collect();
+        entries.par_iter_mut().for_each(|e| {
+            e.completion = e.doc.written.as_ref().map(|w| judge.evaluate(e.doc.path(), e.pm, w));
+        });
         // Newest first; ties by id, then path, so the order never depends on the file system.
         entries.sort_by(|a, b| {
             b.date
@@ -455,6 +468,54 @@ impl<'r> Catalog<'r> {
                 .and_then(|t| self.taxonomy(Kind::Team).get(&t.value))
                 .map(Term::link),
         }
+    }
+
+    /// Entry `i` against its completion policy, ready to show; `None` when the policy does not
+    /// hold for it (`completion.since`), so an older postmortem is shown as it is, never failed.
+    pub fn completion(&self, i: usize) -> Option<CompletionView> {
+        let e = self.entries[i].completion.as_ref().filter(|e| e.applies)?;
+        Some(CompletionView {
+            complete: e.complete,
+            score: e.score,
+            verdict: if e.complete {
+                "complete".to_owned()
+            } else {
+                format!("{}% complete", e.score)
+            },
+            criteria: e
+                .criteria
+                .iter()
+                .map(|c| CriterionView {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    met: c.met,
+                    detail: c.detail.clone(),
+                })
+                .collect(),
+            approvals: e
+                .approvals
+                .iter()
+                .map(|a| ApprovalView {
+                    by: a.by.clone(),
+                    on: a.on.map(|d| d.to_string()).unwrap_or_default(),
+                    source: a.source,
+                })
+                .collect(),
+            approvals_missing: e.approvals_missing,
+            approvers: e.approvers.clone(),
+            assignments: e
+                .assignments
+                .iter()
+                .filter(|a| !a.done)
+                .map(|a| AssignmentView {
+                    section: a.section.clone(),
+                    to: a.to.clone(),
+                    due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    days_overdue: a.days_overdue,
+                })
+                .collect(),
+            completed_on: e.completed_on.map(|d| d.to_string()).unwrap_or_default(),
+        })
     }
 
     /// What the ticket cache says of `item`'s ticket.

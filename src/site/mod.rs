@@ -119,6 +119,7 @@ pub fn nav() -> Vec<NavItem> {
         NavItem { key: "home", label: "Home", href: "index.html" },
         NavItem { key: "postmortems", label: "Postmortems", href: "postmortems/index.html" },
         NavItem { key: "actions", label: "Action items", href: "actions/index.html" },
+        NavItem { key: "review", label: "Review", href: "review/index.html" },
         NavItem { key: "services", label: "Services", href: "services/index.html" },
         NavItem { key: "teams", label: "Teams", href: "teams/index.html" },
         NavItem { key: "tags", label: "Tags", href: "tags/index.html" },
@@ -181,10 +182,21 @@ pub fn build(
         }
     }
 
+    // One judge for the pages and the metrics, so commit trailers (when the completion policy
+    // counts them) are read once.
+    let judge = crate::completion::Judge::new(
+        &repo.workspace.config,
+        repo.tickets.as_deref(),
+        options.today,
+        Some(&repo.workspace.root),
+    );
     // The metrics need only the repository, so they are computed while the catalog is built.
     let (catalog, metrics) = rayon::join(
-        || Catalog::load(&repo, &diagnostics, history, options.today),
-        || crate::metrics::compute(&repo, &crate::metrics::Options::new(options.today)),
+        || Catalog::load(&repo, &diagnostics, history, options.today, &judge),
+        || {
+            let options = crate::metrics::Options::new(options.today);
+            crate::metrics::compute_with(&repo, &options, &judge)
+        },
     );
     timings.mark("model+metrics");
     let globals = SiteGlobals::new(catalog.config);
@@ -226,6 +238,7 @@ pub fn build(
     };
     drop(site);
     drop(catalog);
+    drop(judge);
     drop(diagnostics);
     // Freeing a loaded repository of thousands of documents takes a noticeable moment; do it
     // off the caller's path (a command exits without waiting, `pm serve` frees it meanwhile).

@@ -52,11 +52,13 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     let request = Request::all(Keep::Pages).checked(&rules, today);
     let Loaded { repo, diagnostics, .. } =
         crate::check::check_documents(workspace, vec![doc], &request);
-    let catalog = Catalog::load(&repo, &diagnostics, None, today);
+    // No history to read approvals from: the repository is in memory.
+    let judge = crate::completion::Judge::new(config, None, today, None);
+    let catalog = Catalog::load(&repo, &diagnostics, None, today, &judge);
     let Some(entry) = catalog.entries.first() else {
         return Ok(None);
     };
-    let metrics = crate::metrics::compute(&repo, &crate::metrics::Options::new(today));
+    let metrics = crate::metrics::compute_with(&repo, &crate::metrics::Options::new(today), &judge);
 
     // The same globals as a build.
     let globals = SiteGlobals::new(config);

@@ -24,6 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("metrics.html", include_str!("../../site-theme/metrics.html")),
     ("postmortem.html", include_str!("../../site-theme/postmortem.html")),
     ("postmortems.html", include_str!("../../site-theme/postmortems.html")),
+    ("review.html", include_str!("../../site-theme/review.html")),
     ("search.html", include_str!("../../site-theme/search.html")),
     ("search.js", include_str!("../../site-theme/search.js")),
     ("site.js", include_str!("../../site-theme/site.js")),

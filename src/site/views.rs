@@ -4,8 +4,10 @@
 //! site works from any location. A theme that overrides a template can use any field named here.
 //!
 //! [`Row`] and [`ItemView`] are made once per build, by the catalog
-//! ([`crate::site::catalog::Catalog`]), and shared by every table and list they appear in; the
-//! others are made by the page that shows them.
+//! ([`crate::site::catalog::Catalog`]), and shared by every table and list they appear in;
+//! [`CompletionView`] is made by the catalog too, from the one judgement of each postmortem
+//! ([`crate::completion::Evaluation`]), for the postmortem page and the review queue; the others
+//! are made by the page that shows them.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -202,6 +204,8 @@ pub(super) struct PostmortemView {
     pub(super) similar: Vec<RelatedView>,
     pub(super) problems: Vec<ProblemView>,
     pub(super) errors: usize,
+    /// Against its completion policy; `None` when the policy does not hold for it.
+    pub(super) completion: Option<CompletionView>,
     pub(super) updated: String,
     pub(super) source_path: String,
     pub(super) source_url: String,
@@ -248,6 +252,81 @@ pub(super) struct ProblemView {
     pub(super) code: &'static str,
     pub(super) line: usize,
     pub(super) message: String,
+}
+
+/// A postmortem judged against its completion policy ([`crate::completion::Evaluation`]), as
+/// its page and the review queue show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletionView {
+    /// Every criterion met.
+    pub complete: bool,
+    /// Criteria met, in percent.
+    pub score: u8,
+    /// What the badge says: `complete` or `62% complete`.
+    pub verdict: String,
+    /// Each criterion of the policy, in policy order.
+    pub criteria: Vec<CriterionView>,
+    /// Approvals that count, oldest first.
+    pub approvals: Vec<ApprovalView>,
+    /// Approvals still needed.
+    pub approvals_missing: usize,
+    /// Who could give them (handles, sorted).
+    pub approvers: Vec<String>,
+    /// Sections handed to people and not written yet, in front matter order.
+    pub assignments: Vec<AssignmentView>,
+    /// The day it became complete (empty while it is not).
+    pub completed_on: String,
+}
+
+/// One criterion of a completion policy, judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionView {
+    /// Stable id (`sections`, `approvals`, `checklist:ID`…).
+    pub id: String,
+    /// What the policy asks, in words.
+    pub label: String,
+    /// Whether it holds.
+    pub met: bool,
+    /// What is there, or what is missing.
+    pub detail: String,
+}
+
+/// An approval that counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    /// Who.
+    pub by: String,
+    /// When (`YYYY-MM-DD`, empty when undated).
+    pub on: String,
+    /// `front-matter` or `git`.
+    pub source: &'static str,
+}
+
+/// A section someone owes.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentView {
+    /// The section.
+    pub section: String,
+    /// Who writes it.
+    pub to: String,
+    /// By when (`YYYY-MM-DD`, empty without a date).
+    pub due: String,
+    /// Days past `due` (0 when not late).
+    pub days_overdue: i64,
+}
+
+// The review queue (`review/index.html`).
+
+/// A postmortem waiting for its review or approvals.
+#[derive(Serialize)]
+pub(super) struct ReviewRow<'a> {
+    pub(super) row: &'a Row,
+    /// Its due date (`YYYY-MM-DD`, empty without one).
+    pub(super) due: String,
+    /// Days past its due date (0 when not late).
+    pub(super) days_overdue: i64,
+    /// Against its policy; `None` when the policy does not hold for it.
+    pub(super) completion: Option<CompletionView>,
 }
 
 // Taxonomy pages (services, teams, tags, contributing factors).
@@ -327,6 +406,22 @@ pub(super) struct MetricsScope<'a> {
     pub(super) key: &'a str,
     #[serde(skip)]
     pub(super) slice: &'a crate::metrics::Slice,
+}
+
+/// One team in the metrics page's completion table.
+#[derive(Serialize)]
+pub(super) struct CompletionRow {
+    pub(super) name: String,
+    /// The team's metrics page.
+    pub(super) href: Option<String>,
+    pub(super) held: usize,
+    pub(super) complete: usize,
+    pub(super) median_days: String,
+    pub(super) p90_days: String,
+    pub(super) with_days: usize,
+    pub(super) on_time: usize,
+    pub(super) late: usize,
+    pub(super) on_time_rate: String,
 }
 
 // The feed (`feed.xml`).

@@ -23,6 +23,8 @@ use crate::support::run::pm;
 const SLACK: &str = "tests/fixtures/slack-export";
 const CHANNEL: &str = "inc-2026-0013-zone-b";
 const FIXTURE: &str = "tests/fixtures/followup";
+/// A repository with a `[completion]` policy; its judgements are computed in its README.md.
+const COMPLETION: &str = "tests/fixtures/completion-site";
 const POSTMORTEM: &str =
     "tests/fixtures/followup/postmortems/2026/INC-2026-0001-checkout-timeouts.md";
 
@@ -283,7 +285,7 @@ fn record_schema(def: &str) -> Value {
 fn export_matches_the_published_schema_in_every_format() {
     // The drift fixture has a ticket cache: its records carry the tracker's word.
     let with_cache = "tests/fixtures/rules/action-item-drift";
-    for root in [FIXTURE, "examples/demo", with_cache] {
+    for root in [FIXTURE, "examples/demo", with_cache, COMPLETION] {
         let out = run(&["export", "--root", root, "--today", "2026-03-16"]);
         assert!(out.status.success(), "{}", stderr(&out));
         let json: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
@@ -354,6 +356,72 @@ fn export_matches_the_published_schema_in_every_format() {
             assert_eq!(rows, records, "one CSV row per record of {what}");
         }
     }
+}
+
+#[test]
+fn export_records_carry_the_completion_judgement() {
+    let out =
+        run(&["export", "--root", COMPLETION, "--today", "2026-11-25", "--what", "postmortems"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let by_id: std::collections::BTreeMap<&str, &Value> = json["postmortems"]
+        .as_array()
+        .expect("postmortems")
+        .iter()
+        .map(|p| (p["id"].as_str().expect("id"), &p["completion"]))
+        .collect();
+    let unmet = |id: &str| -> Vec<&str> {
+        by_id[id]["criteria"]
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .filter(|c| c["met"] == false)
+            .map(|c| c["id"].as_str().expect("criterion id"))
+            .collect()
+    };
+    let summary = |id: &str| {
+        let c = by_id[id];
+        (
+            c["complete"].as_bool().expect("complete"),
+            c["score"].as_u64().expect("score"),
+            c["completed_on"].as_str(),
+            c["on_time"].as_bool(),
+            c["approvals_missing"].as_u64().expect("approvals_missing"),
+            c["applies"].as_bool().expect("applies"),
+        )
+    };
+    // Complete by the due date; complete after it (though published before it); complete with
+    // an asynchronous review.
+    assert_eq!(summary("INC-2026-0001"), (true, 100, Some("2026-02-12"), Some(true), 0, true));
+    assert_eq!(summary("INC-2026-0002"), (true, 100, Some("2026-03-18"), Some(false), 0, true));
+    assert_eq!(summary("INC-2026-0005"), (true, 100, Some("2026-04-05"), Some(true), 0, true));
+    assert_eq!(summary("INC-2026-0003"), (false, 85, None, None, 1, true));
+    assert_eq!(unmet("INC-2026-0003"), ["approvals"]);
+    assert_eq!(summary("INC-2026-0004"), (false, 42, None, None, 1, true));
+    assert_eq!(
+        unmet("INC-2026-0004"),
+        ["sections", "approvals", "review", "checklist:customers-told"]
+    );
+    // Judged, but before completion.since: not held to the policy.
+    assert_eq!(summary("INC-2025-0099"), (false, 57, None, None, 1, false));
+    let ids: Vec<&str> = by_id["INC-2026-0001"]["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "sections",
+            "timeline",
+            "action-items",
+            "tickets",
+            "approvals",
+            "review",
+            "checklist:customers-told"
+        ]
+    );
 }
 
 #[test]

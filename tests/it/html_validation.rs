@@ -65,3 +65,9 @@ fn demo_site_is_valid_html() {
 fn hostile_site_is_valid_html() {
     validate("tests/fixtures/hostile-site");
 }
+
+#[test]
+fn completion_site_is_valid_html() {
+    // Badges, checklists, the review queue and the completion table of the metrics page.
+    validate("tests/fixtures/completion-site");
+}

@@ -43,6 +43,7 @@ mod scaffold;
 mod search_index;
 mod search_scale;
 mod site;
+mod site_completion;
 mod sync;
 mod sync_gitlab;
 mod sync_jira;

@@ -137,3 +137,64 @@ fn docs_state_every_definition_the_pages_show() {
         assert_eq!(pm::metrics::definition(d.key), Some(d));
     }
 }
+
+/// `tests/fixtures/completion-site`: completion time and on-time completion, overall and per team,
+/// against the arithmetic of that fixture's README.md.
+#[test]
+fn completion_figures_match_the_hand_computed_fixture() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/completion-site");
+    let output = pm(["metrics", "--root", root, "--format", "json", "--today", "2026-11-25"])
+        .output()
+        .expect("run pm");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let actual: Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let summary = |count: u64, median: Value, p90: Value| serde_json::json!({"count": count, "median": median, "p90": p90});
+    let expected = serde_json::json!({
+        "_partial": true,
+        // INC-2025-0099 began before completion.since: not held. Days 4, 10, 16 (INC-2026-0002
+        // was resolved on 2 March in Berlin, 1 March in UTC).
+        "completion": {
+            "held": 5, "complete": 3, "complete_rate": 0.6,
+            "days_to_complete": summary(3, 10.into(), 16.into()),
+            "on_time": 2, "late": 1, "on_time_rate": 2.0 / 3.0,
+        },
+        // By the status field, every published postmortem was on time: INC-2026-0002 was
+        // published before its due date and approved after it.
+        "postmortem_timeliness": {"_partial": true, "on_time": 4, "late": 0},
+        "teams": {
+            "_partial": true,
+            "payments": {"_partial": true, "completion": {
+                "held": 2, "complete": 2, "complete_rate": 1.0,
+                "days_to_complete": summary(2, 13.into(), 16.into()),
+                "on_time": 1, "late": 1, "on_time_rate": 0.5,
+            }},
+            "platform": {"_partial": true, "completion": {
+                "held": 2, "complete": 0, "complete_rate": 0.0,
+                "days_to_complete": summary(0, Value::Null, Value::Null),
+                "on_time": 0, "late": 0, "on_time_rate": null,
+            }},
+            "search": {"_partial": true, "completion": {
+                "held": 1, "complete": 1, "complete_rate": 1.0,
+                "days_to_complete": summary(1, 4.into(), 4.into()),
+                "on_time": 1, "late": 0, "on_time_rate": 1.0,
+            }},
+        },
+    });
+    let mut errors = Vec::new();
+    compare("completion", &expected, &actual, &mut errors);
+    assert!(errors.is_empty(), "{} differences:\n{}", errors.len(), errors.join("\n"));
+
+    // The same figures in the text report, the teams ranked by on-time completion.
+    let output = pm(["metrics", "--root", root, "--today", "2026-11-25"]).output().expect("run pm");
+    let table = String::from_utf8(output.stdout).expect("UTF-8");
+    let ranking = table
+        .split("Teams by on-time completion")
+        .nth(1)
+        .expect("the completion ranking")
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .collect::<Vec<_>>();
+    assert_eq!(ranking, ["search", "payments", "platform"], "{table}");
+}

@@ -24,7 +24,9 @@ fn stderr(output: &Output) -> String {
     text(&output.stderr)
 }
 
-fn html_files(site: &BTreeMap<String, Vec<u8>>) -> impl Iterator<Item = (&String, String)> {
+pub(crate) fn html_files(
+    site: &BTreeMap<String, Vec<u8>>,
+) -> impl Iterator<Item = (&String, String)> {
     site.iter()
         .filter(|(p, _)| p.ends_with(".html"))
         .map(|(p, b)| (p, String::from_utf8(b.clone()).expect("pages are UTF-8")))
@@ -196,7 +198,7 @@ const URL_ATTRIBUTES: &[&str] =
 /// Asserts that nothing executable made it into `html` (the page at `path`): the only scripts
 /// are the theme's file and JSON data that cannot end its element, no event handler attribute
 /// exists, and every URL is relative or http(s)/mailto.
-fn assert_inert(path: &str, html: &str) {
+pub(crate) fn assert_inert(path: &str, html: &str) {
     for tag in tags(html) {
         for (name, value) in &tag.attrs {
             assert!(!name.starts_with("on"), "{path}: event handler attribute {name}={value:?}");
@@ -280,7 +282,7 @@ fn assert_inert(path: &str, html: &str) {
 
 /// Asserts that every relative `href`/`src` in the site's pages names a file of the site, and
 /// that every fragment names an id on the target page.
-fn assert_links_resolve(site: &BTreeMap<String, Vec<u8>>, at_least: usize) {
+pub(crate) fn assert_links_resolve(site: &BTreeMap<String, Vec<u8>>, at_least: usize) {
     let pages: BTreeMap<&String, String> = html_files(site).collect();
     let ids = |html: &str| -> Vec<String> {
         tags(html).iter().filter_map(|t| t.attr("id").map(str::to_owned)).collect()
@@ -454,7 +456,7 @@ fn demo_site_has_every_page_and_every_link_resolves() {
 #[test]
 fn builds_are_byte_identical() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    for fixture in ["examples/demo", "tests/fixtures/hostile-site"] {
+    for fixture in ["examples/demo", "tests/fixtures/hostile-site", "tests/fixtures/completion-site"] {
         let a = tmp.path().join(format!("{}-a", fixture.replace('/', "-")));
         let b = tmp.path().join(format!("{}-b", fixture.replace('/', "-")));
         build(&crate_path(fixture), &a);

@@ -1,6 +1,8 @@
 //! The metrics pages: `metrics/index.html` (every chart of [`crate::metrics`] and their
 //! definitions) and one page per team and per service. The charts come from
-//! [`crate::site::charts`] as finished markup.
+//! [`crate::site::charts`] as finished markup; the completion figures (time from resolution to
+//! completion, share completed on time, and on the overview the teams ranked by it) are a table
+//! the template lays out.
 
 use rayon::prelude::*;
 
@@ -8,7 +10,7 @@ use crate::site::catalog::Kind;
 use crate::site::charts;
 use crate::site::markdown;
 use crate::site::render::Site;
-use crate::site::views::{ChartView, MetricsScope};
+use crate::site::views::{ChartView, CompletionRow, MetricsScope};
 
 impl Site<'_, '_> {
     /// `metrics/index.html` (every chart and the definitions) and one page per team and per
@@ -42,6 +44,15 @@ impl Site<'_, '_> {
         jobs.into_par_iter().try_for_each(|(s, i)| {
             if i == usize::MAX {
                 let charts = chart_views(charts::overview(mx));
+                let completion = completion_row("All teams", None, &mx.overall.completion);
+                let teams: Vec<CompletionRow> = crate::metrics::completion_by_team(mx)
+                    .into_iter()
+                    .map(|(key, c)| {
+                        let page = pages[0].iter().find(|p| p.key == key);
+                        let name = page.map_or_else(|| key.to_owned(), |p| p.name.clone());
+                        completion_row(&name, page.map(|p| p.href.clone()), c)
+                    })
+                    .collect();
                 return self.page(
                     "metrics/index.html",
                     "metrics.html",
@@ -55,6 +66,8 @@ impl Site<'_, '_> {
                         cx.insert("definitions", crate::metrics::DEFINITIONS);
                         cx.insert("teams", &pages[0]);
                         cx.insert("services", &pages[1]);
+                        cx.insert("completion", &completion);
+                        cx.insert("completion_teams", &teams);
                         Ok(())
                     },
                 );
@@ -66,8 +79,11 @@ impl Site<'_, '_> {
             let charts = chart_views(charts::slice_charts(prefix, slice, &mx.severities));
             let term = self.catalog.taxonomy(kind_of(dir)).get(page.key).map(|t| t.link());
             let title = format!("{singular} metrics: {}", page.name);
+            let completion = completion_row(&page.name, None, &slice.completion);
             self.page(&page.href, "metrics.html", "metrics", &title, |cx| {
                 cx.insert("scope", page);
+                cx.insert("completion", &completion);
+                cx.insert("completion_teams", &Vec::<CompletionRow>::new());
                 cx.insert("kind", singular);
                 cx.insert("term", &term);
                 cx.insert("charts", &charts);
@@ -90,6 +106,27 @@ impl Site<'_, '_> {
 /// The taxonomy of a metrics scope folder.
 fn kind_of(dir: &str) -> Kind {
     if dir == "teams" { Kind::Team } else { Kind::Service }
+}
+
+/// The completion figures of a slice, formatted as `pm metrics` prints them ("—" when missing).
+fn completion_row(
+    name: &str,
+    href: Option<String>,
+    c: &crate::metrics::Completion,
+) -> CompletionRow {
+    use crate::metrics::report::{maybe, percent};
+    CompletionRow {
+        name: name.to_owned(),
+        href,
+        held: c.held,
+        complete: c.complete,
+        median_days: maybe(c.days_to_complete.median),
+        p90_days: maybe(c.days_to_complete.p90),
+        with_days: c.days_to_complete.count,
+        on_time: c.on_time,
+        late: c.late,
+        on_time_rate: percent(c.on_time_rate),
+    }
 }
 
 /// Charts as the template places them: a title (for the page's contents) and the finished

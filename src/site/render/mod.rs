@@ -2,8 +2,9 @@
 //! theme, the site's URLs), renders each output to memory and hands it to the build's
 //! [`Writer`], which writes it. One file per concern renders its outputs: the home and 404
 //! pages (`home`), the postmortems (`postmortems`), the taxonomies (`taxonomies`), the action
-//! items (`actions`), the metrics (`metrics`), search (`search`), and the files that are not
-//! HTML pages (`files`: `postmortems.json`, the feed, the sitemap, the theme's assets).
+//! items (`actions`), the review queue (`review`), the metrics (`metrics`), search (`search`),
+//! and the files that are not HTML pages (`files`: `postmortems.json`, the feed, the sitemap,
+//! the theme's assets).
 //!
 //! Pages render in parallel (rayon) and each is handed to the writer as soon as it is rendered,
 //! so memory stays flat; each page is deterministic on its own, so the order of writing does
@@ -14,6 +15,7 @@ mod files;
 mod home;
 mod metrics;
 mod postmortems;
+mod review;
 mod search;
 mod taxonomies;
 
@@ -35,6 +37,7 @@ pub(super) fn folders() -> impl Iterator<Item = &'static str> {
     [
         "postmortems",
         "actions",
+        "review",
         "assets",
         "metrics/teams",
         "metrics/services",
@@ -109,14 +112,15 @@ impl<'m, 'r> Site<'m, 'r> {
         let terms: usize =
             Kind::ALL.iter().map(|&k| self.catalog.taxonomy(k).terms.len() + 1).sum();
         let metrics = 1 + self.metrics.teams.len() + self.metrics.services.len();
-        self.progress.set_length((self.catalog.entries.len() + terms + metrics + 5) as u64);
+        self.progress.set_length((self.catalog.entries.len() + terms + metrics + 6) as u64);
 
         // The big single pages first, so they overlap with the many small ones. The search
         // index, the biggest single step, runs beside all of them.
-        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 9] = [
+        let steps: [&(dyn Fn() -> anyhow::Result<()> + Sync); 10] = [
             &|| self.render_list(),
             &|| self.render_json(),
             &|| self.render_actions(),
+            &|| self.render_review(),
             &|| self.render_home(),
             &|| self.render_feed(),
             &|| self.render_not_found(),

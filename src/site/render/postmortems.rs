@@ -1,6 +1,6 @@
 //! The postmortems: `postmortems/index.html` (every postmortem in one filterable table) and one
 //! page per postmortem, its markdown body rendered ([`crate::site::markdown`]) beside what its
-//! front matter, `pm check` and the metrics' similarity say about it.
+//! front matter, `pm check`, its completion policy and the metrics' similarity say about it.
 
 use rayon::prelude::*;
 
@@ -228,6 +228,7 @@ impl Site<'_, '_> {
                 })
                 .collect(),
             errors: e.errors,
+            completion: m.completion(i),
             updated: e.updated.clone().unwrap_or_default(),
             source_path: e.doc.path().to_owned(),
             source_url,
