@@ -44,9 +44,12 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// Past its due date and not complete.
+    /// Past its due date and not complete, under a policy that applies to it (a postmortem from
+    /// before `completion.since` is shown, never counted against anyone, as in `pm gate`).
     pub fn is_late(&self) -> bool {
-        !self.evaluation.complete && self.days_until_due.is_some_and(|d| d < 0)
+        self.evaluation.applies
+            && !self.evaluation.complete
+            && self.days_until_due.is_some_and(|d| d < 0)
     }
 }
 
