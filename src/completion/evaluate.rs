@@ -151,7 +151,10 @@ pub fn evaluate(
             } else {
                 vec![(
                     at,
-                    format!("the timeline has {n} of the {want} entries the policy asks for"),
+                    format!(
+                        "the timeline has {n} timed {}; the policy asks for at least {want}",
+                        plural(n, "entry", "entries")
+                    ),
                 )]
             },
         });

@@ -511,81 +511,12 @@ fn unreadable_files_are_reported_not_dropped_silently() {
     }
 }
 
-/// The `console` blocks of `docs/followup.md` (opened by three or more backticks and
-/// `console`, closed by the same fence): the byte range of their contents and their command line.
-fn console_blocks(doc: &str) -> Vec<(std::ops::Range<usize>, String)> {
-    let mut blocks = Vec::new();
-    let mut fence: Option<(String, usize, String)> = None;
-    let mut offset = 0;
-    for line in doc.split_inclusive('\n') {
-        let bare = line.trim_end_matches('\n');
-        match &fence {
-            None => {
-                let ticks = bare.len() - bare.trim_start_matches('`').len();
-                if ticks >= 3 && &bare[ticks..] == "console" {
-                    fence = Some((bare[..ticks].to_owned(), offset + line.len(), String::new()));
-                }
-            }
-            Some((ticks, start, command)) => {
-                if command.is_empty() {
-                    fence = Some((ticks.clone(), *start, bare.to_owned()));
-                } else if bare == ticks {
-                    blocks.push((*start..offset, command.clone()));
-                    fence = None;
-                }
-            }
-        }
-        offset += line.len();
-    }
-    blocks
-}
-
-/// Runs a transcript's command line (`$ pm ARGS [| head -n N]`, no shell quoting) and returns
-/// what a terminal would show on stdout.
-fn transcript(command: &str) -> (String, String) {
-    let line = command.strip_prefix("$ pm ").expect("a transcript starts with `$ pm `");
-    let (line, head) = match line.split_once(" | head -n ") {
-        Some((line, n)) => (line, Some(n.trim().parse::<usize>().expect("head -n N"))),
-        None => (line, None),
-    };
-    let args: Vec<&str> = line.split_whitespace().collect();
-    let out = run(&args);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "`{command}` failed: {}", stderr(&out));
-    let text = stdout(&out);
-    let shown = match head {
-        Some(n) => text.lines().take(n).map(|l| format!("{l}\n")).collect(),
-        None => text,
-    };
-    (shown, stderr(&out))
-}
-
 #[test]
 fn docs_transcripts_are_real() {
-    let path = crate_path("docs/followup.md");
-    let doc = std::fs::read_to_string(&path).expect("docs/followup.md");
-    let blocks = console_blocks(&doc);
+    let doc = std::fs::read_to_string(crate_path("docs/followup.md")).expect("docs/followup.md");
+    let blocks = crate::support::docs::console_blocks(&doc);
     assert!(blocks.len() >= 5, "docs/followup.md should show every command");
-    let mut fresh = String::new();
-    let mut last = 0;
-    for (range, command) in &blocks {
-        fresh.push_str(&doc[last..range.start]);
-        let (shown, err) = transcript(command);
-        fresh.push_str(&format!("{command}\n{shown}"));
-        last = range.end;
-        // What a command says on stderr is quoted after its block; it must be current too.
-        assert!(
-            doc.contains(err.trim_end()),
-            "docs/followup.md should quote the stderr of `{command}`:\n{err}"
-        );
-    }
-    fresh.push_str(&doc[last..]);
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(&path, &fresh).expect("write docs/followup.md");
-    }
-    assert!(
-        doc == fresh,
-        "docs/followup.md shows stale output: run `PM_BLESS=1 cargo test --test it followup::docs`"
-    );
+    crate::support::docs::check_transcripts("docs/followup.md", |_| true);
 }
 
 /// The chat formats stay within what Slack and Teams accept, however many items and whatever

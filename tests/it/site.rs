@@ -456,7 +456,9 @@ fn demo_site_has_every_page_and_every_link_resolves() {
 #[test]
 fn builds_are_byte_identical() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    for fixture in ["examples/demo", "tests/fixtures/hostile-site", "tests/fixtures/completion-site"] {
+    for fixture in
+        ["examples/demo", "tests/fixtures/hostile-site", "tests/fixtures/completion-site"]
+    {
         let a = tmp.path().join(format!("{}-a", fixture.replace('/', "-")));
         let b = tmp.path().join(format!("{}-b", fixture.replace('/', "-")));
         build(&crate_path(fixture), &a);

@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests (`tests/it/`), included once by `tests/it/main.rs`:
 //!
 //! - `run`: running the `pm` binary under test with an environment that cannot change its output;
+//! - `docs`: transcripts in the documentation kept real;
 //! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back;
 //! - `git`: running git in a test repository with a fixed identity and clock;
 //! - `browser`: a headless Chromium driver that records what a page does;
@@ -13,6 +14,7 @@
 //!   `#[path]` with `fuzz/` so a replayed finding runs exactly what the fuzzer ran.
 
 pub mod browser;
+pub mod docs;
 pub mod fs;
 pub mod git;
 #[path = "../../fuzz/common/inert.rs"]
