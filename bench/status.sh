@@ -7,17 +7,23 @@
 # published), `pm status --all`, and `pm todo` for one person, with peak memory (GNU time -v).
 #
 # Usage: bench/status.sh   Knobs: PM_BENCH_COUNT (10000), PM_BENCH_RUNS (5), PM_BENCH_CACHE (/tmp),
-#        PM_BENCH_NO_BUILD=1 (use target/release/pm as it is).
+#        PM_BENCH_NO_BUILD=1 (use the release binary as it is), PM_BENCH_PM=PATH (another binary).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNT=${PM_BENCH_COUNT:-10000}
 RUNS=${PM_BENCH_RUNS:-5}
 CACHE=${PM_BENCH_CACHE:-/tmp}
 TODAY=2026-06-30
-if [[ -z "${PM_BENCH_NO_BUILD:-}" ]]; then
-    cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
+if [[ -n "${PM_BENCH_PM:-}" ]]; then
+    PM=$PM_BENCH_PM
+else
+    if [[ -z "${PM_BENCH_NO_BUILD:-}" ]]; then
+        (cd "$ROOT" && cargo build --release --quiet)
+    fi
+    PM="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/pm"
 fi
-PM="$ROOT/target/release/pm"
+[[ -x "$PM" ]] || { echo "no pm binary at $PM" >&2; exit 2; }
 GEN_HASH=$(sha256sum "$ROOT/bench/generate.py" | cut -c1-10)
 DIR="$CACHE/pm-bench-status-${COUNT}-${GEN_HASH}"
 if [[ ! -f "$DIR/bench-manifest.json" ]]; then
