@@ -7,7 +7,7 @@ use anyhow::bail;
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome, Today};
 use crate::completion::Judge;
-use crate::followup::todo;
+use crate::followup::{chat, todo};
 
 /// Output formats of `pm todo`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,6 +18,10 @@ pub enum TodoFormat {
     Json,
     /// Markdown, for a reminder in a chat or an issue.
     Markdown,
+    /// A Slack message (Block Kit), the body to POST to a Slack incoming webhook.
+    Slack,
+    /// A Microsoft Teams message (an Adaptive Card), the body to POST to a Teams webhook.
+    Teams,
 }
 
 /// Options of `pm todo`.
@@ -60,6 +64,8 @@ pub fn run(global: &Global, args: &TodoArgs) -> anyhow::Result<Outcome> {
         TodoFormat::Table => todo::table(&person, &todos, today),
         TodoFormat::Json => todo::json(&person, &todos, today)?,
         TodoFormat::Markdown => todo::markdown(&person, &todos, today),
+        TodoFormat::Slack => chat::todo::slack(&person, &todos, today)?,
+        TodoFormat::Teams => chat::todo::teams(&person, &todos, today)?,
     };
     crate::cmd::print(&text)?;
     Ok(Outcome::Clean)

@@ -30,7 +30,8 @@ pub enum Owed {
 }
 
 impl Owed {
-    fn word(self) -> &'static str {
+    /// What the person does about it: write, review, finish, do.
+    pub(super) fn word(self) -> &'static str {
         match self {
             Owed::Section => "write",
             Owed::Review => "review",
@@ -155,18 +156,35 @@ pub fn for_person(repo: &Repo, judge: &Judge<'_>, person: &str) -> Vec<Todo> {
     out
 }
 
-fn due_words(t: &Todo) -> String {
-    match t.due {
-        Some(due) if t.days_overdue > 0 => {
-            format!("{due} ({} late)", plural(t.days_overdue as usize, "day", "days"))
-        }
-        Some(due) => due.to_string(),
-        None => "no date".to_owned(),
+impl Todo {
+    /// Past its due date.
+    pub fn is_overdue(&self) -> bool {
+        self.days_overdue > 0
     }
 }
 
-fn headline(person: &str, todos: &[Todo]) -> String {
-    let late = todos.iter().filter(|t| t.days_overdue > 0).count();
+/// When a thing is due, in words: "2026-11-04" or "no date", and "31 days late" when it is.
+pub(super) fn lateness(t: &Todo) -> (String, Option<String>) {
+    match t.due {
+        Some(due) if t.is_overdue() => {
+            let days = usize::try_from(t.days_overdue).unwrap_or(0);
+            (due.to_string(), Some(format!("{} late", plural(days, "day", "days"))))
+        }
+        Some(due) => (due.to_string(), None),
+        None => ("no date".to_owned(), None),
+    }
+}
+
+fn due_words(t: &Todo) -> String {
+    match lateness(t) {
+        (due, Some(late)) => format!("{due} ({late})"),
+        (due, None) => due,
+    }
+}
+
+/// The list's title: "hwagner owes 3 things, 2 overdue", or "hwagner owes nothing".
+pub(super) fn headline(person: &str, todos: &[Todo]) -> String {
+    let late = todos.iter().filter(|t| t.is_overdue()).count();
     if todos.is_empty() {
         format!("{person} owes nothing")
     } else {
@@ -208,7 +226,7 @@ pub fn markdown(person: &str, todos: &[Todo], today: Date) -> String {
     let _ = writeln!(out, "## {} (as of {today})\n", md(&headline(person, todos)));
     for t in todos {
         let id = t.postmortem_id.as_deref().unwrap_or(&t.path);
-        let late = if t.days_overdue > 0 { " **late**" } else { "" };
+        let late = if t.is_overdue() { " **late**" } else { "" };
         let _ = writeln!(
             out,
             "- [ ] {} **{}** — {} · {}{late} · {}",

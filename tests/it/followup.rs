@@ -519,35 +519,110 @@ fn docs_transcripts_are_real() {
     crate::support::docs::check_transcripts("docs/followup.md", |_| true);
 }
 
-/// The chat formats stay within what Slack and Teams accept, however many items and whatever
-/// their titles: a repository of 800 items with long, hostile titles (more than fit).
-#[test]
-fn chat_reports_keep_within_the_platforms_limits_and_escape_markup() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("postmortems")).expect("mkdir");
-    std::fs::write(root.join("pm.toml"), "[teams.ops]\nmembers = [\"ann\", \"bob\"]\n")
-        .expect("pm.toml");
-    for n in 0..80 {
-        let mut text = format!(
-            "---\nid: INC-2026-{n:04}\ntitle: Incident {n}\nstatus: draft\nseverity: SEV3\nowner: ann\nteam: ops\naction_items:\n"
-        );
-        for i in 0..10 {
-            let owner = if i % 2 == 0 { "ann" } else { "bob" };
-            text.push_str(&format!("  - title: \"<!channel> <https://evil.example|click> & {} {n}-{i}\"\n    owner: {owner}\n    due: 2026-01-{:02}\n    status: open\n", "x".repeat(120), i + 1));
-        }
-        text.push_str("---\n\n## Summary\nx\n");
-        std::fs::write(root.join(format!("postmortems/INC-2026-{n:04}-x.md")), text)
-            .expect("write");
-    }
-    let root = root.to_str().expect("utf-8 path");
-    let out = run(&["actions", "--root", root, "--today", "2026-06-01", "-f", "slack"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let slack: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+/// The Slack message `out` printed, after checking that Slack would take it: at most 50
+/// blocks, a header first of at most 150 characters, every section's text at most 3,000
+/// (UTF-16 units, never fewer than characters) and every mrkdwn text `verbatim`.
+fn slack_within_limits(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    let slack: Value = serde_json::from_str(&stdout(out)).expect("JSON");
     let blocks = slack["blocks"].as_array().expect("blocks");
     assert!(blocks.len() <= 50, "{} blocks", blocks.len());
     assert_eq!(blocks[0]["type"], "header");
     assert!(blocks[0]["text"]["text"].as_str().expect("header").chars().count() <= 150);
+    for b in blocks.iter().filter(|b| b["type"] == "section") {
+        let text = b["text"]["text"].as_str().expect("text");
+        let length = text.encode_utf16().count();
+        assert!(length <= 3000, "{length} characters");
+        assert_eq!(b["text"]["verbatim"], true, "{b}");
+    }
+    slack
+}
+
+/// The Teams message `out` printed, after checking that Teams would take it: at most 28 KB, a
+/// message carrying one Adaptive Card.
+fn teams_within_limits(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    assert!(out.stdout.len() <= 28 * 1024, "{} bytes", out.stdout.len());
+    let teams: Value = serde_json::from_str(&stdout(out)).expect("JSON");
+    assert_eq!(teams["type"], "message");
+    let card = &teams["attachments"][0];
+    assert_eq!(card["contentType"], "application/vnd.microsoft.card.adaptive");
+    assert_eq!(card["content"]["type"], "AdaptiveCard");
+    assert!(card["content"]["version"].is_string() && card["content"]["body"].is_array());
+    teams
+}
+
+/// Every mrkdwn text of a Slack message, the top-level text included (Slack reads it as mrkdwn).
+fn slack_texts(slack: &Value) -> Vec<String> {
+    let mut texts = Vec::new();
+    for b in slack["blocks"].as_array().expect("blocks") {
+        match b["type"].as_str() {
+            Some("section") => texts.extend(b["text"]["text"].as_str().map(str::to_owned)),
+            Some("context") => {
+                let elements = b["elements"].as_array().expect("elements");
+                texts.extend(elements.iter().filter_map(|e| e["text"].as_str().map(str::to_owned)));
+            }
+            _ => {}
+        }
+    }
+    texts.extend(slack["text"].as_str().map(str::to_owned));
+    texts
+}
+
+/// The texts of every `TextBlock` of a Teams card: Teams reads them as markdown, so no user
+/// text may be among them.
+fn teams_text_blocks(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(o) => {
+            if o.get("type").and_then(Value::as_str) == Some("TextBlock") {
+                out.extend(o.get("text").and_then(Value::as_str).map(str::to_owned));
+            }
+            o.values().for_each(|v| teams_text_blocks(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| teams_text_blocks(v, out)),
+        _ => {}
+    }
+}
+
+/// The teams registry of the generated chat repositories.
+const OPS: &str = "[teams.ops]\nmembers = [\"ann\", \"bob\"]\n";
+
+/// A temporary repository of `pm_toml` and postmortems, each written from the front matter
+/// `fronts` gives (by number) with a one-line Summary, as `postmortems/INC-2026-NNNN-x.md`.
+fn generated(pm_toml: &str, fronts: impl IntoIterator<Item = String>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("postmortems")).expect("mkdir");
+    std::fs::write(root.join("pm.toml"), pm_toml).expect("pm.toml");
+    for (n, front) in fronts.into_iter().enumerate() {
+        let text = format!("---\n{front}---\n\n## Summary\nx\n");
+        std::fs::write(root.join(format!("postmortems/INC-2026-{n:04}-x.md")), text)
+            .expect("write");
+    }
+    dir
+}
+
+/// The chat formats stay within what Slack and Teams accept, however many items and whatever
+/// their titles: a repository of 800 items with long, hostile titles (more than fit).
+#[test]
+fn chat_reports_keep_within_the_platforms_limits_and_escape_markup() {
+    let dir = generated(
+        OPS,
+        (0..80).map(|n| {
+            let mut text = format!(
+                "id: INC-2026-{n:04}\ntitle: Incident {n}\nstatus: draft\nseverity: SEV3\nowner: ann\nteam: ops\naction_items:\n"
+            );
+            for i in 0..10 {
+                let owner = if i % 2 == 0 { "ann" } else { "bob" };
+                text.push_str(&format!("  - title: \"<!channel> <https://evil.example|click> & {} {n}-{i}\"\n    owner: {owner}\n    due: 2026-01-{:02}\n    status: open\n", "x".repeat(120), i + 1));
+            }
+            text
+        }),
+    );
+    let root = dir.path().to_str().expect("utf-8 path");
+    let out = run(&["actions", "--root", root, "--today", "2026-06-01", "-f", "slack"]);
+    let slack = slack_within_limits(&out);
+    let blocks = slack["blocks"].as_array().expect("blocks");
     assert!(
         blocks[0]["text"]["text"].as_str().expect("header").contains("800 open"),
         "{}",
@@ -555,7 +630,6 @@ fn chat_reports_keep_within_the_platforms_limits_and_escape_markup() {
     );
     for b in blocks.iter().filter(|b| b["type"] == "section") {
         let text = b["text"]["text"].as_str().expect("text");
-        assert!(text.chars().count() <= 3000, "{} characters", text.chars().count());
         assert!(!text.contains("<!channel>") && !text.contains("<https://evil"), "escaped: {text}");
         assert!(text.contains("&lt;!channel&gt;"), "{text}");
     }
@@ -563,13 +637,121 @@ fn chat_reports_keep_within_the_platforms_limits_and_escape_markup() {
     assert!(last.contains("more items"), "the cut is said: {last}");
 
     let out = run(&["actions", "--root", root, "--today", "2026-06-01", "-f", "teams"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(out.stdout.len() <= 28 * 1024, "{} bytes", out.stdout.len());
-    let teams: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    assert_eq!(teams["type"], "message");
-    let card = &teams["attachments"][0];
-    assert_eq!(card["contentType"], "application/vnd.microsoft.card.adaptive");
-    assert_eq!(card["content"]["type"], "AdaptiveCard");
-    assert!(card["content"]["version"].is_string() && card["content"]["body"].is_array());
+    teams_within_limits(&out);
     assert!(stdout(&out).contains("more items"), "the cut is said");
+}
+
+/// The demo's to-do lists as chat messages parse and keep within the limits, for a person
+/// who owes things and one who owes nothing (the trycmd cases in `tests/cmd/todo` pin the
+/// bytes).
+#[test]
+fn chat_todo_lists_of_the_demo_are_valid_messages() {
+    for (person, headline) in
+        [("hwagner", "hwagner owes 3 things, 2 overdue"), ("mkoch", "mkoch owes nothing")]
+    {
+        let todo = |format| {
+            let args = ["todo", "--root", "examples/demo", "--today", "2026-12-05", "-f", format];
+            run(&[&args[..], &["--person", person]].concat())
+        };
+        let slack = slack_within_limits(&todo("slack"));
+        assert_eq!(slack["blocks"][0]["text"]["text"], headline);
+        let teams = teams_within_limits(&todo("teams"));
+        let title = &teams["attachments"][0]["content"]["body"][0]["inlines"][0]["text"];
+        assert_eq!(title, headline);
+    }
+}
+
+/// The markup a hostile value tries: a mention of everyone, a bare one, and a link.
+const HOSTILE: &str = "<!channel> @here <http://x|y> &";
+
+/// `pm todo` in the chat formats keeps within the same limits, with the same escaping: one
+/// person owing hundreds of things (sections to write, reviews, postmortems to finish, action
+/// items), every section name, title and ticket hostile and too long to show whole.
+#[test]
+fn chat_todo_lists_keep_within_the_platforms_limits_and_escape_markup() {
+    let long = |c: &str| c.repeat(300);
+    let dir = generated(
+        OPS,
+        (0..60).map(|n| {
+            let mut text = format!(
+                "id: INC-2026-{n:04}\ntitle: \"{HOSTILE} {} {n}\"\nstatus: in-review\nseverity: SEV3\nowner: ann\nteam: ops\ndue: 2026-05-{:02}\nreviewers: [ann]\nassignments:\n  - {{section: \"{HOSTILE} {} {n}\", to: ann, due: 2026-04-01}}\naction_items:\n",
+                long("t"),
+                n % 28 + 1,
+                long("s"),
+            );
+            for i in 0..4 {
+                text.push_str(&format!("  - title: \"{HOSTILE} {} {n}-{i}\"\n    owner: ann\n    due: 2026-0{}-01\n    status: open\n    ticket: \"{HOSTILE} {}\"\n", long("a"), i * 2 + 1, long("k")));
+            }
+            text
+        }),
+    );
+    let root = dir.path().to_str().expect("utf-8 path");
+    let todo = |format| {
+        run(&["todo", "--root", root, "--today", "2026-06-01", "--person", "ann", "-f", format])
+    };
+
+    let slack = slack_within_limits(&todo("slack"));
+    let blocks = slack["blocks"].as_array().expect("blocks");
+    let header = blocks[0]["text"]["text"].as_str().expect("header");
+    assert!(header.starts_with("ann owes ") && header.contains(" overdue"), "{header}");
+    let sections: Vec<&str> = blocks
+        .iter()
+        .filter(|b| b["type"] == "section")
+        .filter_map(|b| b["text"]["text"].as_str())
+        .collect();
+    assert!(sections[0].starts_with("*Overdue* — "), "{}", sections[0]);
+    for verb in ["*write*", "*review*", "*do*"] {
+        assert!(sections.iter().any(|s| s.contains(verb)), "a line to {verb}");
+    }
+    assert!(sections.iter().any(|s| s.contains("&lt;!channel&gt; @here &lt;http://x|y&gt; &amp;")));
+    for text in slack_texts(&slack) {
+        assert!(!text.contains("<!") && !text.contains("<http://x"), "escaped: {text}");
+        assert!(
+            !text.contains(&"t".repeat(200)) && !text.contains(&"k".repeat(200)),
+            "cut: {text}"
+        );
+    }
+    let last = blocks.last().expect("a block").to_string();
+    assert!(last.contains("more things: run `pm todo`"), "the cut is said: {last}");
+
+    let out = todo("teams");
+    let teams = teams_within_limits(&out);
+    assert!(stdout(&out).contains("more things: run `pm todo`"), "the cut is said");
+    assert!(stdout(&out).contains(HOSTILE), "user text as written, in text runs");
+    let mut text_blocks = Vec::new();
+    teams_text_blocks(&teams, &mut text_blocks);
+    assert!(text_blocks.iter().all(|t| !t.contains('<') && !t.contains('@')), "{text_blocks:?}");
+}
+
+/// Without a registry, `--person` is taken as given: the person's name is user text too, in
+/// the Slack notification text (mrkdwn) as in the Teams title.
+#[test]
+fn chat_todo_lists_escape_the_person() {
+    let dir = generated(
+        "",
+        [format!(
+            "id: INC-2026-0000\ntitle: X\nstatus: draft\naction_items:\n  - title: Y\n    owner: \"{HOSTILE}\"\n    due: 2026-07-01\n"
+        )],
+    );
+    let root = dir.path().to_str().expect("utf-8 path");
+    let todo = |format| {
+        run(&["todo", "--root", root, "--today", "2026-06-01", "--person", HOSTILE, "-f", format])
+    };
+
+    let slack = slack_within_limits(&todo("slack"));
+    assert_eq!(
+        slack["text"],
+        "&lt;!channel&gt; @here &lt;http://x|y&gt; &amp; owes 1 thing, 0 overdue (as of 2026-06-01)"
+    );
+    for text in slack_texts(&slack) {
+        assert!(!text.contains("<!") && !text.contains("<http://x"), "escaped: {text}");
+    }
+
+    let teams = teams_within_limits(&todo("teams"));
+    let title = &teams["attachments"][0]["content"]["body"][0];
+    assert_eq!(title["type"], "RichTextBlock", "{title}");
+    assert_eq!(title["inlines"][0]["text"], format!("{HOSTILE} owes 1 thing, 0 overdue"));
+    let mut text_blocks = Vec::new();
+    teams_text_blocks(&teams, &mut text_blocks);
+    assert!(text_blocks.iter().all(|t| !t.contains('<')), "{text_blocks:?}");
 }

@@ -1,12 +1,14 @@
-//! `pm actions --format slack`: a Slack message with Block Kit blocks, the body of a POST to
-//! an incoming webhook (`{"text": …, "blocks": […]}`).
+//! Slack messages with Block Kit blocks, the body of a POST to an incoming webhook
+//! (`{"text": …, "blocks": […]}`): `pm actions --format slack` here, `pm todo --format slack`
+//! through `message` too.
 //!
-//! The message is a header ("Action items: N open, M overdue"), a context line (as of when),
-//! one section per owner listing their items in mrkdwn, and, when the report does not fit,
-//! a closing context line "… and K more items". Slack refuses the whole message when one limit
-//! is broken, so the limits it enforces are kept here: at most 50 blocks, a section's text at
-//! most 3,000 characters (an owner with more items than that continues in a second section),
-//! a header's plain text at most 150.
+//! A message is a header (the report's title), a context line (as of when), one section per
+//! group of lines in mrkdwn (for `pm actions`, one per owner listing their items), and, when
+//! the report does not fit, a closing context line "… and K more items". Slack refuses the
+//! whole message when one limit is broken, so the limits it enforces are kept here, in
+//! `message`, for every report: at most 50 blocks, a section's text at most 3,000 characters
+//! (a group with more lines than that continues in a second section), a header's plain text at
+//! most 150.
 //!
 //! User text is escaped as Slack documents for mrkdwn (`&` `<` `>` as `&amp;` `&lt;` `&gt;`),
 //! so a title cannot open a link or a mention (`<!channel>`), and every text is `verbatim`, so
@@ -17,9 +19,7 @@
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
-use super::{
-    context, fallback, headline, more, owner, postmortem, team_names, ticket, title, tracker,
-};
+use super::{Frame, frame, owner, postmortem, team_names, ticket, title, tracker};
 use crate::config::Config;
 use crate::followup::Item;
 use crate::followup::render::{OwnerGroup, by_owner, due_words, status_words};
@@ -31,13 +31,13 @@ pub const MAX_SECTION_TEXT: usize = 3000;
 /// Characters of a header block's plain text.
 pub const MAX_HEADER_TEXT: usize = 150;
 
-/// The length Slack holds a text to. Slack says "characters" without saying which; counting
-/// UTF-16 code units is never less than counting characters, so a text within the limit by
-/// this count is within it by either.
 /// Most UTF-16 units an escaped link target may take in an item's line.
 const LINK_BUDGET: usize = 1000;
 
-fn length(text: &str) -> usize {
+/// The length Slack holds a text to. Slack says "characters" without saying which; counting
+/// UTF-16 code units is never less than counting characters, so a text within the limit by
+/// this count is within it by either.
+pub(super) fn length(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
@@ -126,20 +126,31 @@ fn line(item: &Item) -> String {
     format!("• {}", parts.join(" · "))
 }
 
-/// The owners' sections: the mrkdwn text of each and how many items it lists. An owner whose
+/// Lines under a heading, in as many sections as they take: one owner's items, one person's
+/// overdue things.
+pub(super) struct Group {
+    /// The first line of the group's first section (mrkdwn).
+    pub heading: String,
+    /// The first line of each further section, when the lines overflow one (mrkdwn).
+    pub continued: String,
+    /// One mrkdwn line per thing listed, each short enough to fit in a section under either
+    /// heading.
+    pub lines: Vec<String>,
+}
+
+/// The groups' sections: the mrkdwn text of each and how many lines it lists. A group whose
 /// lines do not fit in one section continues in the next.
-fn sections(items: &[Item], config: &Config) -> Vec<(String, usize)> {
+fn sections(groups: &[Group]) -> Vec<(String, usize)> {
     let mut sections = Vec::new();
-    for group in by_owner(items, config) {
-        let (mut text, mut listed) = (heading(&group), 0);
-        for item in &group.items {
-            let line = line(item);
-            if length(&text) + 1 + length(&line) > MAX_SECTION_TEXT {
+    for group in groups {
+        let (mut text, mut listed) = (group.heading.clone(), 0);
+        for line in &group.lines {
+            if length(&text) + 1 + length(line) > MAX_SECTION_TEXT {
                 sections.push((text, listed));
-                (text, listed) = (continued(&group), 0);
+                (text, listed) = (group.continued.clone(), 0);
             }
             text.push('\n');
-            text.push_str(&line);
+            text.push_str(line);
             listed += 1;
         }
         sections.push((text, listed));
@@ -155,26 +166,29 @@ fn context_block(text: &str) -> Value {
     json!({"type": "context", "elements": [mrkdwn(text)]})
 }
 
-/// The Slack message for `items` (selected and sorted) as of `today`.
-pub fn render(items: &[Item], today: Date, config: &Config) -> anyhow::Result<String> {
-    let header: String = headline(items).chars().take(MAX_HEADER_TEXT).collect();
+/// The Slack message of `frame` with `groups`: every line when the blocks and sections allow,
+/// else the sections that fit and a closing line for the rest.
+pub(super) fn message(frame: &Frame, groups: &[Group]) -> anyhow::Result<String> {
+    let header: String = frame.title.chars().take(MAX_HEADER_TEXT).collect();
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": header, "emoji": true}}),
-        context_block(&context(items, today)),
+        context_block(&escape(&frame.context)),
     ];
-    let mut sections = sections(items, config);
+    let mut sections = sections(groups);
     // Room for the sections; when they do not all fit, one block goes to saying so.
     if blocks.len() + sections.len() > MAX_BLOCKS {
         sections.truncate(MAX_BLOCKS - blocks.len() - 1);
     }
+    let total: usize = groups.iter().map(|g| g.lines.len()).sum();
     let listed: usize = sections.iter().map(|(_, n)| n).sum();
     blocks
         .extend(sections.iter().map(|(text, _)| json!({"type": "section", "text": mrkdwn(text)})));
-    if listed < items.len() {
-        blocks.push(context_block(&more(items.len() - listed)));
+    if listed < total {
+        blocks.push(context_block(&escape(&frame.more(total - listed))));
     }
     let message = json!({
-        "text": fallback(items, today),
+        // The top-level text is mrkdwn too (it is what a notification shows).
+        "text": escape(&frame.fallback),
         "blocks": blocks,
         // A ticket link would otherwise unfurl into a preview of the tracker under the report.
         "unfurl_links": false,
@@ -185,6 +199,19 @@ pub fn render(items: &[Item], today: Date, config: &Config) -> anyhow::Result<St
     let mut text = serde_json::to_string_pretty(&message)?;
     text.push('\n');
     Ok(text)
+}
+
+/// The Slack message for `items` (selected and sorted) as of `today`.
+pub fn render(items: &[Item], today: Date, config: &Config) -> anyhow::Result<String> {
+    let groups: Vec<Group> = by_owner(items, config)
+        .iter()
+        .map(|group| Group {
+            heading: heading(group),
+            continued: continued(group),
+            lines: group.items.iter().map(|item| line(item)).collect(),
+        })
+        .collect();
+    message(&frame(items, today), &groups)
 }
 
 #[cfg(test)]

@@ -1,24 +1,22 @@
-//! `pm actions --format teams`: a Microsoft Teams message carrying an Adaptive Card (1.4), the
-//! body of a POST to a Teams incoming webhook or to a Workflows "when a Teams webhook request
-//! is received" flow.
+//! Microsoft Teams messages carrying an Adaptive Card (1.4), the body of a POST to a Teams
+//! incoming webhook or to a Workflows "when a Teams webhook request is received" flow:
+//! `pm actions --format teams` here, `pm todo --format teams` through `message` too.
 //!
-//! The card is a title ("Action items: N open, M overdue"), a subtle line saying as of when,
-//! then one container per owner: their name, teams and counts, then one line per item, the
-//! overdue part in the attention colour. An item with a ticket URL opens it when clicked (an
+//! A card is a title, a subtle line saying as of when, then one container per group of lines
+//! (for `pm actions`, one per owner: their name, teams and counts, then one line per item, the
+//! overdue part in the attention colour). An item with a ticket URL opens it when clicked (an
 //! `Action.OpenUrl` on the item), its ticket shown as a link.
 //!
 //! User text goes only into `TextRun`s of `RichTextBlock`s, which Adaptive Cards show as
 //! written: a `TextBlock`'s text is markdown, where a title could make a link of its own, and
 //! markdown escapes are read differently by different Teams clients. Teams refuses a message
-//! over 28 KB; the message is written compact and cut to [`MAX_BYTES`] (the items that fit, in
-//! the order shown, then "… and K more items").
+//! over 28 KB; `message` writes every card compact and cuts it to [`MAX_BYTES`] (the lines
+//! that fit, in the order shown, then "… and K more items").
 
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
-use super::{
-    context, fallback, headline, more, owner, postmortem, team_names, ticket, title, tracker,
-};
+use super::{Frame, frame, owner, postmortem, team_names, ticket, title, tracker};
 use crate::config::Config;
 use crate::followup::Item;
 use crate::followup::render::{OwnerGroup, by_owner, due_words, status_words};
@@ -28,12 +26,12 @@ use crate::followup::render::{OwnerGroup, by_owner, due_words, status_words};
 pub const MAX_BYTES: usize = 27_000;
 
 /// One `TextRun`.
-fn run(text: impl Into<String>) -> Value {
+pub(super) fn run(text: impl Into<String>) -> Value {
     json!({"type": "TextRun", "text": text.into()})
 }
 
 /// A `TextRun` with styling (`style` is an object of the `TextRun` properties to add).
-fn styled(text: impl Into<String>, style: Value) -> Value {
+pub(super) fn styled(text: impl Into<String>, style: Value) -> Value {
     let mut run = run(text);
     if let (Some(run), Some(style)) = (run.as_object_mut(), style.as_object()) {
         run.extend(style.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -61,7 +59,8 @@ fn merged(runs: Vec<Value>) -> Vec<Value> {
     out
 }
 
-fn rich_text(runs: Vec<Value>) -> Value {
+/// A `RichTextBlock` of `runs`.
+pub(super) fn rich_text(runs: Vec<Value>) -> Value {
     json!({"type": "RichTextBlock", "inlines": merged(runs)})
 }
 
@@ -121,40 +120,56 @@ fn item(item: &Item) -> Value {
             "selectAction": open,
             "items": [line],
         }),
-        None => {
-            let mut line = line;
-            line["spacing"] = json!("Small");
-            line
-        }
+        None => spaced(line),
     }
 }
 
-/// The message with the first `shown` items of `groups` (in the order shown), and a closing
-/// line for the rest of `total`.
+/// A line of a group, set close to the line above it.
+pub(super) fn spaced(mut line: Value) -> Value {
+    line["spacing"] = json!("Small");
+    line
+}
+
+/// The card's title in words of its own (no user text): a large, bold `TextBlock`.
+pub(super) fn title_text(text: &str) -> Value {
+    json!({"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": true})
+}
+
+/// Lines under a heading, in one container: one owner's items, one person's overdue things.
+pub(super) struct Group {
+    /// The group's first line.
+    pub heading: Value,
+    /// One element per thing listed.
+    pub lines: Vec<Value>,
+}
+
+/// The message of `frame` titled by `title` with the first `shown` lines of `groups` (in the
+/// order shown), and a closing line for the rest.
 fn message_with(
-    items: &[Item],
-    groups: &[OwnerGroup<'_>],
+    frame: &Frame,
+    title: &Value,
+    groups: &[Group],
     shown: usize,
-    today: Date,
 ) -> anyhow::Result<String> {
     let mut body = vec![
-        json!({"type": "TextBlock", "text": headline(items), "size": "Large", "weight": "Bolder", "wrap": true}),
-        json!({"type": "TextBlock", "text": context(items, today), "isSubtle": true, "spacing": "None", "wrap": true}),
+        title.clone(),
+        json!({"type": "TextBlock", "text": frame.context, "isSubtle": true, "spacing": "None", "wrap": true}),
     ];
     let mut left = shown;
     for group in groups {
         if left == 0 {
             break;
         }
-        let mut lines = vec![heading(group)];
-        lines.extend(group.items.iter().take(left).map(|i| item(i)));
-        left -= group.items.len().min(left);
+        let mut lines = vec![group.heading.clone()];
+        lines.extend(group.lines.iter().take(left).cloned());
+        left -= group.lines.len().min(left);
         body.push(
             json!({"type": "Container", "separator": true, "spacing": "Medium", "items": lines}),
         );
     }
-    if shown < items.len() {
-        body.push(json!({"type": "TextBlock", "text": more(items.len() - shown), "isSubtle": true, "wrap": true}));
+    let total: usize = groups.iter().map(|g| g.lines.len()).sum();
+    if shown < total {
+        body.push(json!({"type": "TextBlock", "text": frame.more(total - shown), "isSubtle": true, "wrap": true}));
     }
     let message = json!({
         "type": "message",
@@ -165,7 +180,7 @@ fn message_with(
                 "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                 "type": "AdaptiveCard",
                 "version": "1.4",
-                "fallbackText": fallback(items, today),
+                "fallbackText": frame.fallback,
                 "body": body,
             },
         }],
@@ -177,25 +192,40 @@ fn message_with(
     Ok(text)
 }
 
-/// The Teams message for `items` (selected and sorted) as of `today`: every item when it fits
-/// in [`MAX_BYTES`], else as many as fit.
-pub fn render(items: &[Item], today: Date, config: &Config) -> anyhow::Result<String> {
-    let groups = by_owner(items, config);
-    let all = message_with(items, &groups, items.len(), today)?;
+/// The Teams message of `frame` titled by `title` (a block: see [`title_text`]) with `groups`:
+/// every line when it fits in [`MAX_BYTES`], else as many as fit. The frame's context and
+/// closing line go into `TextBlock`s, so they must be words of the report's own.
+pub(super) fn message(frame: &Frame, title: &Value, groups: &[Group]) -> anyhow::Result<String> {
+    let total: usize = groups.iter().map(|g| g.lines.len()).sum();
+    let all = message_with(frame, title, groups, total)?;
     if all.len() <= MAX_BYTES {
         return Ok(all);
     }
-    // The message grows with every item shown, so the most that fit is found by bisection.
-    let (mut fits, mut too_many) = (0, items.len());
+    // The message grows with every line shown, so the most that fit is found by bisection.
+    let (mut fits, mut too_many) = (0, total);
     while too_many - fits > 1 {
         let mid = fits + (too_many - fits) / 2;
-        if message_with(items, &groups, mid, today)?.len() <= MAX_BYTES {
+        if message_with(frame, title, groups, mid)?.len() <= MAX_BYTES {
             fits = mid;
         } else {
             too_many = mid;
         }
     }
-    message_with(items, &groups, fits, today)
+    message_with(frame, title, groups, fits)
+}
+
+/// The Teams message for `items` (selected and sorted) as of `today`: every item when it fits
+/// in [`MAX_BYTES`], else as many as fit.
+pub fn render(items: &[Item], today: Date, config: &Config) -> anyhow::Result<String> {
+    let groups: Vec<Group> = by_owner(items, config)
+        .iter()
+        .map(|group| Group {
+            heading: heading(group),
+            lines: group.items.iter().map(|i| item(i)).collect(),
+        })
+        .collect();
+    let frame = frame(items, today);
+    message(&frame, &title_text(&frame.title), &groups)
 }
 
 #[cfg(test)]
