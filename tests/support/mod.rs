@@ -1,7 +1,8 @@
 //! Shared helpers of the integration tests (`tests/it/`), included once by `tests/it/main.rs`:
 //!
 //! - `run`: running the `pm` binary under test with an environment that cannot change its output;
-//! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back;
+//! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back, and
+//!   comparing output with an expected file (`assert_blessed`: `PM_BLESS=1` rewrites it);
 //! - `git`: running git in a test repository with a fixed identity and clock;
 //! - `browser`: a headless Chromium driver that records what a page does;
 //! - `server`: a static file server for the http cases;
