@@ -603,15 +603,24 @@ fn review_held(
     inputs: &Inputs<'_>,
     approvals: &[Approval],
 ) -> Result<(Option<Date>, String), String> {
-    let Some(review) = &pm.review else {
-        return Err("no review recorded: add `review: {mode: meeting, held_on, attendees}` or `review: {mode: async, opened_on}`".to_owned());
-    };
-    let mode = review.mode.as_ref().map(|m| m.value);
     let wanted = match policy.review {
         ReviewRequirement::Meeting => Some(ReviewMode::Meeting),
         ReviewRequirement::Async => Some(ReviewMode::Async),
         _ => None,
     };
+    let Some(review) = &pm.review else {
+        // Suggest only the mode the policy accepts: a policy that asks for an asynchronous
+        // review must not send the author off to book a meeting that would not count.
+        const MEETING: &str = "`review: {mode: meeting, held_on, attendees}`";
+        const ASYNC: &str = "`review: {mode: async, opened_on}`";
+        let add = match wanted {
+            Some(ReviewMode::Meeting) => MEETING.to_owned(),
+            Some(ReviewMode::Async) => ASYNC.to_owned(),
+            None => format!("{MEETING} or {ASYNC}"),
+        };
+        return Err(format!("no review recorded: add {add}"));
+    };
+    let mode = review.mode.as_ref().map(|m| m.value);
     if let (Some(wanted), Some(mode)) = (wanted, mode) {
         if wanted != mode {
             return Err(format!("the policy asks for a {wanted} review; this one is {mode}"));

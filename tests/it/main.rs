@@ -34,6 +34,7 @@ mod followup;
 mod fuzz_regressions;
 mod html_validation;
 mod item_state;
+mod lifecycle;
 mod metrics;
 mod pre_commit;
 mod properties;

@@ -1,5 +1,7 @@
 //! Files and folders of the tests: paths in the crate, copying a fixture into a temporary
-//! folder (fixtures are only ever modified in copies), and reading a tree back by relative path.
+//! folder (fixtures are only ever modified in copies), reading a tree back by relative path, and
+//! comparing output with an expected file in the crate ([`assert_blessed`]: `PM_BLESS=1`
+//! rewrites it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,4 +71,23 @@ pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (rel, bytes)
         })
         .collect()
+}
+
+/// Asserts that `actual` is the file `expected` (a path in the crate), written there first when
+/// `PM_BLESS` is set.
+#[track_caller]
+pub fn assert_blessed(actual: &str, expected: &str) {
+    if std::env::var_os("PM_BLESS").is_some() {
+        std::fs::write(crate_path(expected), actual).expect("bless");
+    }
+    assert_expected(actual, expected);
+}
+
+/// Asserts that `actual` is the file `expected` (a path in the crate), without blessing it (a
+/// test that compares with a file another test blesses).
+#[track_caller]
+pub fn assert_expected(actual: &str, expected: &str) {
+    let path = crate_path(expected);
+    let wanted = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{expected}: {e}"));
+    assert_eq!(actual, wanted, "{expected} as blessed (PM_BLESS=1 to re-bless)");
 }

@@ -2,7 +2,8 @@
 //!
 //! - `run`: running the `pm` binary under test with an environment that cannot change its output;
 //! - `docs`: transcripts in the documentation kept real;
-//! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back;
+//! - `fs`: paths in the crate, copying fixtures into temporary folders, reading trees back, and
+//!   comparing output with an expected file (`assert_blessed`: `PM_BLESS=1` rewrites it);
 //! - `git`: running git in a test repository with a fixed identity and clock;
 //! - `browser`: a headless Chromium driver that records what a page does;
 //! - `server`: a static file server for the http cases;

@@ -9,6 +9,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
+// The snapshot helpers live in `fs`, where every test that blesses finds them; the sync tests
+// import them from here.
+pub use super::fs::{assert_blessed, assert_expected};
 use super::fs::{copy_tree, crate_path, walk};
 use super::run::{pm, text};
 use super::trackers::{FakeTracker, Seen};
@@ -163,25 +166,6 @@ pub fn ticket(cache: &Value, key: &str) -> Value {
 /// The JSON body of a request.
 pub fn body(seen: &Seen) -> Value {
     serde_json::from_str(&seen.body).expect("a JSON body")
-}
-
-/// Asserts that `actual` is the file `expected` (a path in the crate), written there first when
-/// `PM_BLESS` is set.
-#[track_caller]
-pub fn assert_blessed(actual: &str, expected: &str) {
-    if std::env::var_os("PM_BLESS").is_some() {
-        std::fs::write(crate_path(expected), actual).expect("bless");
-    }
-    assert_expected(actual, expected);
-}
-
-/// Asserts that `actual` is the file `expected` (a path in the crate), without blessing it (a
-/// test that compares with a file another test blesses).
-#[track_caller]
-pub fn assert_expected(actual: &str, expected: &str) {
-    let path = crate_path(expected);
-    let wanted = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{expected}: {e}"));
-    assert_eq!(actual, wanted, "{expected} as blessed (PM_BLESS=1 to re-bless)");
 }
 
 /// Runs `pm sync --create` on a `sync-create*` fixture and asserts that it filed two tickets
