@@ -70,6 +70,8 @@ impl Site<'_, '_> {
                     cx.insert("items", &items);
                     cx.insert("toc", &rendered.toc);
                     cx.insert("body_html", &rendered.html);
+                    // The context holds its own copy: one copy of a big body less at the peak.
+                    drop(rendered);
                     Ok(())
                 },
             )
