@@ -9,7 +9,7 @@
 //! what pages show, the reports keep every typed field and run no rules. [`check_documents`]
 //! takes documents already in memory (a single page, the fuzz targets) through the same steps.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::completion::Reader;
 use crate::config::Workspace;
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::diagnostic::{Diagnostic, Finding, MAX_PER_RULE_AND_FILE, Severity};
 use crate::discover::{Found, WalkProblem};
 use crate::idcache::{self, IdCache, Stamp};
 use crate::repo::{Depth, Document, Repo};
@@ -393,45 +393,77 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
+/// Turns one file's findings into diagnostics: severity from the policy, positions, inline
+/// suppressions, and at most [`MAX_PER_RULE_AND_FILE`] per rule, the rest counted in one
+/// summary diagnostic at the first one left out.
 fn locate(
     doc: &Document,
     findings: Vec<(&'static Meta, Finding)>,
     policy: &Policy,
     inline: &Inline,
 ) -> Vec<Diagnostic> {
-    findings
-        .into_iter()
-        .filter_map(|(meta, f)| {
-            let severity = policy.severity(meta, f.severity, doc.path())?;
-            let (start, end) = edge_offsets(&doc.source.text, f.span);
-            let start = doc.source.position(start);
-            let end = doc.source.position(end);
-            if inline.suppresses(meta, f.span.start, start.line) {
-                return None;
-            }
-            Some(Diagnostic {
-                path: doc.path().to_owned(),
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                code: meta.code,
-                rule: meta.slug,
-                severity,
-                message: f.message,
-                help: f.help,
-                notes: f
-                    .notes
-                    .into_iter()
-                    .map(|(span, message)| {
-                        let at = doc.source.position(edge_offsets(&doc.source.text, span).0);
-                        crate::diagnostic::Note { line: at.line, column: at.column, message }
-                    })
-                    .collect(),
-                span: f.span,
+    let mut shown: HashMap<&'static str, usize> = HashMap::new();
+    // Per rule left over: how many, and the first of them (where the summary goes).
+    let mut left_out: BTreeMap<&'static str, (usize, &'static Meta, Severity, Span)> =
+        BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for (meta, f) in findings {
+        let Some(severity) = policy.severity(meta, f.severity, doc.path()) else { continue };
+        let line = doc.source.lines.line(edge_offsets(&doc.source.text, f.span).0);
+        if inline.suppresses(meta, f.span.start, line) {
+            continue;
+        }
+        let count = shown.entry(meta.code).or_insert(0);
+        if *count >= MAX_PER_RULE_AND_FILE {
+            left_out.entry(meta.code).or_insert((0, meta, severity, f.span)).0 += 1;
+            continue;
+        }
+        *count += 1;
+        diagnostics.push(diagnostic(doc, meta, severity, f));
+    }
+    for (n, meta, severity, span) in left_out.into_values() {
+        let message = format!(
+            "and {n} more `{}` finding{} in this file",
+            meta.slug,
+            if n == 1 { "" } else { "s" }
+        );
+        let help = format!(
+            "only the first {MAX_PER_RULE_AND_FILE} are shown; fix those and run again, or turn \
+             the rule off for this file with `<!-- pm-disable-file {} -->`",
+            meta.slug
+        );
+        let finding = Finding::new(span, message).help(help);
+        diagnostics.push(diagnostic(doc, meta, severity, finding));
+    }
+    diagnostics
+}
+
+/// One finding of `doc`, located.
+fn diagnostic(doc: &Document, meta: &'static Meta, severity: Severity, f: Finding) -> Diagnostic {
+    let (start, end) = edge_offsets(&doc.source.text, f.span);
+    let start = doc.source.position(start);
+    let end = doc.source.position(end);
+    Diagnostic {
+        path: doc.path().to_owned(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        code: meta.code,
+        rule: meta.slug,
+        severity,
+        message: f.message,
+        help: f.help,
+        notes: f
+            .notes
+            .into_iter()
+            .map(|(span, message)| {
+                let at = doc.source.position(edge_offsets(&doc.source.text, span).0);
+                crate::diagnostic::Note { line: at.line, column: at.column, message }
             })
-        })
-        .collect()
+            .collect(),
+        span: f.span,
+    }
 }
 
 /// The offsets a diagnostic's positions are taken at: the span without the line ending it may

@@ -71,10 +71,27 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Start offsets of every line, for offset → position lookups by binary search.
+/// Start offsets of every line, for offset → position lookups by binary search, and the count
+/// of characters (and of characters outside the Basic Multilingual Plane, two UTF-16 units
+/// each) before every [`STRIDE`]-th byte: a column is then found by counting at most
+/// `STRIDE` bytes, not the whole line before it (a diagnostic per word on a one-line body of
+/// megabytes made counting from the line's start quadratic).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// `(characters, astral characters)` in `text[..k * STRIDE]`, for every `k`.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+/// Bytes between two character-count checkpoints.
+const STRIDE: usize = 1024;
+
+/// Characters and astral characters (4-byte sequences) in `bytes`, which need not start or
+/// end on a character boundary: every byte that does not continue a sequence starts one.
+fn count_chars(bytes: &[u8]) -> (usize, usize) {
+    bytes.iter().fold((0, 0), |(chars, astral), &b| {
+        (chars + usize::from((b as i8) >= -0x40), astral + usize::from(b >= 0xF0))
+    })
 }
 
 impl LineIndex {
@@ -83,7 +100,30 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Self { starts }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut total = (0, 0);
+        checkpoints.push(total);
+        for block in text.as_bytes().chunks_exact(STRIDE) {
+            let (chars, astral) = count_chars(block);
+            total = (total.0 + chars, total.1 + astral);
+            checkpoints.push(total);
+        }
+        Self { starts, checkpoints }
+    }
+
+    /// `(characters, astral characters)` in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> (usize, usize) {
+        let bytes = &text.as_bytes()[..offset.min(text.len())];
+        // An index of another text (never made so here) only costs the shortcut.
+        let k = (offset / STRIDE).min(self.checkpoints.len().saturating_sub(1));
+        let (before, astral_before) = self.checkpoints.get(k).copied().unwrap_or_default();
+        let (chars, astral) = count_chars(bytes.get(k * STRIDE..).unwrap_or(bytes));
+        (before + chars, astral_before + astral)
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
     }
 
     /// Number of lines (a trailing newline does not start a new line that counts).
@@ -104,10 +144,24 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line(offset);
         let start = self.starts[line - 1];
-        let column = text[start..offset].chars().count() + 1;
+        let column = self.chars_before(text, offset).0 - self.chars_before(text, start).0 + 1;
         Position { line, column }
+    }
+
+    /// The 1-based line and the column of byte `offset` in UTF-16 code units (0-based, as
+    /// LSP and SARIF count), clamped like [`LineIndex::position`].
+    pub fn utf16_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line(offset);
+        let start = self.starts[line - 1];
+        let (chars, astral) = self.chars_before(text, offset);
+        let (chars_start, astral_start) = self.chars_before(text, start);
+        (line, chars + astral - chars_start - astral_start)
     }
 
     /// The text of 1-based `line`, without its line ending.
@@ -158,5 +212,19 @@ mod tests {
         assert_eq!(idx.position(text, 5), Position { line: 2, column: 1 });
         assert_eq!(idx.position(text, 999).line, 3);
         assert_eq!(idx.line_text(text, 1), "ab");
+    }
+
+    #[test]
+    fn columns_on_a_long_line_agree_with_counting() {
+        // Checkpoints fall inside multi-byte characters; columns must still be exact.
+        let line: String = "aé😀\u{2028}".repeat(2000);
+        let text = format!("x\n{line}\ny");
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len()).step_by(7).filter(|&o| text.is_char_boundary(o)) {
+            let start = idx.line_start(idx.line(offset));
+            let before = &text[start..offset];
+            assert_eq!(idx.position(&text, offset).column, before.chars().count() + 1);
+            assert_eq!(idx.utf16_position(&text, offset).1, before.encode_utf16().count());
+        }
     }
 }

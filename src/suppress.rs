@@ -7,7 +7,7 @@
 //! - `<!-- pm-disable-next-line RULES -->`: the line after the comment.
 //! - `<!-- pm-disable-line RULES -->`: the comment's own line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -17,32 +17,6 @@ use crate::diagnostic::Severity;
 use crate::rules::{self, Meta};
 use crate::source::Source;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    File,
-    Disable,
-    Enable,
-    NextLine,
-    Line,
-}
-
-#[derive(Debug, Clone)]
-struct Directive {
-    kind: Kind,
-    /// Byte offset of the comment's start.
-    at: usize,
-    /// Line of the comment's start and of its end.
-    lines: (usize, usize),
-    /// Codes of the rules it names; empty = every rule.
-    codes: Vec<&'static str>,
-}
-
-impl Directive {
-    fn covers(&self, meta: &Meta) -> bool {
-        self.codes.is_empty() || self.codes.contains(&meta.code)
-    }
-}
-
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"<!--\s*pm-(disable-file|disable-next-line|disable-line|disable|enable)\b([^>]*?)-->",
@@ -50,16 +24,26 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid static regex")
 });
 
-/// The inline suppressions of one file.
+/// Which rules a directive names: `None` for every rule.
+type Codes = Option<&'static str>;
+
+/// The inline suppressions of one file, indexed so that asking about one diagnostic costs a
+/// hash lookup or a binary search, never a walk over every directive (a file of thousands of
+/// `pm-disable`/`pm-enable` pairs with a diagnostic between each made that quadratic).
 #[derive(Debug, Clone, Default)]
 pub struct Inline {
-    directives: Vec<Directive>,
+    /// `pm-disable-file`: the codes named, and `None` for every rule.
+    file: HashSet<Codes>,
+    /// Lines a `pm-disable-line` or `pm-disable-next-line` covers, with the codes named.
+    lines: HashSet<(usize, Codes)>,
+    /// `pm-disable` (`true`) and `pm-enable` (`false`) by the codes named, in file order.
+    regions: HashMap<Codes, Vec<(usize, bool)>>,
 }
 
 impl Inline {
     /// Reads the directives in the HTML spans of `source`'s body.
     pub fn read(source: &Source, html: &[crate::source::Span]) -> Self {
-        let mut directives = Vec::new();
+        let mut inline = Self::default();
         for span in html {
             let text = &source.text[span.start..span.end];
             for caps in DIRECTIVE.captures_iter(text) {
@@ -67,42 +51,61 @@ impl Inline {
                 else {
                     continue;
                 };
-                let kind = match kind.as_str() {
-                    "disable-file" => Kind::File,
-                    "disable-next-line" => Kind::NextLine,
-                    "disable-line" => Kind::Line,
-                    "disable" => Kind::Disable,
-                    _ => Kind::Enable,
-                };
                 let at = span.start + all.start();
-                let lines =
-                    (source.position(at).line, source.position(span.start + all.end()).line);
-                let codes = names
+                let mut codes: Vec<Codes> = names
                     .as_str()
                     .split([',', ' ', '\t', '\n', '\r'])
                     .filter(|n| !n.is_empty())
-                    .filter_map(|n| rules::lookup(n).map(|r| r.meta().code))
+                    .filter_map(|n| rules::lookup(n).map(|r| Some(r.meta().code)))
                     .collect();
-                directives.push(Directive { kind, at, lines, codes });
+                if codes.is_empty() {
+                    codes.push(None);
+                }
+                let first = source.lines.line(at);
+                let last = source.lines.line(span.start + all.end());
+                for codes in codes {
+                    match kind.as_str() {
+                        "disable-file" => {
+                            inline.file.insert(codes);
+                        }
+                        "disable-next-line" => {
+                            inline.lines.insert((last + 1, codes));
+                        }
+                        "disable-line" => {
+                            inline.lines.extend((first..=last).map(|line| (line, codes)));
+                        }
+                        kind => {
+                            let disable = kind == "disable";
+                            inline.regions.entry(codes).or_default().push((at, disable));
+                        }
+                    }
+                }
             }
         }
-        Self { directives }
+        inline
     }
 
     /// Whether a diagnostic of `meta` at byte `at` on `line` is suppressed.
     pub fn suppresses(&self, meta: &Meta, at: usize, line: usize) -> bool {
-        let mut region = false;
-        for d in self.directives.iter().filter(|d| d.covers(meta)) {
-            match d.kind {
-                Kind::File => return true,
-                Kind::NextLine if d.lines.1 + 1 == line => return true,
-                Kind::Line if d.lines.0 <= line && line <= d.lines.1 => return true,
-                Kind::Disable if d.at <= at => region = true,
-                Kind::Enable if d.at <= at => region = false,
-                _ => {}
-            }
+        let named = Some(meta.code);
+        if self.file.contains(&None) || self.file.contains(&named) {
+            return true;
         }
-        region
+        if self.lines.contains(&(line, None)) || self.lines.contains(&(line, named)) {
+            return true;
+        }
+        // The last directive at or before `at` that covers the rule decides: a region is
+        // open when it is a `pm-disable`.
+        let last = |codes: Codes| {
+            let toggles = self.regions.get(&codes)?;
+            let i = toggles.partition_point(|&(t, _)| t <= at);
+            i.checked_sub(1).map(|i| toggles[i])
+        };
+        match (last(None), last(named)) {
+            (Some(a), Some(b)) => a.max(b).1,
+            (Some((_, disable)), None) | (None, Some((_, disable))) => disable,
+            (None, None) => false,
+        }
     }
 }
 

@@ -153,20 +153,8 @@ impl Written {
             })
             .collect();
         let timeline_entries = pm.body.section(timeline).map_or(0, |section| {
-            let mut items: Vec<Span> = pm.body.items_in(section).map(|i| i.span).collect();
-            items.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-            let mut outer_end = 0;
-            let mut count = 0;
-            for item in items {
-                if item.start < outer_end {
-                    continue;
-                }
-                outer_end = item.end;
-                if first_in(item.start, item.end).is_none() {
-                    count += 1;
-                }
-            }
-            count
+            let items = pm.body.top_level_items_in(section);
+            items.iter().filter(|i| first_in(i.span.start, i.span.end).is_none()).count()
         });
         let keys = match pm.front_matter.as_ref().map(|n| &n.value) {
             Some(Value::Map(entries)) => entries

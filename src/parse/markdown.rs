@@ -52,7 +52,21 @@ impl Prose {
     }
 
     fn push(&mut self, text: &str, file: Span) {
-        self.map.push((self.text.len(), file.start, file.end.max(file.start + 1)));
+        let file_end = file.end.max(file.start + 1);
+        // A piece that continues the previous one in both the text and the file (the parser
+        // splits a run of `<` or `[` into one event per character) extends its entry: one
+        // entry per event would cost 24 bytes per byte of such a body.
+        if let Some(last) = self.map.last_mut() {
+            let (t, start, end) = *last;
+            let verbatim =
+                self.text.len() - t == end - start && text.len() == file.end - file.start;
+            if verbatim && end == file.start && !text.is_empty() {
+                last.2 = file_end;
+                self.text.push_str(text);
+                return;
+            }
+        }
+        self.map.push((self.text.len(), file.start, file_end));
         self.text.push_str(text);
     }
 }
@@ -95,6 +109,22 @@ impl Body {
             i.span.start >= section.content.start && i.span.start < section.content.end
         })
     }
+
+    /// The list items inside `section` that are inside no other item, in file order. One sort
+    /// and one pass: asking every item whether another holds it made a long list quadratic.
+    pub fn top_level_items_in<'a>(&'a self, section: &'a Section) -> Vec<&'a ListItem> {
+        let mut items: Vec<&ListItem> = self.items_in(section).collect();
+        items.sort_by_key(|i| (i.span.start, std::cmp::Reverse(i.span.end)));
+        let mut outer_end = 0;
+        items.retain(|i| {
+            let top = i.span.start >= outer_end;
+            if top {
+                outer_end = i.span.end;
+            }
+            top
+        });
+        items
+    }
 }
 
 /// Lowercases, trims, and drops leading numbering and trailing colons: "2. Root Causes:" →
@@ -111,7 +141,7 @@ pub fn parse(text: &str, base: usize) -> Body {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut body = Body::default();
     let mut headings: Vec<(u8, Span, String)> = Vec::new();
-    let mut content_marks: Vec<usize> = Vec::new();
+    let mut content_marks = Marks { at: Vec::new(), since_heading: true };
     let mut current = Prose::default();
     let mut heading: Option<(u8, usize, String)> = None;
     let mut items: Vec<(usize, usize, String)> = Vec::new(); // (index in list_items, start, text)
@@ -132,12 +162,13 @@ pub fn parse(text: &str, base: usize) -> Body {
             Event::Start(tag) => match tag {
                 Tag::Heading { level, .. } => {
                     flush(&mut current, &mut body.prose);
+                    content_marks.since_heading = true;
                     heading = Some((level as u8, span.start, String::new()));
                 }
                 Tag::CodeBlock(_) => {
                     flush(&mut current, &mut body.prose);
                     code_block = true;
-                    content_marks.push(span.start);
+                    content_marks.mark(span.start);
                 }
                 Tag::Link { link_type: LinkType::Autolink | LinkType::Email, .. } => autolink += 1,
                 Tag::Item => {
@@ -145,7 +176,7 @@ pub fn parse(text: &str, base: usize) -> Body {
                     items.push((body.list_items.len(), span.start, String::new()));
                     body.list_items.push(ListItem { text: String::new(), span });
                 }
-                Tag::Image { .. } => content_marks.push(span.start),
+                Tag::Image { .. } => content_marks.mark(span.start),
                 Tag::Paragraph
                 | Tag::BlockQuote(_)
                 | Tag::TableCell
@@ -158,6 +189,7 @@ pub fn parse(text: &str, base: usize) -> Body {
             Event::End(end) => match end {
                 TagEnd::Heading(_) => {
                     flush(&mut current, &mut body.prose);
+                    content_marks.since_heading = true;
                     if let Some((level, start, title)) = heading.take() {
                         headings.push((level, Span::new(start, span.end), title.trim().to_owned()));
                     }
@@ -181,7 +213,7 @@ pub fn parse(text: &str, base: usize) -> Body {
                     continue;
                 }
                 if !t.trim().is_empty() {
-                    content_marks.push(span.start);
+                    content_marks.mark(span.start);
                 }
                 append_item_text(&mut items, &t);
                 if let Some((_, _, title)) = heading.as_mut() {
@@ -193,7 +225,7 @@ pub fn parse(text: &str, base: usize) -> Body {
                 }
             }
             Event::Code(c) => {
-                content_marks.push(span.start);
+                content_marks.mark(span.start);
                 append_item_text(&mut items, &c);
                 if let Some((_, _, title)) = heading.as_mut() {
                     title.push_str(&c);
@@ -210,7 +242,7 @@ pub fn parse(text: &str, base: usize) -> Body {
             Event::Html(_) | Event::InlineHtml(_) => {
                 let raw = &text[range.clone()];
                 if !raw.trim_start().starts_with("<!--") && !raw.trim().is_empty() {
-                    content_marks.push(span.start);
+                    content_marks.mark(span.start);
                 }
                 match body.html.last_mut() {
                     Some(last) if last.end == span.start => last.end = span.end,
@@ -218,7 +250,7 @@ pub fn parse(text: &str, base: usize) -> Body {
                 }
             }
             Event::Rule | Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
-                content_marks.push(span.start);
+                content_marks.mark(span.start);
             }
             _ => {}
         }
@@ -226,11 +258,18 @@ pub fn parse(text: &str, base: usize) -> Body {
     flush(&mut current, &mut body.prose);
 
     let end = base + text.len();
+    // Sorted, so each section asks by binary search whether something lies in it: a scan per
+    // heading made a body of 20,000 headings cost 20,000² steps.
+    let mut content_marks = content_marks.at;
+    content_marks.sort_unstable();
     for (i, (level, span, title)) in headings.iter().enumerate() {
+        // Linear overall: a heading is passed over only by the earlier headings of a lower
+        // level with none of theirs in between, at most one per level.
         let next =
             headings[i + 1..].iter().find(|(l, _, _)| l <= level).map_or(end, |(_, s, _)| s.start);
         let content = Span::new(span.end, next.max(span.end));
-        let has_content = content_marks.iter().any(|&m| m >= content.start && m < content.end);
+        let first = content_marks.partition_point(|&m| m < content.start);
+        let has_content = content_marks.get(first).is_some_and(|&m| m < content.end);
         body.sections.push(Section {
             level: *level,
             title: title.clone(),
@@ -240,6 +279,24 @@ pub fn parse(text: &str, base: usize) -> Body {
         });
     }
     body
+}
+
+/// Where something that counts as content was seen, to tell which sections have content.
+/// Sections start and end at headings, so only the first mark after each heading's start or
+/// end can decide a section: the others are not kept (a body of a million one-character
+/// lines would otherwise keep a million marks).
+struct Marks {
+    at: Vec<usize>,
+    since_heading: bool,
+}
+
+impl Marks {
+    fn mark(&mut self, at: usize) {
+        if self.since_heading {
+            self.at.push(at);
+            self.since_heading = false;
+        }
+    }
 }
 
 fn append_item_text(items: &mut [(usize, usize, String)], text: &str) {

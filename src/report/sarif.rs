@@ -167,14 +167,7 @@ fn utf16_region(d: &Diagnostic, source: Option<&Source>) -> (usize, usize, usize
 
 /// The 1-based line and UTF-16 column of byte `offset` in `source`, clamped into the text.
 fn utf16_position(source: &Source, offset: usize) -> (usize, usize) {
-    let text = source.text.as_str();
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let line = source.position(offset).line;
-    let start = source.lines.line_start(line);
-    let column = text.get(start..offset).map_or(0, |before| before.encode_utf16().count());
+    let (line, column) = source.lines.utf16_position(&source.text, offset);
     (line, column + 1)
 }
 

@@ -1,7 +1,7 @@
 //! `unknown-owner`: a person named in the front matter is not in the teams registry.
 
 use super::{Context, Meta, Rule};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Suggestions};
 use crate::repo::Document;
 
 pub(super) struct UnknownOwner;
@@ -46,16 +46,17 @@ impl Rule for UnknownOwner {
         if cx.people.is_empty() {
             return;
         }
+        let candidates: Vec<&str> = cx.people.iter().copied().collect();
+        let mut suggestions = Suggestions::new(&candidates);
         for (role, person) in pm.people() {
             if person.value.is_empty() || cx.people.contains(person.value.as_str()) {
                 continue;
             }
-            let candidates: Vec<&str> = cx.people.iter().copied().collect();
             let finding = Finding::new(
                 person.span,
                 format!("{role} `{}` is not in the teams registry", person.value),
             );
-            out.push(match crate::diagnostic::did_you_mean(&person.value, &candidates) {
+            out.push(match suggestions.suggest(&person.value) {
                 Some(best) => finding.help(format!(
                     "did you mean `{best}`? Otherwise add them to a team's `members` in pm.toml"
                 )),

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use super::{Context, Meta, Rule};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Suggestions};
 use crate::repo::Repo;
 
 pub(super) struct UnknownRelated;
@@ -35,7 +35,8 @@ impl Rule for UnknownRelated {
     }
 
     fn check_repo(&self, _cx: &Context<'_>, repo: &Repo, out: &mut Vec<(usize, Finding)>) {
-        // Suggestions compare an unknown id with every id: parallel, and the id list built once.
+        // Suggestions compare an unknown id with every id: parallel, the id list built once, and
+        // only for the first unknown ids of a file (the ones its report shows).
         let ids: Vec<&str> = repo.by_id.keys().map(String::as_str).collect();
         let found: Vec<Vec<(usize, Finding)>> = repo
             .documents
@@ -44,6 +45,7 @@ impl Rule for UnknownRelated {
             .map(|(i, doc)| {
                 let Some(pm) = &doc.postmortem else { return Vec::new() };
                 let own = pm.id.as_ref().map(|s| s.value.as_str());
+                let mut suggestions = Suggestions::new(&ids);
                 pm.related
                     .iter()
                     .filter_map(|related| {
@@ -67,7 +69,7 @@ impl Rule for UnknownRelated {
                         let finding = Finding::new(related.span, message);
                         Some((
                             i,
-                            match crate::diagnostic::did_you_mean(&related.value, &ids) {
+                            match suggestions.suggest(&related.value) {
                                 Some(best) => finding.help(format!("did you mean `{best}`?")),
                                 None => finding.help("check the id, or remove it"),
                             },

@@ -1,7 +1,7 @@
 //! `unknown-service`: a service is not in the service catalog, or belongs to another team.
 
 use super::{Context, Meta, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity, Suggestions};
 use crate::repo::Document;
 
 pub(super) struct UnknownService;
@@ -40,6 +40,7 @@ impl Rule for UnknownService {
             return;
         }
         let names: Vec<&str> = catalog.keys().map(String::as_str).collect();
+        let mut suggestions = Suggestions::new(&names);
         for service in &pm.services {
             if catalog.contains_key(&service.value) {
                 continue;
@@ -48,7 +49,7 @@ impl Rule for UnknownService {
                 service.span,
                 format!("service `{}` is not in the service catalog", service.value),
             );
-            out.push(match crate::diagnostic::did_you_mean(&service.value, &names) {
+            out.push(match suggestions.suggest(&service.value) {
                 Some(best) => finding.help(format!(
                     "did you mean `{best}`? Otherwise add `[services.{}]` to pm.toml",
                     service.value

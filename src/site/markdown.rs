@@ -7,7 +7,7 @@
 //! stable, unique ids, and the table of contents is collected on the way.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -28,9 +28,14 @@ pub struct TocEntry {
 pub struct Rendered {
     /// Safe HTML.
     pub html: String,
-    /// Headings of level 2 and 3, in order.
+    /// Headings of level 2 and 3, in order; the first [`MAX_TOC`].
     pub toc: Vec<TocEntry>,
 }
+
+/// How many headings the table of contents lists. More is no longer a way to find a section,
+/// and each entry costs far more in the page's template context than the heading's bytes in
+/// the body (a body of 800,000 two-byte headings took 190 times its size to build).
+pub const MAX_TOC: usize = 500;
 
 /// How to render one body.
 #[derive(Debug, Clone, Copy)]
@@ -46,15 +51,27 @@ pub struct RenderOptions<'a> {
 pub type Rewrite<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// Renders `markdown` to safe HTML.
+///
+/// The parser's events are streamed to the HTML writer: only one heading (to name it) and one
+/// raw HTML block (to escape it whole) are ever held, so memory stays proportional to the body
+/// whatever it contains (a body of `<` or of one-character lines makes one event per byte or
+/// two, which collected would cost far more than the text).
 pub fn render(markdown: &str, options: RenderOptions<'_>, rewrite: Rewrite<'_>) -> Rendered {
     let parser_options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options).collect();
-    drop_title_heading(&mut events, options.title);
-    let toc = assign_heading_ids(&mut events);
-    let events = filter(events, options.allow_html, rewrite);
+    let headings = Headings { title: options.title, ids: UniqueNames::default(), toc: Vec::new() };
+    let headings = Pipe::new(Parser::new_ext(markdown, parser_options), headings);
+    let safe = Safe {
+        allow_html: options.allow_html,
+        rewrite,
+        kept: Vec::new(),
+        closing: Vec::new(),
+        html_block: None,
+    };
+    let mut events = Pipe::new(headings, safe);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    let toc = std::mem::take(&mut events.input.step.toc);
     if options.allow_html {
         html = sanitizer().clean(&html).to_string();
     }
@@ -80,23 +97,101 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
-/// Removes a first heading of level 1 that repeats the title.
-fn drop_title_heading(events: &mut Vec<Event<'_>>, title: Option<&str>) {
-    let Some(title) = title else { return };
-    let first = events.iter().position(|e| !is_comment_or_blank(e));
-    let Some(start) = first else { return };
-    if !matches!(events[start], Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })) {
-        return;
+/// The body's events with a first heading of level 1 that repeats the title left out, and every
+/// heading given a unique id from its text. Ids never start with `pm-`, which the theme keeps
+/// for its own elements. The level 2 and 3 headings are collected for the table of contents.
+struct Headings<'o> {
+    /// The title, until the first event that is not a comment or blank HTML has been seen.
+    title: Option<&'o str>,
+    ids: UniqueNames,
+    toc: Vec<TocEntry>,
+}
+
+/// A stream of markdown events through one [`Step`]: what the step makes of an event is handed
+/// out before the next event is read, so nothing but the step's own state is ever held.
+struct Pipe<'a, I, S> {
+    input: I,
+    step: S,
+    pending: VecDeque<Event<'a>>,
+}
+
+impl<'a, I, S> Pipe<'a, I, S> {
+    fn new(input: I, step: S) -> Self {
+        Self { input, step, pending: VecDeque::new() }
     }
-    let Some(len) = events[start..]
-        .iter()
-        .position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))))
-    else {
-        return;
-    };
-    let text = plain_text(&events[start + 1..start + len]);
-    if normalize(&text) == normalize(title) {
-        events.drain(start..=start + len);
+}
+
+/// One stage of rendering: turns an event (and, if it must, the events after it, read from
+/// `rest`) into zero or more events pushed to `out`.
+trait Step<'a> {
+    fn step(
+        &mut self,
+        event: Event<'a>,
+        rest: &mut dyn Iterator<Item = Event<'a>>,
+        out: &mut VecDeque<Event<'a>>,
+    );
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>, S: Step<'a>> Iterator for Pipe<'a, I, S> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            let event = self.input.next()?;
+            self.step.step(event, &mut self.input, &mut self.pending);
+        }
+    }
+}
+
+impl<'a> Step<'a> for Headings<'_> {
+    fn step(
+        &mut self,
+        event: Event<'a>,
+        rest: &mut dyn Iterator<Item = Event<'a>>,
+        out: &mut VecDeque<Event<'a>>,
+    ) {
+        if self.title.is_some() && is_comment_or_blank(&event) {
+            out.push_back(event);
+            return;
+        }
+        let title = self.title.take();
+        let Event::Start(Tag::Heading { level, .. }) = &event else {
+            out.push_back(event);
+            return;
+        };
+        let level = *level;
+        let mut heading = vec![event];
+        let mut closed = false;
+        for event in rest {
+            closed = matches!(event, Event::End(TagEnd::Heading(_)));
+            heading.push(event);
+            if closed {
+                break;
+            }
+        }
+        let text = plain_text(&heading);
+        let repeats_title = title.is_some_and(|t| normalize(&text) == normalize(t));
+        if level == HeadingLevel::H1 && closed && repeats_title {
+            return;
+        }
+        let mut base = slugify(&text);
+        if base.is_empty() {
+            base = "section".into();
+        }
+        if base.starts_with("pm-") {
+            base.insert_str(0, "h-");
+        }
+        let id = self.ids.claim(base, 1, str::to_owned);
+        if let Some(Event::Start(Tag::Heading { id: slot, .. })) = heading.first_mut() {
+            *slot = Some(CowStr::from(id.clone()));
+        }
+        if (level == HeadingLevel::H2 || level == HeadingLevel::H3) && self.toc.len() < MAX_TOC {
+            self.toc.push(TocEntry { level: level as u8, id, title: text });
+        }
+        out.extend(heading);
     }
 }
 
@@ -124,108 +219,92 @@ fn plain_text(events: &[Event<'_>]) -> String {
     text.trim().to_owned()
 }
 
-/// Gives every heading a unique id from its text and returns the level 2 and 3 headings.
-/// Ids never start with `pm-`, which the theme keeps for its own elements.
-fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
-    let mut used: HashSet<String> = HashSet::new();
-    let mut toc = Vec::new();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
-            let level = *level as u8;
-            let end = events[i..]
-                .iter()
-                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
-                .map_or(events.len(), |p| i + p);
-            let title = plain_text(&events[i + 1..end]);
-            let mut base = slugify(&title);
-            if base.is_empty() {
-                base = "section".into();
-            }
-            if base.starts_with("pm-") {
-                base.insert_str(0, "h-");
-            }
-            let mut id = base.clone();
-            let mut n = 1;
-            while !used.insert(id.clone()) {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
-                *slot = Some(CowStr::from(id.clone()));
-            }
-            if level == 2 || level == 3 {
-                toc.push(TocEntry { level, id, title });
-            }
-            i = end;
-        }
-        i += 1;
-    }
-    toc
+/// Applies the safety policy to a stream of events.
+struct Safe<'r> {
+    allow_html: bool,
+    rewrite: Rewrite<'r>,
+    /// For each open link or image: whether its start tag was kept.
+    kept: Vec<bool>,
+    /// For each kept image: the end tag that closes what was written for it.
+    closing: Vec<TagEnd>,
+    /// The raw HTML block being read, escaped whole when it ends.
+    html_block: Option<String>,
 }
 
-/// Applies the safety policy to the event stream.
-fn filter<'a>(events: Vec<Event<'a>>, allow_html: bool, rewrite: Rewrite<'_>) -> Vec<Event<'a>> {
-    let mut out = Vec::with_capacity(events.len());
-    // For each open link or image: whether its start tag was kept.
-    let mut kept: Vec<bool> = Vec::new();
-    // For each kept image: the end tag that closes what was written for it.
-    let mut closing: Vec<TagEnd> = Vec::new();
-    let mut html_block: Option<String> = None;
-    for event in events {
+impl<'a> Step<'a> for Safe<'_> {
+    fn step(
+        &mut self,
+        event: Event<'a>,
+        _rest: &mut dyn Iterator<Item = Event<'a>>,
+        out: &mut VecDeque<Event<'a>>,
+    ) {
         match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                match checked_url(&dest_url, rewrite) {
+                match checked_url(&dest_url, self.rewrite) {
                     Some(url) => {
-                        kept.push(true);
-                        out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id }));
+                        self.kept.push(true);
+                        out.push_back(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: url,
+                            title,
+                            id,
+                        }));
                     }
-                    None => kept.push(false),
+                    None => self.kept.push(false),
                 }
             }
             // An image from another host would be fetched by every reader who opens the page
             // (a tracking pixel, or a request the reader never chose): it becomes a link.
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                match checked_url(&dest_url, rewrite) {
+                match checked_url(&dest_url, self.rewrite) {
                     Some(url) if is_external(&url) => {
-                        kept.push(true);
-                        closing.push(TagEnd::Link);
-                        out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id }));
+                        self.kept.push(true);
+                        self.closing.push(TagEnd::Link);
+                        out.push_back(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: url,
+                            title,
+                            id,
+                        }));
                     }
                     Some(url) => {
-                        kept.push(true);
-                        closing.push(TagEnd::Image);
-                        out.push(Event::Start(Tag::Image { link_type, dest_url: url, title, id }));
+                        self.kept.push(true);
+                        self.closing.push(TagEnd::Image);
+                        out.push_back(Event::Start(Tag::Image {
+                            link_type,
+                            dest_url: url,
+                            title,
+                            id,
+                        }));
                     }
-                    None => kept.push(false),
+                    None => self.kept.push(false),
                 }
             }
             Event::End(TagEnd::Link) => {
-                if kept.pop().unwrap_or(false) {
-                    out.push(Event::End(TagEnd::Link));
+                if self.kept.pop().unwrap_or(false) {
+                    out.push_back(Event::End(TagEnd::Link));
                 }
             }
             Event::End(TagEnd::Image) => {
-                if kept.pop().unwrap_or(false) {
-                    out.push(Event::End(closing.pop().unwrap_or(TagEnd::Image)));
+                if self.kept.pop().unwrap_or(false) {
+                    out.push_back(Event::End(self.closing.pop().unwrap_or(TagEnd::Image)));
                 }
             }
-            event if allow_html => out.push(event),
-            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
-            Event::Html(h) => match html_block.as_mut() {
+            event if self.allow_html => out.push_back(event),
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::Html(h) => match self.html_block.as_mut() {
                 Some(block) => block.push_str(&h),
-                None => push_escaped_html(&mut out, &h, false),
+                None => push_escaped_html(out, &h, false),
             },
             Event::End(TagEnd::HtmlBlock) => {
-                if let Some(block) = html_block.take() {
-                    push_escaped_html(&mut out, &block, true);
+                if let Some(block) = self.html_block.take() {
+                    push_escaped_html(out, &block, true);
                 }
             }
-            Event::InlineHtml(h) => push_escaped_html(&mut out, &h, false),
-            event => out.push(event),
+            Event::InlineHtml(h) => push_escaped_html(out, &h, false),
+            event => out.push_back(event),
         }
     }
-    out
 }
 
 /// The URL to use for a link or image, or `None` to drop it.
@@ -257,7 +336,7 @@ fn is_external(url: &str) -> bool {
 }
 
 /// Shows raw HTML as text, without its comments (template prompts are not content).
-fn push_escaped_html<'a>(out: &mut Vec<Event<'a>>, html: &str, block: bool) {
+fn push_escaped_html<'a>(out: &mut VecDeque<Event<'a>>, html: &str, block: bool) {
     let text = strip_comments(html);
     let text = if block { text.trim_end_matches(['\n', '\r']) } else { &text };
     if text.trim().is_empty() {
@@ -265,11 +344,11 @@ fn push_escaped_html<'a>(out: &mut Vec<Event<'a>>, html: &str, block: bool) {
     }
     let text = text.to_owned();
     if block {
-        out.push(Event::Html(CowStr::from("<pre class=\"raw-html\"><code>")));
-        out.push(Event::Text(CowStr::from(text)));
-        out.push(Event::Html(CowStr::from("</code></pre>\n")));
+        out.push_back(Event::Html(CowStr::from("<pre class=\"raw-html\"><code>")));
+        out.push_back(Event::Text(CowStr::from(text)));
+        out.push_back(Event::Html(CowStr::from("</code></pre>\n")));
     } else {
-        out.push(Event::Text(CowStr::from(text)));
+        out.push_back(Event::Text(CowStr::from(text)));
     }
 }
 
@@ -300,9 +379,13 @@ fn sanitizer() -> ammonia::Builder<'static> {
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .url_relative(ammonia::UrlRelative::PassThrough)
+        // Task lists are the one reason for `<input>`: every input is made a disabled checkbox,
+        // whatever type it was written with (or without, which is a text field), so a body
+        // cannot put a form field, a button or an image input on the page.
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attribute_values("input", "type", ["checkbox"])
+        .add_tag_attributes("input", ["checked"])
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
         .add_generic_attributes(["id"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
@@ -367,7 +450,7 @@ fn truncate(text: &str, max_chars: usize) -> String {
 /// and unique ignoring case (case-insensitive file systems). Deterministic in input order.
 #[derive(Debug, Default)]
 pub struct Names {
-    used: HashMap<String, usize>,
+    used: UniqueNames,
 }
 
 impl Names {
@@ -393,22 +476,39 @@ impl Names {
         if base.is_empty() || base.eq_ignore_ascii_case("index") {
             base = if base.is_empty() { fallback.to_owned() } else { format!("{base}-page") };
         }
-        let lower = base.to_ascii_lowercase();
-        let count = self.used.entry(lower.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 {
+        self.used.claim(base, 2, str::to_ascii_lowercase)
+    }
+}
+
+/// Hands out names that were not handed out before: a name already taken gets the first free
+/// suffix `-n`, counting up from where the last search for the same name stopped. Finding a
+/// free name is then constant work amortised (each name taken can turn away at most one
+/// search), where counting up from the start each time made `n` repeats of one heading cost
+/// `n²` steps.
+#[derive(Debug, Default)]
+struct UniqueNames {
+    /// Every name handed out, by its key.
+    taken: HashSet<String>,
+    /// Per key of a repeated name: the next suffix to try.
+    next: HashMap<String, usize>,
+}
+
+impl UniqueNames {
+    /// `base` if its key is free, else `base-n` with the smallest free `n` from `first` up.
+    /// `key` says which names count as the same (case-folded for file names).
+    fn claim(&mut self, base: String, first: usize, key: fn(&str) -> String) -> String {
+        let base_key = key(&base);
+        if !self.taken.contains(&base_key) {
+            self.taken.insert(base_key);
             return base;
         }
-        let mut n = *count;
+        let next = self.next.entry(base_key).or_insert(first);
         loop {
-            let candidate = format!("{base}-{n}");
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                self.used.entry(candidate.to_ascii_lowercase())
-            {
-                slot.insert(1);
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.taken.insert(key(&candidate)) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }
@@ -502,6 +602,66 @@ mod tests {
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["summary", "summary-1", "what-went-well", "h-pm-data"]);
         assert!(r.html.contains("<h2 id=\"summary-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn many_repeated_headings_get_ids_in_linear_time() {
+        // 20,000 repeats of one heading: counting up from 1 for each was 20,000² steps.
+        let md = "## x\n".repeat(20_000);
+        let r = render(&md, RenderOptions { title: None, allow_html: false }, &|_| None);
+        assert_eq!(r.toc.len(), MAX_TOC);
+        assert_eq!(r.toc[0].id, "x");
+        assert_eq!(r.toc[MAX_TOC - 1].id, format!("x-{}", MAX_TOC - 1));
+        assert!(
+            r.html.ends_with("<h2 id=\"x-19999\">x</h2>\n"),
+            "{}",
+            &r.html[r.html.len() - 40..]
+        );
+        // Headings whose own slug is a suffixed one: the counter skips what is taken.
+        let md = "## x 1\n## x 2\n## x\n## x\n## x\n## x\n";
+        let r = render(md, RenderOptions { title: None, allow_html: false }, &|_| None);
+        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["x-1", "x-2", "x", "x-3", "x-4", "x-5"]);
+    }
+
+    #[test]
+    fn many_repeated_names_in_linear_time() {
+        // Every suffix of `a` taken first, then `a` again and again: the counter resumes where
+        // it stopped instead of walking past every taken name each time.
+        let mut n = Names::default();
+        for i in 2..20_002 {
+            assert_eq!(n.name(&format!("a-{i}"), "x"), format!("a-{i}"));
+        }
+        assert_eq!(n.name("a", "x"), "a");
+        for i in 20_002..40_000 {
+            assert_eq!(n.name("A", "x"), format!("A-{i}"));
+        }
+    }
+
+    #[test]
+    fn only_disabled_checkboxes_survive_allow_html() {
+        for input in [
+            "<input type=\"text\" value=\"x\">",
+            "<input>",
+            "<input type=\"image\" src=\"https://evil.example/x.png\">",
+            "<input type=\"submit\" formaction=\"https://evil.example/\">",
+            "<input type=\"hidden\" name=\"csrf\">",
+            "<input type=\"password\">",
+            "<input type=\"CHECKBOX\" onclick=\"x()\">",
+        ] {
+            let out = sanitized(&format!("a {input} b\n"));
+            let tags: Vec<&str> = out.match_indices("<input").map(|(i, _)| &out[i..]).collect();
+            assert_eq!(tags.len(), 1, "{input}: {out}");
+            let tag = &tags[0][..tags[0].find('>').unwrap_or(tags[0].len())];
+            assert!(tag.contains("type=\"checkbox\""), "{input}: {out}");
+            assert!(tag.contains("disabled"), "{input}: {out}");
+            for attr in ["value", "src", "formaction", "name", "onclick", "text", "image"] {
+                assert!(!tag.contains(attr), "{input}: {attr} kept: {out}");
+            }
+        }
+        let out = sanitized("- [x] done\n- [ ] open\n");
+        assert_eq!(out.matches("type=\"checkbox\"").count(), 2, "{out}");
+        assert!(out.contains("checked"), "{out}");
     }
 
     #[test]

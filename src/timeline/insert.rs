@@ -59,21 +59,16 @@ pub fn plan(
     let newline = if original.contains("\r\n") { "\r\n" } else { "\n" };
 
     // Continue the section's list when it ends with a bullet item; else start a new list.
-    let items: Vec<_> = body.items_in(section).collect();
-    let top_level = |item: &markdown::ListItem| {
-        !items.iter().any(|o| {
-            o.span != item.span && o.span.start <= item.span.start && item.span.end <= o.span.end
-        })
-    };
+    let items = body.top_level_items_in(section);
     let bullet = |item: &markdown::ListItem| {
         original[item.span.start..].chars().next().filter(|c| matches!(c, '-' | '*' | '+'))
     };
-    let continues = items.iter().filter(|i| top_level(i)).find_map(|item| {
+    let continues = items.iter().find_map(|item| {
         let text = &original[item.span.start..item.span.end.min(original.len())];
         let end = item.span.start + text.trim_end().len();
         if end == at { bullet(item) } else { None }
     });
-    let marker = continues.or_else(|| items.iter().find(|i| top_level(i)).and_then(|i| bullet(i)));
+    let marker = continues.or_else(|| items.first().and_then(|i| bullet(i)));
     let marker = marker.unwrap_or('-');
 
     // Markdown ends a line at `\r` too (old Mac files, pasted logs): split as it does, or an
@@ -179,6 +174,33 @@ mod tests {
                 .expect("plan");
         assert_eq!((p.added, p.skipped), (1, 1));
         assert_eq!(p.text, "## Timeline\n\n- 10:07 UTC — AO: c\n- 10:09 UTC — AO: e\n");
+    }
+
+    #[test]
+    fn a_long_timeline_is_continued_in_linear_time() {
+        // 80,000 items: asking every item whether another holds it was 80,000² steps.
+        let mut doc = String::from("## Timeline\n\n");
+        for i in 0..80_000 {
+            doc.push_str(&format!("* 10:00 UTC — entry {i}\n"));
+        }
+        let p = plan(&doc, &[block("11:00 UTC — AO: new")], &titles(), "x.md").expect("plan");
+        assert_eq!((p.added, p.skipped), (1, 0));
+        assert!(p.text.ends_with("* 10:00 UTC — entry 79999\n* 11:00 UTC — AO: new\n"));
+    }
+
+    #[test]
+    fn a_long_nested_timeline_is_continued_with_its_marker() {
+        // Every item has a reply nested under it: only the outer items are the list to continue.
+        let mut doc = String::from("## Timeline\n\n");
+        for i in 0..20_000 {
+            doc.push_str(&format!("+ 10:00 UTC — entry {i}\n  - reply {i}\n"));
+        }
+        let p = plan(&doc, &[block("11:00 UTC — AO: new")], &titles(), "x.md").expect("plan");
+        assert!(
+            p.text.ends_with("  - reply 19999\n+ 11:00 UTC — AO: new\n"),
+            "{}",
+            &p.text[p.at - 40..]
+        );
     }
 
     #[test]

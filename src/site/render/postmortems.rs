@@ -70,6 +70,8 @@ impl Site<'_, '_> {
                     cx.insert("items", &items);
                     cx.insert("toc", &rendered.toc);
                     cx.insert("body_html", &rendered.html);
+                    // The context holds its own copy: one copy of a big body less at the peak.
+                    drop(rendered);
                     Ok(())
                 },
             )
@@ -160,10 +162,12 @@ impl Site<'_, '_> {
                 None => RelatedView { id: id.clone(), title: id.clone(), href: None },
             })
             .collect();
+        let linked: std::collections::HashSet<usize> =
+            e.related.iter().filter_map(|(_, t)| *t).collect();
         let backlinks = e
             .backlinks
             .iter()
-            .filter(|&&b| !e.related.iter().any(|(_, t)| *t == Some(b)))
+            .filter(|&b| !linked.contains(b))
             .map(|&b| RelatedView {
                 id: m.entries[b].id.clone(),
                 title: m.entries[b].title.clone(),
