@@ -159,6 +159,13 @@ fn select(root: &Path, folder: &str, cwd: &Path, paths: &[PathBuf]) -> anyhow::R
                 printable_line(folder)
             );
         }
+        // A folder that holds the postmortems folder (`.`, the repository's parent) selects
+        // all of it.
+        let canonical = if canonical.is_dir() && postmortems.starts_with(&canonical) {
+            postmortems.clone()
+        } else {
+            canonical
+        };
         let rel = relative(&root, &canonical);
         if canonical.is_dir() {
             selection.folders.push(rel);
