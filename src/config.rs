@@ -53,6 +53,9 @@ pub struct Config {
     pub placeholders: Vec<Spanned<String>>,
     /// Dates that are not business days, for deadlines (`YYYY-MM-DD`).
     pub holidays: Vec<Spanned<String>>,
+    /// `holidays` read and sorted once, at load: every deadline looks them up.
+    #[serde(skip)]
+    holiday_dates: crate::calendar::Holidays,
     /// Release gate policy (`pm gate`).
     pub gate: Gate,
     /// The static site (`pm build`).
@@ -79,8 +82,8 @@ pub struct Sync {
     pub concurrency: Spanned<usize>,
     /// Connect and read timeout of one request (`30s`).
     pub timeout: Spanned<String>,
-    /// Times a failed read is retried (timeouts, `429`, `5xx`).
-    pub retries: u32,
+    /// Times a failed read is retried (timeouts, `429`, `5xx`), at most [`MAX_RETRIES`].
+    pub retries: Spanned<u32>,
     /// The tracker `pm sync --create` files tickets in when the postmortem's team names none.
     pub create_in: Option<Spanned<String>>,
 }
@@ -92,7 +95,7 @@ impl Default for Sync {
             max_age: Spanned::new(0..0, "7d".into()),
             concurrency: Spanned::new(0..0, 4),
             timeout: Spanned::new(0..0, "30s".into()),
-            retries: 3,
+            retries: Spanned::new(0..0, 3),
             create_in: None,
         }
     }
@@ -110,6 +113,41 @@ impl Sync {
             .and_then(|d| std::time::Duration::try_from(d).ok())
             .unwrap_or(std::time::Duration::from_secs(30))
     }
+}
+
+/// The most business days a deadline may be (about four years): more is a typo, and would
+/// make every deadline computation walk that far.
+pub const MAX_DEADLINE_DAYS: u32 = 1000;
+/// The most retries of one request `pm sync` makes.
+pub const MAX_RETRIES: u32 = 10;
+/// The most days of `[gate] grace_days` (ten years).
+pub const MAX_GRACE_DAYS: u32 = 3650;
+/// The most postmortems a `[gate]` count may allow.
+pub const MAX_GATE_COUNT: usize = 10_000;
+/// The longest `sync.max_age` (ten years), as written in messages.
+const MAX_AGE: (jiff::SignedDuration, &str) =
+    (jiff::SignedDuration::from_hours(3650 * 24), "3650d");
+/// The longest `sync.timeout` (one hour), as written in messages.
+const MAX_TIMEOUT: (jiff::SignedDuration, &str) = (jiff::SignedDuration::from_hours(1), "1h");
+
+/// `value` of `key` unless it is outside `range`: then the error says the range, located.
+fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
+    key: &str,
+    value: &Spanned<T>,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), (std::ops::Range<usize>, String)> {
+    if range.contains(value.get_ref()) {
+        return Ok(());
+    }
+    Err((
+        value.span(),
+        format!(
+            "`{key}` must be between {} and {}, not {}",
+            range.start(),
+            range.end(),
+            value.get_ref()
+        ),
+    ))
 }
 
 /// A positive duration written the friendly way (`7d`, `36h`, `1h 30m`, `500ms`).
@@ -168,23 +206,23 @@ impl Default for Site {
 #[serde(deny_unknown_fields, default)]
 pub struct Gate {
     /// Overdue postmortems a team may have before releases are blocked.
-    pub max_overdue_postmortems: usize,
+    pub max_overdue_postmortems: Spanned<usize>,
     /// Action-item priorities whose overdue items block a release.
     pub block_priorities: Vec<Spanned<String>>,
     /// Days past `due` before an item or postmortem counts as overdue for the gate.
-    pub grace_days: u32,
+    pub grace_days: Spanned<u32>,
     /// Postmortems past their due date that the completion policy does not call complete
     /// (published or not) a team may have before releases are blocked; absent, completion
     /// does not gate.
-    pub max_incomplete_past_due: Option<usize>,
+    pub max_incomplete_past_due: Option<Spanned<usize>>,
 }
 
 impl Default for Gate {
     fn default() -> Self {
         Self {
-            max_overdue_postmortems: 0,
+            max_overdue_postmortems: Spanned::new(0..0, 0),
             block_priorities: ["P0", "P1"].map(|p| Spanned::new(0..0, p.to_owned())).to_vec(),
-            grace_days: 0,
+            grace_days: Spanned::new(0..0, 0),
             max_incomplete_past_due: None,
         }
     }
@@ -551,6 +589,7 @@ impl Default for Config {
             blameless: Blameless::default(),
             placeholders: Vec::new(),
             holidays: Vec::new(),
+            holiday_dates: crate::calendar::Holidays::default(),
             gate: Gate::default(),
             site: Site::default(),
             sync: Sync::default(),
@@ -628,7 +667,7 @@ impl Config {
                     .to_owned(),
             ));
         }
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| located(e.span(), e.message().trim().to_owned()))?;
         let sections = match root {
             Some(root) => crate::templates::all_headings(root),
@@ -651,6 +690,9 @@ impl Config {
             };
             located(span, message)
         })?;
+        config.holiday_dates = crate::calendar::Holidays::new(
+            config.holidays.iter().filter_map(|h| h.get_ref().parse().ok()).collect(),
+        );
         Ok(config)
     }
 
@@ -668,6 +710,7 @@ impl Config {
             return Err((0..0, "`severities` must list at least one severity".into()));
         }
         for (severity, days) in &self.deadlines {
+            in_range(&format!("deadlines.{severity}"), days, 0..=MAX_DEADLINE_DAYS)?;
             if !self.severities.contains(severity) {
                 return Err((
                     days.span(),
@@ -734,7 +777,15 @@ impl Config {
                 ));
             }
         }
-        for (key, value) in [("max_age", &self.sync.max_age), ("timeout", &self.sync.timeout)] {
+        for (key, value, (max, shown_max)) in
+            [("max_age", &self.sync.max_age, MAX_AGE), ("timeout", &self.sync.timeout, MAX_TIMEOUT)]
+        {
+            if parse_duration(value.get_ref()).is_some_and(|d| d > max) {
+                return Err((
+                    value.span(),
+                    format!("`sync.{key}`: `{}` is longer than {shown_max}", value.get_ref()),
+                ));
+            }
             if parse_duration(value.get_ref()).is_none() {
                 return Err((
                     value.span(),
@@ -745,11 +796,17 @@ impl Config {
                 ));
             }
         }
-        if !(1..=64).contains(self.sync.concurrency.get_ref()) {
-            return Err((
-                self.sync.concurrency.span(),
-                "`sync.concurrency` must be between 1 and 64".into(),
-            ));
+        in_range("sync.concurrency", &self.sync.concurrency, 1..=64)?;
+        in_range("sync.retries", &self.sync.retries, 0..=MAX_RETRIES)?;
+        in_range("gate.grace_days", &self.gate.grace_days, 0..=MAX_GRACE_DAYS)?;
+        let counts = [
+            ("gate.max_overdue_postmortems", Some(&self.gate.max_overdue_postmortems)),
+            ("gate.max_incomplete_past_due", self.gate.max_incomplete_past_due.as_ref()),
+        ];
+        for (key, count) in counts {
+            if let Some(count) = count {
+                in_range(key, count, 0..=MAX_GATE_COUNT)?;
+            }
         }
         let tracker_names =
             || self.trackers.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
@@ -798,9 +855,9 @@ impl Config {
         Ok(())
     }
 
-    /// The holidays (validated at load).
-    pub fn holiday_dates(&self) -> Vec<jiff::civil::Date> {
-        self.holidays.iter().filter_map(|h| h.get_ref().parse().ok()).collect()
+    /// The holidays (validated and sorted at load).
+    pub fn holiday_dates(&self) -> &crate::calendar::Holidays {
+        &self.holiday_dates
     }
 
     /// The link for an action item's or postmortem's `ticket`: the URL itself, or the first

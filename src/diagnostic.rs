@@ -163,24 +163,7 @@ impl Summary {
     }
 }
 
-/// `text` with its control characters (C0 but tab and newline, DEL, C1) shown as Unicode
-/// control pictures or U+FFFD, so a value quoted in terminal output cannot send escape
-/// sequences (retitle the window, clear the screen, fake a hyperlink) to the reader's terminal.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let control = |c: char| c.is_control() && c != '\t' && c != '\n';
-    if !text.contains(control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    text.chars()
-        .map(|c| match c {
-            c if !control(c) => c,
-            '\x7f' => '\u{2421}',
-            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-            _ => '\u{fffd}',
-        })
-        .collect::<String>()
-        .into()
-}
+pub use crate::escape::{printable, printable_line};
 
 /// How many diagnostics of one rule one file reports; the rest are counted in one summary
 /// diagnostic ("and N more"). A body that repeats one mistake a hundred thousand times gives

@@ -5,8 +5,8 @@
 //! docs/ARCHITECTURE.md, kept by a test):
 //!
 //! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
-//!   [`url`] (links and safe URLs), [`atomic`] (replacing a file whole), [`diagnostic`]
-//!   (findings as data);
+//!   [`url`] (links and safe URLs), [`atomic`] (replacing a file whole), [`escape`] (values
+//!   made safe for a terminal, markdown or a spreadsheet), [`diagnostic`] (findings as data);
 //! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
 //!   types them (an action item's state and order are defined there, once), [`config`] reads
 //!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
@@ -29,6 +29,7 @@ pub mod completion;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod escape;
 pub mod export;
 pub mod followup;
 pub mod idcache;

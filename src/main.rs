@@ -11,7 +11,8 @@ fn main() -> ExitCode {
         Ok(pm::cmd::Outcome::Clean) => ExitCode::SUCCESS,
         Ok(pm::cmd::Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote paths and values: no escape sequence reaches the terminal.
+            eprintln!("error: {}", pm::diagnostic::printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

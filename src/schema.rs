@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use crate::config::Config;
 use crate::diagnostic::Finding;
-use crate::parse::yaml::Node;
+use crate::parse::yaml::{Node, Value};
 use crate::source::Span;
 
 /// The built-in postmortem schema, as shipped.
@@ -83,12 +83,21 @@ impl Schema {
     /// Validates the front matter `root` and turns every error into a located finding.
     pub fn check(&self, root: &Node, front_matter_open: Span) -> Vec<Finding> {
         let json = root.to_json();
+        let mut inexact = Vec::new();
+        inexact_numbers(root, &mut Vec::new(), &mut inexact);
         let mut findings: Vec<Finding> = self
             .validator
             .iter_errors(&json)
-            .map(|error| {
+            .filter_map(|error| {
                 let segments: Vec<String> =
                     error.instance_path().segments().map(|s| segment(&s)).collect();
+                // A number JSON cannot hold reached the validator as null: say what it is.
+                if inexact.iter().any(|(path, _)| *path == segments) {
+                    return None;
+                }
+                Some((error, segments))
+            })
+            .map(|(error, segments)| {
                 explain(
                     error.kind(),
                     error.instance(),
@@ -99,9 +108,48 @@ impl Schema {
                 )
             })
             .collect();
+        findings.extend(inexact.into_iter().map(|(_, finding)| finding));
         findings.sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
         findings.dedup();
         findings
+    }
+}
+
+/// Every float of `node` that is no usable number — `.nan`, `.inf`, or beyond what a float
+/// holds exactly (`users_affected: 99999999999999999999999`) — with its path and a finding.
+fn inexact_numbers(node: &Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Finding)>) {
+    match &node.value {
+        Value::Float(f) if !f.is_finite() || f.abs() > crate::parse::yaml::MAX_EXACT => {
+            let here = display_path(path);
+            let message = if f.is_nan() {
+                format!("`{here}` must be a number, found `.nan` (not a number)")
+            } else if f.is_infinite() {
+                format!("`{here}` must be a finite number, found infinity")
+            } else {
+                format!("`{here}` is out of range: numbers here go up to 9007199254740992 (2^53)")
+            };
+            out.push((path.clone(), Finding::new(node.span, message)));
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                inexact_numbers(item, path, out);
+                path.pop();
+            }
+        }
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let key = key.key_text().unwrap_or_default();
+                // `x-` keys are the user's own data, which pm does not read.
+                if key.starts_with("x-") {
+                    continue;
+                }
+                path.push(key);
+                inexact_numbers(value, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

@@ -45,12 +45,29 @@ impl Now {
     }
 }
 
-/// Parses a date argument: exactly `YYYY-MM-DD` (a date-time is refused, not truncated).
+/// The dates a date argument may name (`--today`, `--since`, `--until`): every command accepts
+/// the same range, and windows and deadlines counted from them stay far from the calendar's
+/// ends.
+pub const DATE_RANGE: std::ops::RangeInclusive<Date> =
+    jiff::civil::date(1900, 1, 1)..=jiff::civil::date(2999, 12, 31);
+
+/// Parses a date argument: exactly `YYYY-MM-DD` (a date-time is refused, not truncated), within
+/// [`DATE_RANGE`]. Every date argument of every command is parsed here.
 pub fn parse_date(text: &str) -> Result<Date, String> {
+    let shown = crate::diagnostic::printable_line(text);
     if text.len() != 10 {
-        return Err(format!("`{text}` is not a date (YYYY-MM-DD)"));
+        return Err(format!("`{shown}` is not a date (YYYY-MM-DD)"));
     }
-    text.parse().map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+    let date: Date =
+        text.parse().map_err(|e| format!("`{shown}` is not a date (YYYY-MM-DD): {e}"))?;
+    if !DATE_RANGE.contains(&date) {
+        return Err(format!(
+            "`{shown}` is out of range: give a date from {} to {}",
+            DATE_RANGE.start(),
+            DATE_RANGE.end()
+        ));
+    }
+    Ok(date)
 }
 
 /// Parses a look-ahead window such as `7d` or `2w` into days.
@@ -91,5 +108,9 @@ mod tests {
         assert!(parse_date("2026-3-15").is_err());
         assert!(parse_date("2026-02-30").is_err());
         assert!(parse_date("2026-06-01T10:00").is_err(), "a date-time is not a date");
+        for far in ["0000-01-01", "0001-01-01", "9999-12-31", "-009999-01-01", "+09999-01-01"] {
+            assert!(parse_date(far).is_err(), "{far}");
+        }
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("2999-12-31").is_ok());
     }
 }

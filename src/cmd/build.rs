@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{self, Keep, Request, Rules};
 use crate::cmd::{Global, Outcome, Today};
 use crate::config::Workspace;
-use crate::diagnostic::printable;
+use crate::diagnostic::{printable, printable_line};
 use crate::site::{self, Options};
 
 /// Options of `pm build`.
@@ -40,7 +40,14 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
         site::BuildOutcome::Refused { errors, skipped } => {
             report_skipped(&skipped);
             for d in &errors {
-                eprintln!("{}:{}:{}: error[{}] {}", d.path, d.line, d.column, d.code, d.message);
+                eprintln!(
+                    "{}:{}:{}: error[{}] {}",
+                    printable_line(&d.path),
+                    d.line,
+                    d.column,
+                    d.code,
+                    printable_line(&d.message)
+                );
             }
             eprintln!(
                 "error: `pm check` found {} error{} (--strict): the site was not built",
@@ -73,13 +80,13 @@ pub(crate) fn build_site(
         || check::load(workspace, &request),
         || site::git::History::read(&root, &folder),
     );
-    site::build(loaded, history, theme, options, started)
+    site::build(loaded, history?, theme, options, started)
 }
 
 /// Files that yielded no page, one `warning:` line each (also printed by `pm serve`).
 pub(crate) fn report_skipped(skipped: &[(String, String)]) {
     for (path, reason) in skipped {
-        eprintln!("warning: skipped {}: {}", printable(path), printable(reason));
+        eprintln!("warning: skipped {}: {}", printable_line(path), printable(reason));
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 
 use crate::check::{self, Keep, Loaded, Read, Request, Rules};
 use crate::cmd::{Global, Outcome, Today};
-use crate::diagnostic::{Severity, Summary};
+use crate::diagnostic::{Severity, Summary, printable_line};
 use crate::discover::relative;
 use crate::report::{self, Format, Report};
 
@@ -76,7 +76,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else if args.paths.is_empty() {
         None
     } else {
-        Some(select(&workspace.root, &global.cwd, &args.paths)?)
+        Some(select(&workspace.root, &workspace.config.postmortems, &global.cwd, &args.paths)?)
     };
     let is_selected = |rel: &str| selection.as_ref().is_none_or(|s| s.matches(rel));
     // Judged files keep only what the repo-wide rules need; a partial check still needs every
@@ -124,18 +124,22 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     Ok(if summary.failed { Outcome::Findings } else { Outcome::Clean })
 }
 
-/// The selection for explicit `paths`. A path that does not exist is an error; one outside the
-/// repository's postmortems is ignored (pre-commit passes every matching file).
-fn select(root: &Path, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selection> {
+/// The selection for explicit `paths`. A path that does not exist is an error, and so is one
+/// that cannot hold a postmortem: a file outside the postmortems folder (`pm check pm.toml`,
+/// `pm check /etc/passwd`) or a folder that neither holds it nor is inside it. Checking nothing
+/// and passing would tell the user the file was fine. (pre-commit's hook passes only files
+/// under the postmortems folder; a `README.md` there is no postmortem and is left out.)
+fn select(root: &Path, folder: &str, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selection> {
     let root =
         root.canonicalize().with_context(|| format!("cannot open the root {}", root.display()))?;
+    let postmortems = root.join(folder).canonicalize().unwrap_or_else(|_| root.join(folder));
     let mut selection = Selection::default();
     for path in paths {
         let abs = cwd.join(path);
         let meta = std::fs::metadata(&abs);
         let canonical = match (&meta, abs.canonicalize()) {
             (Ok(_), Ok(c)) => c,
-            _ => bail!("{}: no such file or folder", path.display()),
+            _ => bail!("{}: no such file or folder", printable_line(&path.display().to_string())),
         };
         // Keep the name as given for files (a symlinked file is selected by its own path).
         let canonical = if canonical.is_dir() {
@@ -145,9 +149,23 @@ fn select(root: &Path, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selectio
                 .and_then(|p| p.canonicalize().ok())
                 .map_or(canonical.clone(), |p| p.join(abs.file_name().unwrap_or_default()))
         };
-        if !canonical.starts_with(&root) {
-            continue;
+        let inside = canonical.starts_with(&postmortems)
+            || (canonical.is_dir() && postmortems.starts_with(&canonical));
+        if !inside {
+            bail!(
+                "{} is outside the postmortems folder `{}` (pm.toml `postmortems`): pm checks \
+                 only the postmortems there",
+                printable_line(&path.display().to_string()),
+                printable_line(folder)
+            );
         }
+        // A folder that holds the postmortems folder (`.`, the repository's parent) selects
+        // all of it.
+        let canonical = if canonical.is_dir() && postmortems.starts_with(&canonical) {
+            postmortems.clone()
+        } else {
+            canonical
+        };
         let rel = relative(&root, &canonical);
         if canonical.is_dir() {
             selection.folders.push(rel);
@@ -158,27 +176,52 @@ fn select(root: &Path, cwd: &Path, paths: &[PathBuf]) -> anyhow::Result<Selectio
     Ok(selection)
 }
 
-/// Files changed against `base`: committed since, staged, unstaged, and untracked.
+/// Files changed against `base`: committed since, staged, unstaged, and untracked. `base` is
+/// the user's: it goes to git after `--end-of-options`, and one that starts with `-` is refused
+/// outright, so it can never be read as an option (`--output=FILE` would truncate a file).
 fn changed(root: &Path, base: &str) -> anyhow::Result<Selection> {
+    if base.starts_with('-') || base.is_empty() {
+        bail!(
+            "--base `{}` is not a git revision: give a branch, tag or commit (`--base main`)",
+            printable_line(base)
+        );
+    }
     let git = |args: &[&str]| -> anyhow::Result<String> {
         let output = Command::new("git")
             .arg("-C")
             .arg(root)
             .args(args)
+            .stdin(std::process::Stdio::null())
             .output()
             .context("cannot run git (is it installed?)")?;
         if !output.status.success() {
             bail!(
                 "git {} failed: {}",
                 args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
+                crate::diagnostic::printable(String::from_utf8_lossy(&output.stderr).trim())
             );
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     };
+    // A revision git does not know is an error of its own, before the diff reads it as a path.
+    git(&["rev-parse", "--verify", "--end-of-options", &format!("{base}^{{commit}}")])
+        .with_context(|| {
+            format!(
+                "--base `{}` is not a commit of this repository: give a branch, tag or commit",
+                printable_line(base)
+            )
+        })?;
     let mut selection = Selection::default();
-    let diff =
-        git(&["diff", "--name-only", "-z", "--relative", "--diff-filter=ACMRT", base, "--"])?;
+    let diff = git(&[
+        "diff",
+        "--name-only",
+        "-z",
+        "--relative",
+        "--diff-filter=ACMRT",
+        "--end-of-options",
+        base,
+        "--",
+    ])?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "-z"])?;
     selection.files.extend(
         diff.split('\0').chain(untracked.split('\0')).filter(|p| !p.is_empty()).map(str::to_owned),

@@ -117,8 +117,32 @@ pub struct Global {
 }
 
 impl Global {
-    /// Opens the workspace: `--root` or discovery from the current folder.
+    /// Opens the workspace of a command that reads postmortems: `--root` or discovery from the
+    /// current folder. A postmortems folder that does not exist is an error: reading nothing
+    /// from it would report "0 files checked" and pass, when the configuration is wrong.
     pub fn workspace(&self) -> anyhow::Result<crate::config::Workspace> {
+        let workspace = self.workspace_to_write()?;
+        let folder = &workspace.config.postmortems;
+        if !workspace.root.join(folder).is_dir() {
+            let shown = crate::diagnostic::printable_line(folder);
+            let root = workspace.root.display().to_string();
+            let root = crate::diagnostic::printable_line(&root);
+            match &workspace.config_path {
+                Some(_) => anyhow::bail!(
+                    "the postmortems folder `{shown}` (pm.toml `postmortems`) does not exist in \
+                     {root}: create it, or set `postmortems` to the folder that holds the postmortems"
+                ),
+                None => anyhow::bail!(
+                    "no pm.toml and no `{shown}` folder in {root}: run `pm init`, or give --root"
+                ),
+            }
+        }
+        Ok(workspace)
+    }
+
+    /// Opens the workspace of a command that may create the postmortems folder or does not
+    /// read it (`pm new`, `pm templates`, `pm theme`, `pm timeline`).
+    pub fn workspace_to_write(&self) -> anyhow::Result<crate::config::Workspace> {
         Ok(crate::config::Workspace::discover(self.root.as_deref(), &self.cwd)?)
     }
 }
@@ -132,7 +156,7 @@ pub fn warn_skipped(repo: &crate::repo::Repo) {
     for doc in repo.documents.iter().filter(|d| d.postmortem.is_none()) {
         eprintln!(
             "warning: skipped {}: not a readable postmortem (`pm check` says why)",
-            doc.path()
+            crate::diagnostic::printable_line(doc.path())
         );
     }
 }

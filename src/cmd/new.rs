@@ -97,7 +97,7 @@ impl From<StatusArg> for Status {
 
 /// Runs `pm new`.
 pub fn run(global: &Global, args: &NewArgs) -> anyhow::Result<Outcome> {
-    let workspace = global.workspace()?;
+    let workspace = global.workspace_to_write()?;
     let config = &workspace.config;
     let ask = Asker { interactive: std::io::stdin().is_terminal() };
     let editor = if args.edit { Some(editor()?) } else { None };

@@ -12,6 +12,7 @@ use anyhow::Context as _;
 
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome};
+use crate::diagnostic::printable_line;
 use crate::model::TicketState;
 use crate::trackers::cache::{self, Cache};
 use crate::trackers::refs::{self, TicketRef, Unresolved};
@@ -66,11 +67,12 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         }
     }
     for (path, ticket, why) in &unresolved {
+        let (path, ticket) = (printable_line(path), printable_line(ticket));
         match why {
             Unresolved::NoApi(tracker) => eprintln!(
                 "note: {path}: `{ticket}` is a ticket of tracker `{tracker}`, which has no `kind` in pm.toml: not synced"
             ),
-            Unresolved::NoTracker if crate::url::is_http_url(ticket) => {}
+            Unresolved::NoTracker if crate::url::is_http_url(&ticket) => {}
             Unresolved::NoTracker => {
                 eprintln!("note: {path}: `{ticket}` matches no tracker in pm.toml: not synced")
             }

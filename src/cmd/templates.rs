@@ -23,7 +23,7 @@ pub struct TemplatesArgs {
 
 /// Runs `pm templates`.
 pub fn run(global: &Global, args: &TemplatesArgs) -> anyhow::Result<Outcome> {
-    let workspace = global.workspace()?;
+    let workspace = global.workspace_to_write()?;
     let root = &workspace.root;
     let mut out = std::io::stdout().lock();
     if let Some(name) = &args.show {

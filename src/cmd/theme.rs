@@ -29,7 +29,7 @@ pub enum ThemeCommand {
 
 /// Runs `pm theme`.
 pub fn run(global: &Global, args: &ThemeArgs) -> anyhow::Result<Outcome> {
-    let workspace = global.workspace()?;
+    let workspace = global.workspace_to_write()?;
     match args.command {
         ThemeCommand::Eject { force } => {
             let written = theme::eject(&workspace.root, force)?;

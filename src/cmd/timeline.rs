@@ -100,7 +100,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             anyhow::bail!("--to {to} is before --from {from}");
         }
     }
-    let workspace = global.workspace()?;
+    let workspace = global.workspace_to_write()?;
     let tz = args.timezone.clone().unwrap_or_else(|| workspace.config.time_zone());
     // Read the target first: a wrong `--into` should fail before any work is done.
     let original = match &args.into {
@@ -120,7 +120,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let window = Window { from: args.from, to: args.to };
     let log = export.read_channel(&args.channel, window)?;
     for warning in export.warnings.iter().chain(&log.warnings) {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", crate::diagnostic::printable_line(warning));
     }
     let naming = if args.names { Naming::Names } else { Naming::Initials };
     let people = People::new(&export, &log, naming, &args.role)?;

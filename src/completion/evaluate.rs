@@ -654,7 +654,7 @@ fn review_held(
             let until = crate::calendar::add_business_days(
                 opened.value,
                 policy.async_window,
-                &inputs.config.holiday_dates(),
+                inputs.config.holiday_dates(),
             );
             let wanted = policy.approvals.max(1);
             let within: Vec<&Approval> = approvals

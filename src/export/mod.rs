@@ -129,7 +129,9 @@ pub fn ndjson<T: Serialize>(records: &[T]) -> anyhow::Result<String> {
 
 /// CSV: a header row of the record's fields, then one row per record. Lists are joined with
 /// `;` (SLOs as `name=fraction`), nulls are empty cells, and any other object (a postmortem's
-/// `completion`) is one cell of compact JSON.
+/// `completion`) is one cell of compact JSON. Numbers stay numbers; every other cell goes
+/// through [`crate::escape::csv_text`], so a title like `=HYPERLINK(…)` is text in a
+/// spreadsheet.
 pub fn csv<T: Serialize + Default>(records: &[T]) -> anyhow::Result<String> {
     let header: Vec<String> = match serde_json::to_value(T::default())? {
         Value::Object(map) => map.keys().cloned().collect(),
@@ -141,7 +143,12 @@ pub fn csv<T: Serialize + Default>(records: &[T]) -> anyhow::Result<String> {
         let Value::Object(map) = serde_json::to_value(r)? else {
             anyhow::bail!("a CSV record must be an object");
         };
-        writer.write_record(header.iter().map(|k| cell(map.get(k).unwrap_or(&Value::Null))))?;
+        writer.write_record(header.iter().map(|k| match map.get(k).unwrap_or(&Value::Null) {
+            number @ Value::Number(_) => cell(number),
+            // Text (lists joined, objects as JSON included) may come from a postmortem: a
+            // spreadsheet must not run it as a formula.
+            other => crate::escape::csv_text(&cell(other)).into_owned(),
+        }))?;
     }
     let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;
     Ok(String::from_utf8(bytes)?)

@@ -170,7 +170,7 @@ pub fn validate(selector: &Selector, repo: &Repo) -> anyhow::Result<()> {
 pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
     let config: &Config = &repo.workspace.config;
     let gate = &config.gate;
-    let grace = i64::from(gate.grace_days);
+    let grace = i64::from(*gate.grace_days.get_ref());
     let block_priorities: Vec<Priority> =
         gate.block_priorities.iter().filter_map(|p| p.get_ref().parse().ok()).collect();
 
@@ -224,7 +224,9 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
         }
     }
 
-    let incomplete_past_due = gate.max_incomplete_past_due.map(|_| {
+    let max_incomplete_past_due = gate.max_incomplete_past_due.as_ref().map(|m| *m.get_ref());
+    let max_overdue_postmortems = *gate.max_overdue_postmortems.get_ref();
+    let incomplete_past_due = max_incomplete_past_due.map(|_| {
         let judge = crate::completion::Judge::new(
             config,
             repo.tickets.as_deref(),
@@ -267,19 +269,19 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
         late.sort_by(|a, b| (a.due, &a.id, &a.path).cmp(&(b.due, &b.id, &b.path)));
         late
     });
-    let blocked = overdue_postmortems.len() > gate.max_overdue_postmortems
+    let blocked = overdue_postmortems.len() > max_overdue_postmortems
         || !overdue_action_items.is_empty()
-        || matches!((gate.max_incomplete_past_due, &incomplete_past_due), (Some(max), Some(l)) if l.len() > max);
+        || matches!((max_incomplete_past_due, &incomplete_past_due), (Some(max), Some(l)) if l.len() > max);
     Verdict {
         selector: selector.clone(),
         today,
-        grace_days: gate.grace_days,
-        max_overdue_postmortems: gate.max_overdue_postmortems,
+        grace_days: *gate.grace_days.get_ref(),
+        max_overdue_postmortems,
         block_priorities,
         blocked,
         overdue_postmortems,
         overdue_action_items,
-        max_incomplete_past_due: gate.max_incomplete_past_due,
+        max_incomplete_past_due,
         incomplete_past_due,
         within_grace: within,
     }
@@ -363,7 +365,7 @@ pub fn human(verdict: &Verdict, color: bool) -> String {
                 verdict.overdue_action_items.iter().map(item_line).collect()
             };
             for line in lines {
-                let _ = writeln!(out, "  - {}", crate::diagnostic::printable(&line));
+                let _ = writeln!(out, "  - {}", crate::diagnostic::printable_line(&line));
             }
         }
         let mut tolerated: Vec<String> = Vec::new();
@@ -425,6 +427,6 @@ fn write_not_blocking(
     }
     let _ = writeln!(out, "\n{}", paint("Late, but not blocking:"));
     for line in lines {
-        let _ = writeln!(out, "- {}", crate::diagnostic::printable(&line));
+        let _ = writeln!(out, "- {}", crate::diagnostic::printable_line(&line));
     }
 }

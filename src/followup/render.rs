@@ -59,9 +59,9 @@ fn hyperlink(color: bool, url: Option<&str>, text: &str) -> String {
     }
 }
 
-/// A value as the terminal may show it (see [`printable`]).
+/// A value as one line of a terminal table may show it (see [`printable_line`]).
 fn shown(text: &str) -> String {
-    printable(text).into_owned()
+    crate::diagnostic::printable_line(text).into_owned()
 }
 
 /// `text` cut to `width` characters, the cut marked with "…".
@@ -391,21 +391,24 @@ pub fn csv(items: &[Item]) -> anyhow::Result<String> {
         "ticket_synced",
         "drift",
     ])?;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let shown = |v: Option<String>| v.unwrap_or_default();
+    // Every text cell goes through `csv_text` (a title like `=HYPERLINK(…)` must stay text in
+    // a spreadsheet); `index` and `days_overdue` are numbers and stay numbers.
+    let cell = |v: &str| crate::escape::csv_text(v).into_owned();
+    let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
+    let shown = |v: Option<String>| cell(&v.unwrap_or_default());
     for i in items {
         writer.write_record([
             text(&i.postmortem_id),
             text(&i.postmortem_title),
-            i.path.clone(),
+            cell(&i.path),
             text(&i.team),
             text(&i.severity),
-            i.services.join(";"),
+            cell(&i.services.join(";")),
             i.index.to_string(),
             text(&i.id),
             text(&i.title),
             text(&i.owner),
-            i.owner_teams.join(";"),
+            cell(&i.owner_teams.join(";")),
             shown(i.due.map(|d| d.to_string())),
             shown(i.status.map(|s| s.to_string())),
             shown(i.priority.map(|p| p.to_string())),
@@ -418,7 +421,7 @@ pub fn csv(items: &[Item]) -> anyhow::Result<String> {
             shown(i.ticket_state.map(|s| s.to_string())),
             text(&i.ticket_status),
             shown(i.ticket_synced.map(|d| d.to_string())),
-            i.drift.join(";"),
+            cell(&i.drift.join(";")),
         ])?;
     }
     let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;

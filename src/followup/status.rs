@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use super::render::plural;
 use crate::completion::{Evaluation, Judge};
-/// Text from a postmortem made safe for a terminal (no control characters).
+/// Text from a postmortem made safe for one line of a terminal table (no control characters,
+/// no line breaks).
 fn printable(text: &str) -> String {
-    crate::diagnostic::printable(text).into_owned()
+    crate::diagnostic::printable_line(text).into_owned()
 }
 use crate::model::Status;
 use crate::repo::Repo;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::render::plural;
 use super::status::md;
 use crate::completion::Judge;
-use crate::diagnostic::printable;
+use crate::diagnostic::printable_line;
 use crate::model::{Status, Verdict};
 use crate::repo::Repo;
 
@@ -195,16 +195,16 @@ pub(super) fn headline(person: &str, todos: &[Todo]) -> String {
 /// The terminal list.
 pub fn table(person: &str, todos: &[Todo], today: Date) -> String {
     let mut out = String::new();
-    let person = printable(person);
+    let person = printable_line(person);
     let rows: Vec<[String; 5]> = todos
         .iter()
         .map(|t| {
             [
                 due_words(t),
                 t.kind.word().to_owned(),
-                printable(t.postmortem_id.as_deref().unwrap_or(&t.path)).into_owned(),
-                printable(&t.what).into_owned(),
-                printable(&t.detail).into_owned(),
+                printable_line(t.postmortem_id.as_deref().unwrap_or(&t.path)).into_owned(),
+                printable_line(&t.what).into_owned(),
+                printable_line(&t.detail).into_owned(),
             ]
         })
         .collect();

@@ -16,6 +16,11 @@ const MISSING: &str = "—";
 
 /// `value` with at most one decimal, without a trailing `.0`.
 pub fn number(value: f64) -> String {
+    // A figure that is not a number (a division by nothing upstream) is shown as missing,
+    // never as `NaN` or `inf`.
+    if !value.is_finite() {
+        return MISSING.to_owned();
+    }
     let text = format!("{value:.1}");
     match text.strip_suffix(".0") {
         Some("-0") => "0".to_owned(),
@@ -31,7 +36,10 @@ pub fn maybe(value: Option<f64>) -> String {
 
 /// A share as a percentage ("66.7%"), "—" when missing.
 pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| MISSING.to_owned(), |v| format!("{}%", number(v * 100.0)))
+    match value {
+        Some(v) if v.is_finite() => format!("{}%", number(v * 100.0)),
+        _ => MISSING.to_owned(),
+    }
 }
 
 /// "median / p90 (n)", or "—" when there are no values.
@@ -543,7 +551,12 @@ pub fn csv(m: &Metrics) -> anyhow::Result<String> {
                 2 => (path[0].clone(), String::new(), path[1].clone()),
                 _ => (path[..n - 2].join("."), path[n - 2].clone(), path[n - 1].clone()),
             };
-            writer.write_record([scope.as_str(), &metric, &group, &key, &value])?;
+            // Team and service names are the user's: text cells are neutralized for
+            // spreadsheets; a figure stays a number.
+            let text = |cell: &str| crate::escape::csv_text(cell).into_owned();
+            let value =
+                if value.parse::<f64>().is_ok_and(f64::is_finite) { value } else { text(&value) };
+            writer.write_record([text(&scope), text(&metric), text(&group), text(&key), value])?;
         }
     }
     let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;
@@ -598,6 +611,8 @@ mod tests {
         assert_eq!(percent(Some(0.6)), "60%");
         assert_eq!(percent(None), "—");
         assert_eq!(maybe(None), "—");
+        assert_eq!(percent(Some(f64::NAN)), "—");
+        assert_eq!(number(f64::INFINITY), "—");
     }
 
     #[test]

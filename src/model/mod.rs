@@ -542,10 +542,12 @@ fn instant(node: &Node, key: &str) -> Option<Spanned<Instant>> {
     Some(Spanned::new(Instant::parse(value.as_str()?.trim())?, value.span))
 }
 
+/// A number of the front matter; `.nan`, `.inf` and floats too large to be exact are no
+/// number here (the schema check reports them), so no figure is computed from them.
 fn number(node: &Node, key: &str) -> Option<f64> {
     match node.get(key)?.value {
         Value::Int(i) => Some(i as f64),
-        Value::Float(f) => Some(f),
+        Value::Float(f) if f.is_finite() && f.abs() <= crate::parse::yaml::MAX_EXACT => Some(f),
         _ => None,
     }
 }

@@ -24,6 +24,10 @@ pub struct Node {
     pub span: Span,
 }
 
+/// The largest number a float holds exactly (2^53): a float beyond it (`1e30`, an integer
+/// too large for 64 bits) is not the number that was written.
+pub const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// The value of a node, after core-schema resolution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

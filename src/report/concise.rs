@@ -1,22 +1,24 @@
-//! `--format concise`: one line per diagnostic, for grep, editors and test fixtures.
+//! `--format concise`: one line per diagnostic, for grep, editors and test fixtures. A path or
+//! message with a line break or an escape shows it as a control picture, so one diagnostic is
+//! always one line.
 
 use std::io::{self, Write};
 
 use super::Report;
-use crate::diagnostic::printable;
+use crate::diagnostic::printable_line;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}: {}",
-            printable(&d.path),
+            printable_line(&d.path),
             d.line,
             d.column,
             d.severity,
             d.code,
             d.rule,
-            printable(&d.message)
+            printable_line(&d.message)
         )?;
     }
     let s = report.summary;

@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use super::Report;
-use crate::diagnostic::{Diagnostic, Severity, printable};
+use crate::diagnostic::{Diagnostic, Severity, printable, printable_line};
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
@@ -34,7 +34,7 @@ fn command(d: &Diagnostic) -> String {
     }
     format!(
         "::{kind} file={file},line={line},col={col},endLine={end_line},endColumn={end_col},title={title}::{message}",
-        file = escape_property(&printable(&d.path)),
+        file = escape_property(&printable_line(&d.path)),
         line = d.line,
         col = d.column,
         end_line = d.end_line,

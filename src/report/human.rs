@@ -5,24 +5,29 @@ use std::io::{self, Write};
 use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 
 use super::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, printable, printable_line};
 use crate::source::Source;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let renderer = if report.color { Renderer::styled() } else { Renderer::plain() };
     for d in report.diagnostics {
-        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code);
+        // A file name or a value may hold control characters: shown as pictures, never sent
+        // to the terminal (the path on one line, so it cannot forge the next).
+        let path = printable_line(&d.path);
+        let message = printable(&d.message);
+        let title = level(d.severity).primary_title(message.as_ref()).id(d.code);
         let located = match (report.source)(&d.path).filter(|s| !s.text.is_empty()) {
-            Some(source) => title.element(snippet(d, source)),
+            Some(source) => title.element(snippet(d, &path, source)),
             // Nothing to excerpt (unreadable, binary or empty file): the location alone.
-            None => title.element(Origin::path(d.path.as_str()).line(d.line).char_column(d.column)),
+            None => title.element(Origin::path(path.as_ref()).line(d.line).char_column(d.column)),
         };
         let notes: Vec<String> =
-            d.notes.iter().map(|n| format!("line {}: {}", n.line, n.message)).collect();
+            d.notes.iter().map(|n| format!("line {}: {}", n.line, printable(&n.message))).collect();
         let located =
             notes.iter().fold(located, |g, note| g.element(Level::NOTE.message(note.as_str())));
-        let group = match &d.help {
-            Some(help) => located.element(Level::HELP.message(help.as_str())),
+        let help = d.help.as_deref().map(printable);
+        let group = match &help {
+            Some(help) => located.element(Level::HELP.message(help.as_ref())),
             None => located,
         };
         writeln!(out, "{}\n", renderer.render(&[group]))?;
@@ -46,6 +51,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
 
 fn snippet<'a>(
     d: &'a Diagnostic,
+    path: &'a str,
     source: &'a Source,
 ) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     // Only the lines the span touches go to the renderer: whole files would make every
@@ -63,7 +69,7 @@ fn snippet<'a>(
     let end = d.span.end.clamp(from + start, from + excerpt.len()) - from;
     Snippet::source(excerpt)
         .line_start(first)
-        .path(d.path.as_str())
+        .path(path)
         .annotation(AnnotationKind::Primary.span(start..end).label(d.rule))
 }
 

@@ -51,7 +51,7 @@ impl Rule for DuePolicy {
             return;
         };
         let resolved_on = resolved.value.timestamp.to_zoned_datetime(cx.config.time_zone()).date();
-        let latest = add_business_days(resolved_on, *days.get_ref(), &cx.holidays);
+        let latest = add_business_days(resolved_on, *days.get_ref(), cx.holidays);
         if due.value > latest {
             out.push(
                 Finding::new(due.span, format!(

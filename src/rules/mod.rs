@@ -125,7 +125,7 @@ pub struct Context<'a> {
     /// Template placeholders (built in, and pm.toml's own).
     pub placeholders: crate::completion::Placeholders,
     /// Holidays from pm.toml (not business days).
-    pub holidays: Vec<Date>,
+    pub holidays: &'a crate::calendar::Holidays,
     /// The ticket cache `pm sync` wrote, if any (rules never reach the network).
     pub tickets: Option<&'a Tickets>,
     /// The completion policy and its judge.

@@ -172,6 +172,13 @@ pub enum CreateError {
     /// Every id tried was taken.
     #[error("no free id found after {MAX_ATTEMPTS} attempts")]
     Exhausted,
+    /// The highest id of the year has the highest number an id can have: there is no next.
+    #[error(
+        "no id comes after {0}: its number is the highest an id can have ({max}); give the new \
+         postmortem an id with --id, or renumber {0}",
+        max = u32::MAX
+    )]
+    NoNumberLeft(String),
     /// Rendering failed.
     #[error(transparent)]
     Render(anyhow::Error),
@@ -228,10 +235,15 @@ pub fn create(
             let mut number = next_number(used.iter().map(String::as_str), prefix, *year);
             for _ in 0..MAX_ATTEMPTS {
                 let id = format(prefix, *year, number);
-                number = number.saturating_add(1);
                 if used.contains(&id) {
+                    // Counting past the largest number would try the same id again and again.
+                    if number == u32::MAX {
+                        return Err(CreateError::NoNumberLeft(id));
+                    }
+                    number += 1;
                     continue;
                 }
+                number = number.saturating_add(1);
                 let Some(claim) = Claim::take(dir, &id).map_err(|e| io_error(dir, e))? else {
                     continue;
                 };

@@ -301,7 +301,7 @@ pub fn due(config: &Config, severity: &str, started: Date) -> (Date, String) {
         Some(days) => (*days.get_ref(), format!("the {severity} deadline in pm.toml")),
         None => (DEFAULT_DEADLINE_DAYS, format!("no {severity} deadline in pm.toml")),
     };
-    let date = calendar::add_business_days(started, days, &config.holiday_dates());
+    let date = calendar::add_business_days(started, days, config.holiday_dates());
     (date, format!("{days} business days after the incident started ({rule})"))
 }
 

@@ -148,12 +148,18 @@ pub fn repo_path(root: &Path, name: &str) -> PathBuf {
 }
 
 /// Renders `template` with the variables `vars`.
+///
+/// Every value is escaped for markdown ([`crate::escape::markdown_text`]) unless a filter says
+/// otherwise: a title such as `<!-- pm-disable-file -->` or `[x](javascript:…)` is text in the
+/// body, not a suppression marker or a link. `| yaml` writes a YAML scalar for the front
+/// matter, `| safe` writes a value as it is.
 pub fn render(template: &Template, vars: &impl Serialize) -> anyhow::Result<String> {
     let mut tera = tera::Tera::new();
-    tera.autoescape_on(Vec::<&str>::new());
+    tera.set_escape_fn(escape_markdown);
+    tera.autoescape_on([".md"]);
     tera.register_filter("yaml", |value: tera::Value, _: tera::Kwargs, _: &tera::State| {
         let json = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
-        super::yaml::value(&json)
+        tera::Value::safe_string(&super::yaml::value(&json))
     });
     let what = || format!("template `{}` ({})", template.name, template.origin);
     let tera_name = format!("{}.md", template.name);
@@ -170,6 +176,11 @@ pub fn render(template: &Template, vars: &impl Serialize) -> anyhow::Result<Stri
     // A description comment without `-#}` leaves a blank first line; front matter must start
     // the file.
     Ok(text.trim_start().to_owned())
+}
+
+/// Tera's escape function for `.md` templates.
+fn escape_markdown(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(crate::escape::markdown_text(text).as_bytes())
 }
 
 /// A tera error with its causes, on one line each.

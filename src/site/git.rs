@@ -22,10 +22,16 @@ pub struct History {
 
 impl History {
     /// Reads the history of `folder` (relative to `root`). `None` when `root` is not in a git
-    /// work tree or git cannot run.
-    pub fn read(root: &Path, folder: &str) -> Option<Self> {
-        let prefix = git(root, &["rev-parse", "--show-prefix"])?;
+    /// work tree or git cannot run; an error when git runs there and fails.
+    pub fn read(root: &Path, folder: &str) -> anyhow::Result<Option<Self>> {
+        let Ok(Ok(prefix)) = git(root, &["rev-parse", "--show-prefix"]) else {
+            return Ok(None);
+        };
         let prefix = String::from_utf8_lossy(&prefix).trim().to_owned();
+        if !matches!(git(root, &["rev-parse", "--verify", "--quiet", "HEAD"]), Ok(Ok(_))) {
+            // A work tree without commits yet: nothing has a date.
+            return Ok(Some(Self { prefix, updated: HashMap::new() }));
+        }
         let log = git(
             root,
             &[
@@ -38,22 +44,28 @@ impl History {
                 "--",
                 folder,
             ],
-        )?;
-        Some(Self { prefix, updated: parse_log(&String::from_utf8_lossy(&log)) })
+        )
+        .map_err(|e| anyhow::anyhow!("cannot run git: {e}"))?
+        .map_err(|stderr| anyhow::anyhow!("git log failed: {stderr}"))?;
+        Ok(Some(Self { prefix, updated: parse_log(&String::from_utf8_lossy(&log)) }))
     }
 }
 
-fn git(root: &Path, args: &[&str]) -> Option<Vec<u8>> {
+/// Runs git in `root`: `Err` when it cannot run, `Ok(Err(stderr))` when it fails.
+fn git(root: &Path, args: &[&str]) -> std::io::Result<Result<Vec<u8>, String>> {
     let output = Command::new("git")
         .arg("-C")
         .arg(root)
         .args(args)
         .env("GIT_OPTIONAL_LOCKS", "0")
         .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    output.status.success().then_some(output.stdout)
+        .output()?;
+    Ok(if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(crate::diagnostic::printable(String::from_utf8_lossy(&output.stderr).trim())
+            .into_owned())
+    })
 }
 
 /// Parses records of `\x1e<date>\0\n<path>\0<path>\0…`, newest commit first.

@@ -6,6 +6,10 @@
 //! reader of timelines ([`super::entries`]) understands both shapes. People are labelled by
 //! initials (blameless by default), by name with `--names`, or by a role given with `--role`.
 //! Thread replies are nested under their parent.
+//!
+//! Everything in a line comes from outside: names, roles and file names are written with
+//! [`markdown_text`] (plain text on one line), message text keeps its markdown but no line of
+//! it can open a block (see [`markup`]), so an entry stays one list item.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,6 +18,7 @@ use jiff::tz::TimeZone;
 
 use super::markup::{self, Resolver};
 use super::slack::{ChannelLog, Export, Message, User};
+use crate::escape::markdown_text;
 
 /// How people are labelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -179,21 +184,24 @@ pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
         } else {
             super::zones::label(tz, m.at)
         };
-        let mut text = markup::to_markdown(m.text.trim(), people);
+        // A lone `\r` ends a line in markdown: it is made a `\n` before the conversion, so
+        // the line after it is escaped like any other (`---` under a line is no heading).
+        let message = m.text.trim().replace("\r\n", "\n").replace('\r', "\n");
+        let mut text = markup::to_markdown(&message, people);
         for file in &m.files {
             if !text.is_empty() {
                 text.push(' ');
             }
-            text.push_str(&format!("(attached: {})", markup::decode(file)));
+            // A file name is the sender's: plain text on this line (`<!-- pm-disable-file -->
+            // graph.png` must not become a comment that switches every check off).
+            text.push_str(&format!("(attached: {})", markdown_text(&markup::decode(file))));
         }
         if text.is_empty() {
             text.push_str("(no text)");
         }
-        let line =
-            format!("{date}{} {zone} — {}: {text}", zoned.strftime("%H:%M"), people.label(m));
-        // A lone `\r` (in a message, a file or a person's name) ends a line in markdown: make
-        // it a `\n`, so continuation lines are indented and a second import sees the entry.
-        line.replace("\r\n", "\n").replace('\r', "\n")
+        // A person's label is a display name or a `--role`: plain text on this line.
+        let label = markdown_text(&people.label(m));
+        format!("{date}{} {zone} — {label}: {text}", zoned.strftime("%H:%M"))
     };
     log.threads
         .iter()

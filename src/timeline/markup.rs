@@ -6,9 +6,13 @@
 //! stays an autolink, `<!here>` becomes `@here` and `<!date^…|fallback>` its fallback text.
 //! Entities are decoded; a decoded `<` that markdown would read as the start of an HTML tag,
 //! or a decoded `&` that would start an HTML entity, is backslash-escaped so it still reads as
-//! written. Slack's `*bold*` and `~strike~` become `**bold**` and `~~strike~~` (`_italic_` is
+//! written. People's and channels' names and link labels are plain text
+//! ([`crate::escape::markdown_text`]); a line of a message after a line break cannot open a
+//! block (a heading, a list, a quote, HTML). Slack's `*bold*` and `~strike~` become `**bold**` and `~~strike~~` (`_italic_` is
 //! already markdown); common emoji shortcodes become the emoji. Code spans and code blocks are
 //! left alone apart from their entities.
+
+use crate::escape::markdown_text;
 
 /// Looks up the labels of people and channels.
 pub trait Resolver {
@@ -33,17 +37,39 @@ pub fn to_markdown(text: &str, names: &dyn Resolver) -> String {
             out.push_str(&tokens(inner, &|t| plain_target(t), &decode));
             out.push_str("\n```\n");
         } else if code {
-            out.push_str(&tokens(region, &|t| plain_target(t), &decode));
+            // A line break inside a code span reads as a space, but a line after it would
+            // still open a block (`---` under it is a heading): keep the span on one line.
+            let span = tokens(region, &|t| plain_target(t), &decode);
+            out.push_str(&span.replace(['\n', '\r'], " "));
         } else {
             let region = if out.ends_with("```\n") {
                 region.strip_prefix('\n').unwrap_or(region)
             } else {
                 region
             };
-            out.push_str(&tokens(region, &|t| markup(t, names), &prose));
+            let text = tokens(region, &|t| markup(t, names), &prose);
+            out.push_str(&line_starts_escaped(&text, out.ends_with('\n')));
         }
     }
     out.trim_end_matches('\n').to_owned()
+}
+
+/// `text` with every line that starts a line of the message (each after a line break, and the
+/// first when `at_line_start`) escaped so it cannot open a block: a message `line1\n---` is a
+/// line and a dash run, not a heading; `## Action Items` on a line of its own is text.
+fn line_starts_escaped(text: &str, at_line_start: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i > 0 || at_line_start {
+            out.push_str(&crate::escape::markdown_line_start(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Splits `text` into `(is_code, region)`: inline code and code blocks between matching runs
@@ -109,30 +135,45 @@ fn markup(inner: &str, names: &dyn Resolver) -> String {
     };
     if let Some(id) = target.strip_prefix('@') {
         let name = names.user(id).or_else(|| label.map(|l| decode(l.trim_start_matches('@'))));
-        return format!("@{}", escape(&name.unwrap_or_else(|| id.to_owned())));
+        return format!("@{}", markdown_text(&name.unwrap_or_else(|| id.to_owned())));
     }
     if let Some(id) = target.strip_prefix('#') {
         let name = label.map(decode).or_else(|| names.channel(id)).unwrap_or_else(|| id.to_owned());
-        return format!("#{}", escape(&name));
+        return format!("#{}", markdown_text(&name));
     }
     if let Some(special) = target.strip_prefix('!') {
         let word = special.split('^').next().unwrap_or(special);
         return match (word, label) {
             ("here" | "channel" | "everyone", _) => format!("@{word}"),
-            ("subteam", Some(l)) => escape(&decode(l)),
+            ("subteam", Some(l)) => markdown_text(&decode(l)),
             ("subteam", None) => "@group".to_owned(),
-            (_, Some(l)) => escape(&decode(l)),
+            (_, Some(l)) => markdown_text(&decode(l)),
             (w, None) => format!("@{w}"),
         };
     }
     let url = decode(target);
     match label {
         Some(l) if !l.is_empty() && decode(l) != url => {
-            let text = escape(&decode(l)).replace('[', "\\[").replace(']', "\\]");
-            format!("[{text}]({})", url.replace(' ', "%20").replace(')', "%29"))
+            let text = markdown_text(&decode(l));
+            let url: String = url
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+                .replace(' ', "%20")
+                .replace('(', "%28")
+                .replace(')', "%29")
+                .replace('<', "%3C")
+                .replace('>', "%3E");
+            format!("[{text}]({url})")
         }
-        _ if url.contains(':') => format!("<{url}>"),
-        _ => escape(&url),
+        _ if url.contains(':')
+            && !url.contains(|c: char| {
+                c.is_whitespace() || c.is_control() || c == '<' || c == '>'
+            }) =>
+        {
+            format!("<{url}>")
+        }
+        _ => markdown_text(&url),
     }
 }
 

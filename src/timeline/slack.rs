@@ -222,6 +222,21 @@ pub fn parse_ts(ts: &str) -> Option<Timestamp> {
     Timestamp::new(seconds, nanos).ok()
 }
 
+/// A message's `ts` (or `thread_ts`) as Slack writes it, `"1781599260.000200"`. Some tools
+/// that rewrite exports write it as a JSON number: that is read too, with the six decimals
+/// Slack uses, so a reply's `thread_ts` still matches its parent's `ts`.
+fn ts_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(whole), _) => Some(format!("{whole}.000000")),
+            (None, Some(f)) if f.is_finite() && f >= 0.0 => Some(format!("{f:.6}")),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn read_json(path: &Path) -> Result<Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse_json(path, &bytes)
@@ -361,7 +376,8 @@ impl Export {
                 }
             };
             for (i, raw) in list.iter().enumerate() {
-                let ts = raw.get("ts").and_then(Value::as_str);
+                let ts = raw.get("ts").and_then(ts_text);
+                let ts = ts.as_deref();
                 let at = ts.and_then(parse_ts);
                 // Outside the window first, so the counts below describe the window only.
                 if at.is_some_and(|at| !window.contains(at)) {
@@ -388,9 +404,14 @@ impl Export {
                     }
                 }
                 let (Some(ts), Some(at)) = (ts, at) else {
-                    let why = match ts {
-                        None => "it has no `ts`".to_owned(),
-                        Some(ts) => format!("`ts` {ts:?} is not a Slack timestamp"),
+                    let why = match (ts, raw.get("ts")) {
+                        (None, None) => "it has no `ts`".to_owned(),
+                        (None, Some(other)) => {
+                            format!(
+                                "`ts` must be a string such as \"1781599260.000200\", found {other}"
+                            )
+                        }
+                        (Some(ts), _) => format!("`ts` {ts:?} is not a Slack timestamp"),
                     };
                     log.warnings.push(format!(
                         "skipped message {} of {}: {why}",
@@ -424,7 +445,7 @@ impl Export {
                     at,
                     user,
                     text: raw.get("text").and_then(Value::as_str).unwrap_or("").to_owned(),
-                    thread_ts: raw.get("thread_ts").and_then(Value::as_str).map(str::to_owned),
+                    thread_ts: raw.get("thread_ts").and_then(ts_text),
                     files,
                 });
             }

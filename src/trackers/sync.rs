@@ -183,7 +183,7 @@ impl Options {
             concurrency: *config.sync.concurrency.get_ref(),
             timeout: config.sync.timeout(),
             retry: Retry {
-                attempts: config.sync.retries.saturating_add(1).min(10),
+                attempts: config.sync.retries.get_ref().saturating_add(1),
                 ..Retry::default()
             },
         }

@@ -33,6 +33,7 @@ mod examples;
 mod followup;
 mod fuzz_regressions;
 mod html_validation;
+mod injection;
 mod item_state;
 mod lifecycle;
 mod metrics;

@@ -499,16 +499,25 @@ fn demo_workspace() -> pm::config::Workspace {
 }
 
 /// A CSV cell as `pm export` writes one (docs/export.md): lists joined with `;`, SLOs as
-/// `name=fraction`, null empty.
+/// `name=fraction`, null empty; a text cell that a spreadsheet would run as a formula starts
+/// with `'`.
 fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        other => pm::escape::csv_text(&csv_joined(other)).into_owned(),
+    }
+}
+
+/// The text of a cell before formulas are neutralized.
+fn csv_joined(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Array(items) => items.iter().map(csv_cell).collect::<Vec<_>>().join(";"),
+        Value::Array(items) => items.iter().map(csv_joined).collect::<Vec<_>>().join(";"),
         Value::Object(map) => match (map.get("name"), map.get("error_budget_consumed")) {
-            (Some(name), Some(value)) => format!("{}={}", csv_cell(name), csv_cell(value)),
+            (Some(name), Some(value)) => format!("{}={}", csv_joined(name), csv_joined(value)),
             _ => serde_json::to_string(map).unwrap_or_default(),
         },
     }
@@ -524,6 +533,13 @@ fn assert_csv_round_trip(csv: &str, records: &Value) {
     for (row, record) in rows.iter().zip(records) {
         for (k, cell) in header.iter().zip(row.iter()) {
             assert_eq!(cell, csv_cell(&record[k]), "column {k} of {record}");
+            // No text cell is a formula a spreadsheet would run.
+            assert!(
+                record[k].is_number()
+                    || !cell.starts_with(['=', '@', '\t', '\r'])
+                    || cell.starts_with('\''),
+                "column {k} is a formula: {cell:?}"
+            );
         }
     }
 }
