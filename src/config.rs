@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::source::LineIndex;
 
 mod completion;
+mod paths;
 pub use completion::{Completion, FIELDS as COMPLETION_FIELDS, Question, ReviewRequirement};
 
 /// The name of the configuration file.
@@ -651,6 +652,9 @@ impl Config {
             };
             located(span, message)
         })?;
+        if let Some(root) = root {
+            paths::check(&config, text, root).map_err(|(span, m)| located(Some(span), m))?;
+        }
         Ok(config)
     }
 
