@@ -31,19 +31,21 @@ files="examples/broken/postmortems examples/demo/postmortems tests/fixtures/bad-
 seeds() {
     case "$1" in
         slack_import) echo "fuzz/seeds/slack_import tests/fuzz-regressions/slack_import" ;;
+        serve_request) echo "fuzz/seeds/serve_request tests/fuzz-regressions/serve_request" ;;
         *) echo "$files tests/fuzz-regressions/$1" ;;
     esac
 }
 dict() {
     case "$1" in
         slack_import) echo fuzz/dict/slack.dict ;;
+        serve_request) echo fuzz/dict/http.dict ;;
         *) echo fuzz/dict/postmortem.dict ;;
     esac
 }
 
 start=$(date +%s)
 cargo fuzz build "${flags[@]}"
-for target in front_matter markdown check_one render_page slack_import; do
+for target in front_matter markdown check_one render_page slack_import serve_request; do
     corpus="fuzz/corpus/$target"
     mkdir -p "$corpus"
     echo "== $target (${seconds}s)"

@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::source::LineIndex;
 
 mod completion;
+mod paths;
 pub use completion::{Completion, FIELDS as COMPLETION_FIELDS, Question, ReviewRequirement};
 
 /// The name of the configuration file.
@@ -693,6 +694,9 @@ impl Config {
         config.holiday_dates = crate::calendar::Holidays::new(
             config.holidays.iter().filter_map(|h| h.get_ref().parse().ok()).collect(),
         );
+        if let Some(root) = root {
+            paths::check(&config, text, root).map_err(|(span, m)| located(Some(span), m))?;
+        }
         Ok(config)
     }
 

@@ -2,7 +2,9 @@
 //!
 //! Walks the configured folder with `ignore`, so `.gitignore`d drafts and build output are
 //! skipped as git would skip them. Symlinked folders are not followed (no loops); symlinked
-//! files are read like files. The result is sorted, so every later step is deterministic.
+//! files are read like files when they lead to a place inside the repository, and reported
+//! as a walk problem when they lead outside it (a committed `x.md -> /home/u/notes.md` would
+//! publish that file). The result is sorted, so every later step is deterministic.
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +66,23 @@ pub fn discover(root: &Path, folder: &str) -> (Vec<Found>, Vec<WalkProblem>) {
         match entry {
             Ok(entry) => {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir && is_postmortem_name(entry.path()) && entry.path_is_symlink() {
+                    // A link that resolves nowhere (dangling, a loop) is left to the reader,
+                    // which says why it cannot be read.
+                    if let Err(out) = crate::contain::resolve(root, entry.path()) {
+                        if !out.resolved.as_os_str().is_empty() {
+                            problems.push(WalkProblem {
+                                rel: relative(root, entry.path()),
+                                message: format!(
+                                    "a symbolic link leading outside the repository (to {}): \
+                                     pm reads only files inside it",
+                                    out.resolved.display()
+                                ),
+                            });
+                            continue;
+                        }
+                    }
+                }
                 if !is_dir && is_postmortem_name(entry.path()) {
                     found.push(Found {
                         rel: relative(root, entry.path()),

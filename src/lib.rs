@@ -5,8 +5,9 @@
 //! docs/ARCHITECTURE.md, kept by a test):
 //!
 //! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
-//!   [`url`] (links and safe URLs), [`atomic`] (replacing a file whole), [`escape`] (values
-//!   made safe for a terminal, markdown or a spreadsheet), [`diagnostic`] (findings as data);
+//!   [`url`] (links and safe URLs), [`contain`] (paths inside the repository), [`atomic`]
+//!   (replacing a file whole, never through a link), [`escape`] (values made safe for a
+//!   terminal, markdown or a spreadsheet), [`diagnostic`] (findings as data);
 //! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
 //!   types them (an action item's state and order are defined there, once), [`config`] reads
 //!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
@@ -27,6 +28,7 @@ pub mod cmd;
 pub mod codeowners;
 pub mod completion;
 pub mod config;
+pub mod contain;
 pub mod diagnostic;
 pub mod discover;
 pub mod escape;

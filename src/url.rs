@@ -35,9 +35,52 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
+/// The path of `base_url` (where a site is published) as a root-relative prefix that starts
+/// and ends with one `/`: `https://example.com/pm/` → `/pm/`, no URL → `/`.
+///
+/// A page that may be served at any depth (the 404 page) links its own assets through this
+/// prefix instead of a `<base href>`: the prefix keeps the origin the page was served from, so
+/// a `base_url` on another origin (or a production `base_url` while previewing locally) can
+/// never decide where the page's script and styles come from. Only plain path segments are
+/// kept: empty ones (`//host` would make the prefix protocol-relative), `.`, `..` and any with
+/// a character outside a URL path's (a backslash, a quote, a space) are dropped.
+pub fn path_prefix(base_url: Option<&str>) -> String {
+    let Some(url) = base_url else { return "/".to_owned() };
+    let after_authority = |rest: &str| rest.find('/').map_or("", |i| &rest[i..]).to_owned();
+    let path = match url.find("://") {
+        Some(i) => after_authority(&url[i + 3..]),
+        None => match url.strip_prefix("//") {
+            Some(rest) => after_authority(rest),
+            None => url.to_owned(),
+        },
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let plain = |segment: &&str| {
+        !matches!(*segment, "" | "." | "..")
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:@".contains(&b))
+    };
+    let segments: Vec<&str> = path.split('/').filter(plain).collect();
+    if segments.is_empty() { "/".to_owned() } else { format!("/{}/", segments.join("/")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_prefixes_stay_on_the_pages_origin() {
+        assert_eq!(path_prefix(None), "/");
+        assert_eq!(path_prefix(Some("https://evil.example")), "/");
+        assert_eq!(path_prefix(Some("https://evil.example/")), "/");
+        assert_eq!(path_prefix(Some("https://docs.example.com/pm")), "/pm/");
+        assert_eq!(path_prefix(Some("https://x.example/a/b/?q=1#f")), "/a/b/");
+        assert_eq!(path_prefix(Some("https://good.example//evil.example/")), "/evil.example/");
+        assert_eq!(path_prefix(Some("//evil.example/x/")), "/x/");
+        assert_eq!(path_prefix(Some("/pm/../..\\evil/")), "/pm/");
+        assert_eq!(path_prefix(Some("https://x/a\"b/c")), "/c/");
+    }
 
     #[test]
     fn url_check() {

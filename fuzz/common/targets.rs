@@ -18,6 +18,9 @@
 //!   postmortem. The original survives byte for byte around the insertion, importing the same
 //!   lines again adds nothing, and the Timeline reader reads every line back as the instant
 //!   of its message.
+//! - [`serve_request`]: bytes → the answer of `pm serve` to them as a request. A page only for
+//!   a well-formed request to one of the server's own host names, a 200 only for a file inside
+//!   the site, a response head with nothing of the request in it.
 
 #![allow(dead_code)]
 
@@ -448,4 +451,68 @@ fn assert_reads_back(
     let got: Vec<(usize, Option<i64>)> =
         entries.iter().map(|e| (e.depth, e.at.map(|a| a.as_second()))).collect();
     assert_eq!(got, want, "the Timeline does not read back as imported:\n{}", plan.text);
+}
+
+/// The small site `serve_request` answers from (`tests/fixtures/serve-site`), found from the
+/// main crate (the tests) or from `fuzz/` (the fuzz binaries).
+fn serve_site() -> &'static Path {
+    static SITE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        [here.join("tests/fixtures/serve-site"), here.join("../tests/fixtures/serve-site")]
+            .into_iter()
+            .find(|p| p.join("index.html").is_file())
+            .unwrap_or_else(|| panic!("no tests/fixtures/serve-site from {}", here.display()))
+    })
+}
+
+/// Target `serve_request`: arbitrary bytes as the head of a request to `pm serve` listening on
+/// 127.0.0.1:8000. The answer is one of the statuses the server sends; a page (200, or 404 with
+/// the site's 404 page) only for a well-formed GET or HEAD whose `Host` is one of the server's
+/// own names; a 200 only for a file inside the site; and the response head is made of fixed
+/// text and numbers, one blank line at its end, nothing of the request in it.
+pub fn serve_request(data: &[u8]) {
+    use pm::cmd::serve::http::{self, Hosts};
+    let site = serve_site();
+    let hosts = Hosts::new("127.0.0.1", "127.0.0.1:8000".parse().expect("address"));
+    let reload = data.len() % 2 == 0;
+    let response = http::answer(site, data, &hosts, reload, 7);
+    assert!(
+        [200, 400, 404, 405, 421, 431, 505].contains(&response.status),
+        "unexpected status {}",
+        response.status
+    );
+    let head = response.head();
+    let head_text = std::str::from_utf8(&head).expect("the head is ASCII");
+    assert!(head_text.ends_with("\r\n\r\n"), "{head_text:?}");
+    assert_eq!(head_text.matches("\r\n\r\n").count(), 1, "{head_text:?}");
+    assert!(
+        head_text.bytes().all(|b| b == b'\r' || b == b'\n' || (b' '..=b'~').contains(&b)),
+        "{head_text:?}"
+    );
+    let parsed = http::parse(data);
+    match &parsed {
+        Err(refused) => assert_eq!(refused.status, response.status, "a malformed head"),
+        Ok(request) if !hosts.permits(&request.host) => {
+            assert_eq!(response.status, 421, "host {:?} answered", request.host);
+        }
+        Ok(request) => {
+            assert_eq!(response.head_only, request.head_only);
+            if response.status == 200 {
+                let path = request.target.split(['?', '#']).next().unwrap_or_default();
+                if path != http::RELOAD_PATH {
+                    let rel = http::safe_relative(path).expect("a 200 for a path that leaves");
+                    assert!(
+                        rel.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+                        "{rel:?}"
+                    );
+                    assert!(site.join(&rel).exists(), "{rel:?} is not in the site");
+                }
+            }
+        }
+    }
+    if response.status == 200 || response.status == 404 {
+        // A page is only ever sent for a request that passed every check above.
+        assert!(parsed.is_ok_and(|r| hosts.permits(&r.host)), "a page for a refused request");
+    }
 }

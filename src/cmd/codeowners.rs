@@ -113,11 +113,8 @@ pub fn run(global: &Global, args: &CodeownersArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     match &old {
-        Some(old) => crate::atomic::replace(&path, old.as_bytes(), new.as_bytes()),
-        None => path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| crate::atomic::write(&path, new.as_bytes())),
+        Some(old) => crate::atomic::replace(&root, &path, old.as_bytes(), new.as_bytes()),
+        None => crate::atomic::write(&root, &path, new.as_bytes()),
     }
     .with_context(|| format!("cannot write {shown}"))?;
     eprintln!(
@@ -143,33 +140,14 @@ fn inside(root: &Path, cwd: &Path, given: &Path) -> anyhow::Result<(PathBuf, Str
     }
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot resolve the root {}", root.display()))?;
-    // The file may not exist yet: resolve the part that does, keep the rest as written.
-    let mut real = lexical.clone();
-    let mut missing = Vec::new();
-    let real = loop {
-        match std::fs::canonicalize(&real) {
-            Ok(found) => break missing.iter().rev().fold(found, |p: PathBuf, n| p.join(n)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let Some(name) = real.file_name().map(ToOwned::to_owned) else {
-                    break real;
-                };
-                missing.push(name);
-                real.pop();
-            }
-            Err(e) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("cannot resolve --output {}", given.display())));
-            }
-        }
-    };
-    if !real.starts_with(&root) {
-        anyhow::bail!(
+    let real = crate::contain::resolve(&root, &lexical).map_err(|_| {
+        anyhow::anyhow!(
             "--output {} is outside the repository ({}): CODEOWNERS paths are read from the \
              repository's root, so the file must be inside it",
             given.display(),
             root.display()
-        );
-    }
+        )
+    })?;
     if real.is_dir() {
         anyhow::bail!("--output {} is a folder: name the CODEOWNERS file itself", given.display());
     }

@@ -55,7 +55,7 @@ pub fn run(global: &Global, args: &InitArgs) -> anyhow::Result<Outcome> {
     let mut written: Vec<PathBuf> = Vec::new();
     for file in skeleton::FILES {
         let path = dir.join(file.path);
-        if let Err(e) = ids::create_new(&path, file.text) {
+        if let Err(e) = ids::create_new(&dir, &path, file.text) {
             // Leave nothing half-done: the files written so far are ours, and new.
             for w in &written {
                 let _ = std::fs::remove_file(w);

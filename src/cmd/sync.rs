@@ -132,7 +132,9 @@ fn fetch(
     let failed: Vec<TicketRef> =
         fetch.failed.iter().flat_map(|(refs, _)| refs.iter().cloned()).collect();
     cache.merge(fetch.fetched.clone(), &failed, now);
-    cache.save(cache_path).with_context(|| "cannot write the ticket cache".to_owned())?;
+    cache
+        .save(&repo.workspace.root, cache_path)
+        .with_context(|| "cannot write the ticket cache".to_owned())?;
 
     let mut counts = std::collections::BTreeMap::<TicketState, usize>::new();
     for t in &fetch.fetched {
@@ -207,7 +209,7 @@ fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was written to it", doc.path()))?;
         files += 1;
         if write {
-            crate::atomic::replace(&path, text.as_bytes(), edited.as_bytes())
+            crate::atomic::replace(&repo.workspace.root, &path, text.as_bytes(), edited.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         } else {
             diff.push_str(&crate::cmd::unified_diff(doc.path(), &text, &edited));
@@ -318,7 +320,9 @@ fn create(
                                 tracker: tracker.clone(),
                                 key: ticket.key.clone(),
                             });
-                            cache.save(cache_path).context("cannot write the ticket cache")?;
+                            cache
+                                .save(&repo.workspace.root, cache_path)
+                                .context("cannot write the ticket cache")?;
                             ticket.key
                         }
                         Err(sync::FileError::Http(e)) if e.is_auth() => anyhow::bail!("{e}"),
@@ -349,7 +353,7 @@ fn create(
                 cache_path.display()
             )
         })?;
-        crate::atomic::replace(&path, text.as_bytes(), edited.as_bytes())
+        crate::atomic::replace(&repo.workspace.root, &path, text.as_bytes(), edited.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     eprintln!(

@@ -41,7 +41,7 @@ pub fn run(global: &Global, args: &TemplatesArgs) -> anyhow::Result<Outcome> {
         };
         let path = template::repo_path(root, name);
         let shown = path.strip_prefix(&global.cwd).unwrap_or(&path).display().to_string();
-        match ids::create_new(&path, &t.text) {
+        match ids::create_new(root, &path, &t.text) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 bail!("{shown} already exists; pm never overwrites it")

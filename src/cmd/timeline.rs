@@ -152,7 +152,12 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             let shown = path.display();
             let plan = insert::plan(&text, &blocks, &titles, &shown.to_string())?;
             if plan.added > 0 {
-                crate::atomic::replace(path, text.as_bytes(), plan.text.as_bytes())
+                // `--into` names the file on the command line: it may be anywhere the user
+                // chooses (its own folder is the scope), but it is never written through a
+                // link.
+                let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+                let folder = folder.unwrap_or(std::path::Path::new("."));
+                crate::atomic::replace(folder, path, text.as_bytes(), plan.text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let skipped = if plan.skipped > 0 {

@@ -75,10 +75,19 @@ pub fn file_path(dir: &Path, id: &str, slug: &str) -> PathBuf {
     dir.join(format!("{id}-{slug}.md"))
 }
 
-/// Writes `contents` to a new file at `path`, creating its folder. Fails with
-/// [`io::ErrorKind::AlreadyExists`] when the file exists: nothing is ever overwritten. A file
-/// that could not be written completely is removed again.
-pub fn create_new(path: &Path, contents: &str) -> io::Result<()> {
+/// Writes `contents` to a new file at `path` inside the repository at `root`, creating its
+/// folder. Fails with [`io::ErrorKind::AlreadyExists`] when the file exists (a symbolic link
+/// included, dangling or not): nothing is ever overwritten. A path whose folder leads outside
+/// `root` is refused before any folder is created (see [`crate::atomic::check_target`]). A
+/// file that could not be written completely is removed again.
+pub fn create_new(root: &Path, path: &Path, contents: &str) -> io::Result<()> {
+    if crate::contain::is_symlink(path) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists (as a symbolic link)", path.display()),
+        ));
+    }
+    crate::atomic::check_target(root, path)?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -205,6 +214,8 @@ pub fn create(
 ) -> Result<Created, CreateError> {
     let io_error =
         |path: &Path, source| CreateError::Io { path: path.display().to_string(), source };
+    crate::contain::resolve(&workspace.root, dir)
+        .map_err(|e| io_error(dir, io::Error::new(io::ErrorKind::InvalidInput, e.to_string())))?;
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let mut used = used_ids(workspace);
     match choice {
@@ -221,7 +232,7 @@ pub fn create(
             }
             let text = render(id).map_err(CreateError::Render)?;
             let path = file_path(dir, id, slug);
-            let created = create_new(&path, &text);
+            let created = create_new(&workspace.root, &path, &text);
             drop(claim);
             match created {
                 Ok(()) => Ok(Created { id: id.clone(), path }),
@@ -257,7 +268,7 @@ pub fn create(
                 }
                 let text = render(&id).map_err(CreateError::Render)?;
                 let path = file_path(dir, &id, slug);
-                let created = create_new(&path, &text);
+                let created = create_new(&workspace.root, &path, &text);
                 drop(claim);
                 match created {
                     Ok(()) => return Ok(Created { id, path }),
@@ -324,8 +335,8 @@ mod tests {
     fn create_new_never_overwrites() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("a/b.md");
-        create_new(&path, "one").expect("first");
-        let e = create_new(&path, "two").expect_err("second");
+        create_new(tmp.path(), &path, "one").expect("first");
+        let e = create_new(tmp.path(), &path, "two").expect_err("second");
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "one");
     }

@@ -135,6 +135,8 @@ struct SiteGlobals {
     nav: Vec<NavItem>,
     feed: bool,
     base_url: Option<String>,
+    /// The path the site is published under (`/` or `/pm/`), for pages served at any depth.
+    path_prefix: String,
     repo_url: Option<String>,
 }
 
@@ -154,7 +156,15 @@ impl SiteGlobals {
             .as_deref()
             .filter(|u| is_safe_url(u) && u.contains(':'))
             .map(|u| u.trim_end_matches('/').to_owned());
-        Self { title: config.title.clone(), nav: nav(), feed: true, base_url, repo_url }
+        let path_prefix = crate::url::path_prefix(base_url.as_deref());
+        Self {
+            title: config.title.clone(),
+            nav: nav(),
+            feed: true,
+            base_url,
+            path_prefix,
+            repo_url,
+        }
     }
 }
 

@@ -57,7 +57,7 @@ fn is_template(name: &str) -> bool {
 impl Theme {
     /// Loads the built-in theme overlaid with the files of `root/site-theme/`, if any.
     pub fn load(root: &Path) -> anyhow::Result<Self> {
-        let user = read_dir_files(&root.join(DIR))?;
+        let user = read_dir_files(root, &root.join(DIR))?;
         let mut files: Vec<(String, Vec<u8>)> =
             BUILTIN.iter().map(|(n, t)| ((*n).to_owned(), t.as_bytes().to_vec())).collect();
         let mut overrides = Vec::new();
@@ -105,12 +105,20 @@ pub fn tera_error(e: &tera::Error) -> String {
 }
 
 /// Every regular file under `dir` (recursively, hidden ones skipped), by `/`-separated path
-/// relative to it, sorted. A missing folder has no files.
-fn read_dir_files(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// relative to it, sorted. A missing folder has no files. The theme is published: a symbolic
+/// link (the folder itself or anything in it) that leads outside the repository at `root`
+/// is an error, or a committed `site-theme/key.txt -> ~/.ssh/id_rsa` would copy that file
+/// into the site.
+fn read_dir_files(root: &Path, dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
     }
+    let contained = |path: &Path| {
+        crate::contain::resolve(root, path)
+            .map_err(|e| anyhow::anyhow!("the site theme cannot be read: {e}"))
+    };
+    contained(dir)?;
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((folder, prefix)) = stack.pop() {
         let entries = std::fs::read_dir(&folder)
@@ -123,6 +131,9 @@ fn read_dir_files(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             }
             let rel = format!("{prefix}{name}");
             let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                contained(&path)?;
+            }
             if path.is_dir() {
                 stack.push((path, format!("{rel}/")));
             } else {
@@ -137,14 +148,19 @@ fn read_dir_files(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// Copies the built-in theme into `root/site-theme/`. Existing files are refused unless
-/// `force`; nothing is written when any is refused. Returns the paths written.
+/// `force`; nothing is written when any is refused. A symbolic link in a file's place, or a
+/// folder leading outside the repository, is refused even with `force` (the atomic writer
+/// decides): a link is never written through. Returns the paths written.
 pub fn eject(root: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
     let dir = root.join(DIR);
     let targets: Vec<(PathBuf, &str)> = BUILTIN.iter().map(|(n, t)| (dir.join(n), *t)).collect();
+    for (path, _) in &targets {
+        crate::atomic::check_target(root, path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     if !force {
         let existing: Vec<String> = targets
             .iter()
-            .filter(|(p, _)| p.exists())
+            .filter(|(p, _)| p.symlink_metadata().is_ok())
             .map(|(p, _)| p.display().to_string())
             .collect();
         if !existing.is_empty() {
@@ -154,10 +170,10 @@ pub fn eject(root: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
             );
         }
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
     for (path, text) in targets {
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::atomic::write(root, &path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
     Ok(written)

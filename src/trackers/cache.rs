@@ -141,9 +141,9 @@ impl Cache {
         Ok(Some(cache))
     }
 
-    /// Writes the cache to `path` (creating its folder), sorted, replacing any old file
-    /// atomically.
-    pub fn save(&mut self, path: &Path) -> Result<(), CacheError> {
+    /// Writes the cache to `path` (creating its folder) inside the repository at `root`,
+    /// sorted, replacing any old file atomically.
+    pub fn save(&mut self, root: &Path, path: &Path) -> Result<(), CacheError> {
         self.version = VERSION;
         self.tickets.sort_by(|a, b| (&a.tracker, &a.key).cmp(&(&b.tracker, &b.key)));
         self.tickets.dedup_by(|a, b| a.tracker == b.tracker && a.key == b.key);
@@ -155,10 +155,7 @@ impl Cache {
         })?;
         text.push('\n');
         let io = |source| CacheError::Io { path: path.display().to_string(), source };
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).map_err(io)?;
-        }
-        crate::atomic::write(path, text.as_bytes()).map_err(io)
+        crate::atomic::write(root, path, text.as_bytes()).map_err(io)
     }
 
     /// The tickets by reference, for lookups.
@@ -294,13 +291,13 @@ mod tests {
             ],
             created: Vec::new(),
         };
-        cache.save(&path).expect("save");
+        cache.save(dir.path(), &path).expect("save");
         let first = std::fs::read(&path).expect("read");
         let back = Cache::load(&path).expect("load").expect("present");
         assert_eq!(back.tickets[0].key, "PAY-10");
         assert_eq!(back.version, VERSION);
         let mut again = back.clone();
-        again.save(&path).expect("save again");
+        again.save(dir.path(), &path).expect("save again");
         assert_eq!(std::fs::read(&path).expect("read"), first, "byte-identical");
         std::fs::write(&path, "{\"version\": 1, \"tickets\": [{}]}").expect("write");
         let e = Cache::load(&path).expect_err("invalid");

@@ -24,15 +24,22 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::browser::{Browser, Journal, Page, js_string};
+use crate::support::browser::{Browser, Journal, Page};
 use crate::support::fs::{copy_tree, crate_path};
 use crate::support::server::StaticServer;
 use crate::support::site::{self, file_url};
 
-/// The fixture's `[site] base_url`: the 404 page's `<base href>` points there (it is served at
-/// any depth), so its assets are asked for at the site's published address. That is the site
-/// itself, not an outside party, and is allowed on that page only.
-const BASE_URL: &str = "https://postmortems.example.com/sub/";
+/// The path of the fixture's `[site] base_url` (`https://postmortems.example.com/sub/`): the
+/// 404 page (served at any depth) links its assets root-relative under it, on the origin that
+/// served the page, so over file:// it asks for `file:///sub/…`. That is the page's own
+/// origin, never the `base_url`'s host, and is allowed on that page only.
+const BASE_PATH: &str = "/sub/";
+
+/// The origin of `url` (`http://127.0.0.1:1234`, or `file://`).
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..].find('/').map_or(url, |i| &url[..after_scheme + i])
+}
 
 /// A severity label that tries to break out of the badge, the filter link, the charts and the
 /// search facets; added to the `severities` of a copy of the fixture's `pm.toml`. (It is not in
@@ -179,15 +186,13 @@ fn check_page(
     let at = format!("[{}] {rel}", origin.label);
     page.take_journal();
     page.open(url);
-    let is_404 = rel == "404.html";
     let mut roots = origin.roots.clone();
-    if is_404 {
-        roots.push(BASE_URL.to_owned());
+    if rel == "404.html" {
+        roots.push(format!("{}{BASE_PATH}", origin_of(url)));
     }
-    let allowed_base = if is_404 { js_string(BASE_URL) } else { "null".to_owned() };
     // One evaluation for all of it: each round trip to the browser costs ~100 ms.
     let audit = page.eval(&format!(
-        "({EXERCISE})().then((state) => ({{ searchState: state, ...({AUDIT})({}, {allowed_base}) }}))",
+        "({EXERCISE})().then((state) => ({{ searchState: state, ...({AUDIT})({}, null) }}))",
         serde_json::to_string(&roots).expect("roots")
     ));
     judge(&at, &audit, &page.take_journal(), &roots, origin.missing_in, problems);
@@ -469,6 +474,61 @@ fn hostile_site_is_inert_over_http() {
         }
     }
     assert_no_problems("the hostile site over http", &problems);
+}
+
+/// `base_url` on another origin must not decide where the 404 page's script comes from: with
+/// `<base href=BASE_URL>` and a relative `assets/site.js`, every 404 page ran the script of
+/// whatever `base_url` named. Here `base_url` is a second local server whose
+/// `assets/site.js` sets the sentinel: the 404 page, opened at the top and at depth, asks
+/// that server for nothing and runs nothing of it; its own script and style load from the site.
+#[test]
+fn the_404_page_loads_nothing_from_base_url() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let evil_dir = tmp.path().join("evil");
+    std::fs::create_dir_all(evil_dir.join("pm/assets")).expect("mkdir");
+    std::fs::write(
+        evil_dir.join("pm/assets/site.js"),
+        "window.__pm_pwned = 'base_url'; document.documentElement.dataset.pwned = 'base_url';",
+    )
+    .expect("write");
+    std::fs::write(evil_dir.join("pm/assets/style.css"), "body { display: none }").expect("css");
+    let evil = StaticServer::serve(&evil_dir, "/");
+    let base_url = format!("{}/pm/", evil.origin());
+    let out = build_fixture(tmp.path(), |c| {
+        c.replace(
+            "base_url = \"https://postmortems.example.com/sub/\"",
+            &format!("base_url = \"{base_url}\""),
+        )
+    });
+    let html = std::fs::read_to_string(out.join("404.html")).expect("404.html");
+    assert!(!html.contains("<base"), "no <base> on the 404 page");
+    assert!(html.contains("src=\"/pm/assets/site.js\""), "its own script, root-relative");
+    // What a web server answers for a missing address deep in the site: the 404 page.
+    std::fs::create_dir_all(out.join("no/such")).expect("mkdir");
+    std::fs::copy(out.join("404.html"), out.join("no/such/page.html")).expect("copy");
+    // The site is served under /pm/, where base_url says it is published.
+    let site = StaticServer::serve(&out, "/pm/");
+    let browser = Browser::launch();
+    let page = browser.page();
+    for rel in ["404.html", "no/such/page.html"] {
+        page.take_journal();
+        page.open(&site.url(rel));
+        let seen = page.eval(
+            "({ pwned: window.__pm_pwned === undefined ? null : String(window.__pm_pwned), \
+               styled: getComputedStyle(document.body).display !== 'none' })",
+        );
+        assert_eq!(seen["pwned"], Value::Null, "{rel}: base_url's script ran");
+        assert_eq!(seen["styled"], Value::Bool(true), "{rel}: base_url's style applied");
+        for request in page.take_journal().requests {
+            assert!(!request.starts_with(&evil.origin()), "{rel}: asked base_url for {request}");
+        }
+    }
+    assert!(evil.served().is_empty(), "base_url's server was asked for {:?}", evil.served());
+    assert!(
+        site.served().iter().any(|t| t == "/pm/assets/site.js"),
+        "the page loaded its own script: {:?}",
+        site.served()
+    );
 }
 
 /// The checks can fail: a page with one live payload of each kind is reported for each.

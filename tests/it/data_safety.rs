@@ -14,8 +14,8 @@
 //! - `pm timeline import --into`, the one command that edits a file in place: a failure before
 //!   the rename (no room for the temporary file, a read-only folder) leaves the original byte
 //!   for byte, and SIGKILL at random moments leaves the original or the complete new text.
-//!   (What the insertion preserves byte for byte, the new inode, kept permissions and symlinks
-//!   are `tests/it/followup.rs`.)
+//!   (What the insertion preserves byte for byte, the new inode, kept permissions and the
+//!   refusal of symlinks are `tests/it/followup.rs`.)
 //!
 //! Kill moments come from a seeded generator: set `PM_KILL_SEED` to replay another sequence,
 //! and `PM_KILLS` to change how many kills (default 30). Each test prints what it saw

@@ -1,8 +1,8 @@
 //! End-to-end tests of the follow-through commands that a snapshot cannot express:
 //!
 //! - `pm timeline import --into` changes only the Timeline section, byte for byte, writes
-//!   through a temporary file and a rename (a new inode, no leftovers, permissions kept,
-//!   symlinks followed), refuses a file without a Timeline section, and adds nothing twice;
+//!   through a temporary file and a rename (a new inode, no leftovers, permissions kept),
+//!   refuses a symbolic link (never written through), refuses a file without a Timeline section, and adds nothing twice;
 //! - imported lines read back through `pm export --what timeline` at the instants Slack gave;
 //! - `pm export` output validates against the published `schema/export.schema.json` in every
 //!   format, and CSV columns are the schema's properties in order;
@@ -103,11 +103,9 @@ fn into_writes_atomically_through_a_temporary_file() {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
     let (dir, file) = copy_of(POSTMORTEM, "target.md");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    let link = dir.path().join("link.md");
-    std::os::unix::fs::symlink(&file, &link).expect("symlink");
     let inode_before = std::fs::metadata(&file).expect("meta").ino();
 
-    let out = import_into(&link, &WINDOW);
+    let out = import_into(&file, &WINDOW);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let meta = std::fs::metadata(&file).expect("meta");
@@ -117,22 +115,36 @@ fn into_writes_atomically_through_a_temporary_file() {
         "the file was replaced by a rename, not rewritten in place"
     );
     assert_eq!(meta.permissions().mode() & 0o777, 0o640, "permissions are kept");
-    assert!(
-        std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(),
-        "the symlink stays a symlink"
-    );
     let text = std::fs::read_to_string(&file).expect("read");
-    assert!(
-        text.contains("- 10:45 CEST — AO: Ack. Declaring SEV1"),
-        "written through the link:\n{text}"
-    );
+    assert!(text.contains("- 10:45 CEST — AO: Ack. Declaring SEV1"), "imported:\n{text}");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(sorted, ["link.md", "target.md"], "no temporary file is left behind");
+    assert_eq!(names, ["target.md"], "no temporary file is left behind");
+}
+
+/// `--into` a symbolic link is refused (exit 2), whether the link points at a postmortem or
+/// dangles: pm never writes through a link, so a link planted in a repository cannot redirect
+/// an import to a file elsewhere. The link and its target are left as they were.
+#[cfg(unix)]
+#[test]
+fn into_refuses_a_symbolic_link() {
+    let (dir, file) = copy_of(POSTMORTEM, "target.md");
+    let before = std::fs::read(&file).expect("read");
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&file, &link).expect("symlink");
+    let out = import_into(&link, &WINDOW);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("it is a symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&file).expect("read"), before, "the target is untouched");
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link.md", "target.md"], "nothing else is written");
 }
 
 #[test]

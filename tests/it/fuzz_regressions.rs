@@ -53,6 +53,11 @@ fn slack_import() {
     replay("slack_import", targets::slack_import);
 }
 
+#[test]
+fn serve_request() {
+    replay("serve_request", targets::serve_request);
+}
+
 /// The finding behind `front_matter/id-continued-on-an-indented-line.md`, stated directly:
 /// the head-only id scan must not take `INC-2026-0024` for the id `INC-2026-0024 SEC-488`.
 #[test]

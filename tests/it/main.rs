@@ -44,6 +44,7 @@ mod rules;
 mod scaffold;
 mod search_index;
 mod search_scale;
+mod serve;
 mod site;
 mod site_completion;
 mod sync;

@@ -14,6 +14,10 @@
 //!   `pm timeline import` lines inserted into a postmortem → the Timeline reader behind
 //!   `pm export --what timeline` → the same instants, in the same order.
 //!
+//! - `serve_*`: any bytes sent to `pm serve` as a request get an answer (the same function and
+//!   invariants as the `serve_request` fuzz target): no page for a refused `Host`, no file
+//!   outside the site; requests built from plausible and hostile parts as well as raw bytes.
+//!
 //! Case counts are modest so the suite stays fast (`PM_PROPTEST_SCALE=N` multiplies them); the
 //! fuzz targets do the long runs. A failing case proptest finds is saved, shrunk, to
 //! `tests/it/properties.proptest-regressions` beside this file (see [`config`]), and every saved
@@ -743,5 +747,63 @@ proptest! {
         let want: Vec<(usize, Option<i64>)> =
             expected.iter().map(|(d, at)| (*d, Some(minute(*at)))).collect();
         prop_assert_eq!(got, want, "\n{}", plan.text);
+    }
+}
+
+/// A request head made of plausible and hostile parts: any method, target, version, `Host`
+/// headers (none, one or two) and line endings.
+fn request_head() -> impl Strategy<Value = Vec<u8>> {
+    let method = prop_oneof![
+        Just("GET".to_owned()),
+        Just("HEAD".to_owned()),
+        Just("POST".to_owned()),
+        Just("get".to_owned()),
+        "[A-Z]{0,6}",
+    ];
+    let target = prop_oneof![
+        Just("/".to_owned()),
+        Just("/index.html".to_owned()),
+        Just("/postmortems/".to_owned()),
+        Just("/__pm/reload".to_owned()),
+        Just("/%2e%2e/%2e%2e/etc/passwd".to_owned()),
+        Just("http://evil.example/".to_owned()),
+        Just("//evil.example/".to_owned()),
+        "/[a-z%./0-9]{0,20}",
+        any::<String>(),
+    ];
+    let version = prop_oneof![Just("HTTP/1.1"), Just("HTTP/1.0"), Just("HTTP/2"), Just("")];
+    let host = prop_oneof![
+        Just("127.0.0.1:8000".to_owned()),
+        Just("localhost:8000".to_owned()),
+        Just("[::1]:8000".to_owned()),
+        Just("evil.example:8000".to_owned()),
+        Just("localhost".to_owned()),
+        Just("127.0.0.1:8001".to_owned()),
+        "[a-z0-9.:\\[\\]]{0,24}",
+    ];
+    let eol = prop_oneof![Just("\r\n"), Just("\n")];
+    (method, target, version, proptest::collection::vec(host, 0..3), eol).prop_map(
+        |(method, target, version, hosts, eol)| {
+            let mut head = format!("{method} {target} {version}{eol}");
+            for host in hosts {
+                head.push_str(&format!("Host: {host}{eol}"));
+            }
+            head.push_str(eol);
+            head.into_bytes()
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn serve_answers_any_request_bytes_safely(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        targets::serve_request(&bytes);
+    }
+
+    #[test]
+    fn serve_answers_built_requests_safely(head in request_head()) {
+        targets::serve_request(&head);
     }
 }

@@ -241,9 +241,20 @@ pub(crate) fn assert_inert(path: &str, html: &str) {
                 }
                 Some("pm-site-search") => {
                     let action = tag.attr("action").unwrap_or_default();
+                    // The 404 page is served at any depth: its links are root-relative, under
+                    // the path of `base_url`, on the origin that served it.
+                    let root = if path == "404.html" {
+                        assert!(
+                            action.starts_with('/') && !action.starts_with("//"),
+                            "{path}: {action} is root-relative on the page's own origin"
+                        );
+                        action.trim_end_matches("search/index.html").to_owned()
+                    } else {
+                        "../".repeat(path.matches('/').count())
+                    };
                     assert_eq!(
                         action,
-                        format!("{}search/index.html", "../".repeat(path.matches('/').count())),
+                        format!("{root}search/index.html"),
                         "{path}: the search box goes to the search page"
                     );
                 }
@@ -290,12 +301,23 @@ pub(crate) fn assert_links_resolve(site: &BTreeMap<String, Vec<u8>>, at_least: u
     let mut checked = 0;
     for (path, html) in &pages {
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        // The 404 page links root-relative under the site's path (`/` or `/pm/`, from
+        // `base_url`), which its own stylesheet link shows.
+        let site_path = tags(html)
+            .iter()
+            .filter_map(|t| t.attr("href"))
+            .find_map(|h| h.strip_suffix("assets/style.css").filter(|p| p.starts_with('/')))
+            .map(str::to_owned);
         for tag in tags(html) {
             for attr in ["href", "src"] {
                 let Some(url) = tag.attr(attr) else { continue };
                 if scheme(url).is_some() || url.starts_with("//") || tag.name == "base" {
                     continue;
                 }
+                let url = match (&site_path, path.as_str()) {
+                    (Some(prefix), "404.html") => url.strip_prefix(prefix.as_str()).unwrap_or(url),
+                    _ => url,
+                };
                 let (url, fragment) = match url.split_once('#') {
                     Some((u, f)) => (u, Some(f)),
                     None => (url, None),
@@ -680,6 +702,103 @@ fn theme_files_are_overridden_one_at_a_time_and_ejected() {
     let builtin = tmp.path().join("builtin");
     build(&root, &builtin);
     assert!(files(&ejected) == files(&builtin), "ejected theme = built-in theme");
+}
+
+/// Where every page's script and styles load from: relative to the page, or root-relative on
+/// the origin that served it, never a URL with a scheme or a host (`//host/…`), whatever
+/// `base_url` says. The 404 page (served at any depth) used `<base href=BASE_URL>` and a
+/// relative `assets/site.js`, so a `base_url` on another origin ran that origin's script on
+/// every 404; now it links under the path of `base_url` with no `<base>`.
+#[test]
+fn no_page_loads_script_or_style_from_base_url() {
+    let cases = [
+        ("https://evil.example/", "/"),
+        ("https://docs.example.com/pm", "/pm/"),
+        // An empty segment would make `//evil.example/` protocol-relative: dropped.
+        ("https://good.example//evil.example/x/", "/evil.example/x/"),
+        ("//evil.example/", "/"),
+    ];
+    for (base_url, prefix) in cases {
+        let (tmp, root) = fixture_copy("tests/fixtures/minimal");
+        let config = std::fs::read_to_string(root.join("pm.toml")).expect("read");
+        std::fs::write(
+            root.join("pm.toml"),
+            format!("{config}\n[site]\nbase_url = \"{base_url}\"\n"),
+        )
+        .expect("write");
+        let out = tmp.path().join("site");
+        build(&root, &out);
+        let site = files(&out);
+        let not_found = String::from_utf8_lossy(&site["404.html"]).into_owned();
+        assert!(!not_found.contains("<base"), "{base_url}: no <base> on the 404 page");
+        assert!(
+            not_found.contains(&format!("<script src=\"{prefix}assets/site.js\"")),
+            "{base_url}: the 404 page's own script under {prefix}"
+        );
+        assert!(
+            not_found.contains(&format!("href=\"{prefix}assets/style.css\"")),
+            "{base_url}: the 404 page's own style under {prefix}"
+        );
+        let mut loads = 0;
+        for (path, html) in html_files(&site) {
+            for tag in tags(&html) {
+                assert!(tag.name != "base", "{base_url}: {path} has a <base>");
+                let url = match tag.name.as_str() {
+                    "script" => tag.attr("src"),
+                    "link" if tag.attr("rel").is_some_and(|r| r.contains("stylesheet")) => {
+                        tag.attr("href")
+                    }
+                    "link"
+                        if tag
+                            .attr("rel")
+                            .is_some_and(|r| r.contains("preload") || r.contains("icon")) =>
+                    {
+                        tag.attr("href")
+                    }
+                    _ => None,
+                };
+                let Some(url) = url else { continue };
+                loads += 1;
+                assert!(
+                    !url.contains(':') && !url.starts_with("//") && !url.contains('\\'),
+                    "{base_url}: {path} loads {url} from elsewhere"
+                );
+            }
+        }
+        assert!(loads > 20, "only {loads} scripts and styles seen");
+    }
+}
+
+/// `pm theme eject` never writes through a symbolic link: a dangling `site-theme/style.css`
+/// would create its target outside the repository, and with `--force` a link to any file
+/// would overwrite it. Both are refused (exit 2) before anything is written.
+#[cfg(unix)]
+#[test]
+fn theme_eject_never_writes_through_a_link() {
+    let (tmp, root) = fixture_copy("tests/fixtures/minimal");
+    std::fs::create_dir_all(root.join("site-theme")).expect("mkdir");
+    let outside = tmp.path().join("outside.css");
+    std::os::unix::fs::symlink(&outside, root.join("site-theme/style.css")).expect("symlink");
+    for args in [&["theme", "eject"][..], &["theme", "eject", "--force"][..]] {
+        let output = pm(args, &root);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("symbolic link"), "{}", stderr(&output));
+        assert!(!outside.exists(), "{args:?}: the link's target was created");
+        assert!(!root.join("site-theme/base.html").exists(), "{args:?}: nothing written");
+    }
+    // A link to a file the user can write, here a file of the repository itself.
+    std::fs::remove_file(root.join("site-theme/style.css")).expect("rm");
+    std::os::unix::fs::symlink("../pm.toml", root.join("site-theme/site.js")).expect("symlink");
+    let config = std::fs::read(root.join("pm.toml")).expect("read");
+    let output = pm(&["theme", "eject", "--force"], &root);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(std::fs::read(root.join("pm.toml")).expect("read"), config, "not overwritten");
+    // Once the link is gone, the eject goes through, and every file is a regular file.
+    std::fs::remove_file(root.join("site-theme/site.js")).expect("rm");
+    let output = pm(&["theme", "eject"], &root);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let meta = std::fs::symlink_metadata(root.join("site-theme/site.js")).expect("meta");
+    assert!(meta.is_file());
 }
 
 #[test]

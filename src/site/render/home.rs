@@ -79,8 +79,14 @@ impl Site<'_, '_> {
         })
     }
 
-    /// `404.html`.
+    /// `404.html`. A server answers any missing address with it, at any depth, so relative
+    /// links would break: its `root` is the site's path on the origin that served it
+    /// (`/` or `/pm/`, from `base_url`), never a `<base href>`, which would let `base_url` (or
+    /// production, when previewing) decide where its script and styles load from.
     pub(super) fn render_not_found(&self) -> anyhow::Result<()> {
-        self.page("404.html", "404.html", "", "Page not found", |_| Ok(()))
+        self.page("404.html", "404.html", "", "Page not found", |cx| {
+            cx.insert("root", &self.path_prefix);
+            Ok(())
+        })
     }
 }

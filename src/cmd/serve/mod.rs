@@ -1,0 +1,178 @@
+//! `pm serve`: build the site into a private folder, serve it on localhost, and rebuild when a
+//! postmortem, `pm.toml` or the theme changes. Open pages reload themselves after a rebuild.
+//!
+//! Change detection polls file metadata twice a second (no watcher dependency; a repository of
+//! thousands of files is scanned in milliseconds). The reload script is added to HTML responses
+//! by the server only, so the built files are exactly what `pm build` writes.
+//!
+//! What a request gets is [`http`] (a pure function of its bytes: the `Host` check against DNS
+//! rebinding, the path, the file); how connections are served is [`conn`] (a bounded pool,
+//! deadlines on reading and writing). The site is built into a fresh temporary folder that only
+//! this user can enter, with a name nobody can predict: a folder at a fixed place under `/tmp`
+//! could be made beforehand by another user of the machine, who could then read the
+//! postmortems or swap the folder for a link and have the build replace files elsewhere.
+
+pub mod conn;
+pub mod http;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+
+use crate::cmd::{Global, Outcome, Today};
+use crate::site::{self, Options};
+
+pub use http::{content_type, percent_decode};
+
+/// Options of `pm serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short = 'p', default_value_t = 8000)]
+    pub port: u16,
+
+    /// Address to listen on. Keep the default unless others on your network should see the
+    /// site. Requests are answered only when their `Host` is this address (or name),
+    /// localhost, 127.0.0.1 or [::1], with the port; bound to 0.0.0.0, any IP address.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+
+    /// What "today" is.
+    #[command(flatten)]
+    pub today: Today,
+
+    /// Do not add the live-reload script to pages.
+    #[arg(long)]
+    pub no_reload: bool,
+}
+
+/// Runs `pm serve` until interrupted, or until serving fails (an error: exit 2).
+pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
+    let workspace = global.workspace()?;
+    let root = workspace.root.clone();
+    // Removed when `pm serve` returns; a Ctrl-C leaves it behind, private and unused.
+    let mut private = tempfile::Builder::new();
+    private.prefix("pm-serve-");
+    #[cfg(unix)]
+    private.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let private = private
+        .tempdir()
+        .context("cannot create a private temporary folder for the site (is TMPDIR writable?)")?;
+    let out = private.path().join("site");
+    let today = args.today;
+    let build = {
+        let out = out.clone();
+        let cwd = global.cwd.clone();
+        move || -> anyhow::Result<()> {
+            let workspace = crate::config::Workspace::open(root.clone())?;
+            let today = today.resolve(&workspace.config);
+            let options = Options {
+                out: out.clone(),
+                today,
+                strict: false,
+                progress: std::io::stderr().is_terminal(),
+            };
+            // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
+            // a search index over its budget shows up while the author is editing.
+            if let site::BuildOutcome::Built(built) =
+                crate::cmd::build::build_site(workspace, &options)?
+            {
+                crate::cmd::build::report_skipped(&built.skipped);
+                crate::cmd::build::report_warnings(&built);
+                eprintln!("{}", crate::cmd::build::summary(&built, &cwd));
+            }
+            Ok(())
+        }
+    };
+    build()?;
+
+    let listener = std::net::TcpListener::bind((args.bind.as_str(), args.port))
+        .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+    let local = listener.local_addr().context("cannot read the address listened on")?;
+    println!("Serving {} at http://{local}/ (Ctrl-C to stop)", workspace.root.display());
+
+    let version = Arc::new(AtomicU64::new(1));
+    {
+        let version = Arc::clone(&version);
+        let watched = watched_paths(&workspace);
+        std::thread::Builder::new()
+            .name("pm-serve-watch".to_owned())
+            .spawn(move || {
+                let mut last = fingerprint(&watched);
+                loop {
+                    std::thread::sleep(Duration::from_millis(500));
+                    let now = fingerprint(&watched);
+                    if now == last {
+                        continue;
+                    }
+                    last = now;
+                    match build() {
+                        Ok(()) => {
+                            version.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => eprintln!("error: {e:#} (still serving the previous build)"),
+                    }
+                }
+            })
+            .context("cannot start the thread that watches for changes")?;
+    }
+
+    let context = conn::Context {
+        site: out,
+        hosts: http::Hosts::new(&args.bind, local),
+        reload: !args.no_reload,
+        version,
+    };
+    let stopped = conn::serve(&listener, context);
+    drop(private);
+    Err(stopped)
+}
+
+/// The files whose changes trigger a rebuild.
+fn watched_paths(workspace: &crate::config::Workspace) -> Vec<PathBuf> {
+    vec![
+        workspace.root.join(crate::config::FILE_NAME),
+        workspace.root.join(&workspace.config.postmortems),
+        workspace.root.join(crate::site::theme::DIR),
+    ]
+}
+
+/// Names, sizes and modification times of every file under `paths`, folded into one number.
+/// Links are not followed (the build reads regular files only), so a link cycle in the
+/// repository cannot make the walk endless.
+fn fingerprint(paths: &[PathBuf]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                children.sort();
+                stack.extend(children);
+            }
+            continue;
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        hash = fold(hash, path.to_string_lossy().as_bytes());
+        hash = fold(hash, &meta.len().to_le_bytes());
+        hash = fold(hash, &modified.to_le_bytes());
+    }
+    hash
+}
+
+fn fold(mut hash: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
