@@ -366,8 +366,14 @@ pub fn check(html: &str, svg_allowed: bool) -> Result<(), String> {
         match tag.name.as_str() {
             "script" => match (tag.attr("src"), tag.attr("type")) {
                 (Some(src), _) => {
-                    let path = src.trim_start_matches("../");
-                    if !path.starts_with("assets/") || scheme(src).is_some() {
+                    // Relative to the page (`../assets/`), or root-relative on the page's own
+                    // origin (`/assets/`, `/prefix/assets/`: the 404 page, which can be served
+                    // at any depth); never a scheme or a host (`//host/`).
+                    let relative = src.trim_start_matches("../").starts_with("assets/");
+                    let rooted = src.starts_with('/')
+                        && !src.starts_with("//")
+                        && src.split('/').any(|segment| segment == "assets");
+                    if !(relative || rooted) || scheme(src).is_some() {
                         return Err(format!("a script from outside the theme: src={src:?}"));
                     }
                 }

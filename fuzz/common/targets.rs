@@ -16,8 +16,8 @@
 //!   and be inert ([`super::inert`]).
 //! - [`slack_import`]: a Slack export in memory → timeline lines → insertion into a
 //!   postmortem. The original survives byte for byte around the insertion, importing the same
-//!   lines again adds nothing, and the Timeline reader reads every line back as the instant
-//!   of its message.
+//!   lines again adds nothing, nothing imported becomes a heading or raw HTML (a suppression
+//!   marker), and the Timeline reader reads every line back as the instant of its message.
 //! - [`serve_request`]: bytes → the answer of `pm serve` to them as a request. A page only for
 //!   a well-formed request to one of the server's own host names, a 200 only for a file inside
 //!   the site, a response head with nothing of the request in it.
@@ -393,21 +393,40 @@ pub fn slack_import(data: &[u8]) {
 
     assert_reads_back(&log, &blocks, &tz);
 
-    let original = match section(2).map(std::str::from_utf8) {
-        Some(Ok(text)) if !text.is_empty() => text.to_owned(),
-        _ => TARGET_POSTMORTEM.to_owned(),
+    let given = match section(2).map(std::str::from_utf8) {
+        Some(Ok(text)) if !text.is_empty() => Some(text),
+        _ => None,
     };
+    let original = given.unwrap_or(TARGET_POSTMORTEM).to_owned();
     let titles = vec!["timeline".to_owned()];
     let Ok(plan) = pm::timeline::insert::plan(&original, &blocks, &titles, "fuzz.md") else {
         return;
     };
     assert_insertion(&original, &plan);
+    if given.is_none() {
+        assert_inert_import(&original, &plan.text);
+    }
     if plan.added > 0 {
         // Importing the same messages again adds nothing.
         let again = pm::timeline::insert::plan(&plan.text, &blocks, &titles, "fuzz.md")
             .unwrap_or_else(|e| panic!("the Timeline section vanished after an import: {e}"));
         assert_eq!(again.added, 0, "a second import added entries again:\n{}", plan.text);
     }
+}
+
+/// What was imported is plain text: the built-in postmortem has as many headings and pieces of
+/// raw HTML (comments, where suppression markers live) after the import as before it, whatever
+/// the names, messages and file names of the export held.
+fn assert_inert_import(original: &str, imported: &str) {
+    let shape = |text: &str| {
+        let body = text.find("\n---\n").map_or(0, |i| i + 5);
+        let parsed = pm::parse::markdown::parse(&text[body..], body);
+        let headings: Vec<&str> =
+            parsed.sections.iter().map(|s| &text[s.heading.start..s.heading.end]).collect();
+        let html: Vec<&str> = parsed.html.iter().map(|h| &text[h.start..h.end]).collect();
+        (headings.join("\n"), html.join("\n"))
+    };
+    assert_eq!(shape(imported), shape(original), "the import added markup:\n{imported}");
 }
 
 /// Inserts `blocks` into a postmortem that started with the first message, reads the Timeline
