@@ -17,16 +17,8 @@ SIZES=${PM_BENCH_SIZES:-1 4 16}
 BODIES=${PM_BENCH_BODIES:-prose lt lines star headings blame someone suppress related}
 TIMEOUT=${PM_BENCH_TIMEOUT:-120}
 WORK=${PM_BENCH_DIR:-/tmp/pm-bench-pathological}
-if [[ -n "${PM_BENCH_PM:-}" ]]; then
-    PM=$PM_BENCH_PM
-else
-    if [[ -z "${PM_BENCH_NO_BUILD:-}" ]]; then
-        (cd "$ROOT" && cargo build --release --quiet)
-    fi
-    PM="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/pm"
-fi
-[[ -x "$PM" ]] || { echo "no pm binary at $PM" >&2; exit 2; }
+source "$ROOT/bench/lib.sh"
+pm_binary "$ROOT"
 [[ -x /usr/bin/time ]] || { echo "GNU time (/usr/bin/time) is needed for peak memory" >&2; exit 2; }
 
 # make_repo BODY MB: a repository with one postmortem whose body (or `related` list) is BODY.

@@ -24,13 +24,8 @@ FREQ=${PM_BENCH_PERF_FREQ:-999}
 mkdir -p "$OUT"
 
 command -v perf >/dev/null || { echo "perf not found: apt-get install -y linux-perf" >&2; exit 2; }
-if [[ -n "${PM_BENCH_PM:-}" ]]; then
-    PM=$PM_BENCH_PM
-else
-    (cd "$ROOT" && cargo build --release --quiet)
-    PM="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/pm"
-fi
+source "$ROOT/bench/lib.sh"
+pm_binary "$ROOT"
 
 GEN_HASH=$(sha256sum "$ROOT/bench/generate.py" | cut -c1-10)
 DIR="$CACHE/pm-bench-${COUNT}-s${SEED}-${TODAY}${CLEAN:+-clean}-${GEN_HASH}"

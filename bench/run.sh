@@ -56,18 +56,9 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # ---- build ---------------------------------------------------------------------------------
-if [[ -n "${PM_BENCH_PM:-}" ]]; then
-    PM=$PM_BENCH_PM
-else
-    if [[ -z "${PM_BENCH_NO_BUILD:-}" ]]; then
-        log "cargo build --release"
-        (cd "$ROOT" && cargo build --release --quiet)
-    fi
-    TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-    PM="$TARGET_DIR/release/pm"
-fi
-[[ -x "$PM" ]] || { echo "no pm binary at $PM" >&2; exit 2; }
+[[ -n "${PM_BENCH_PM:-}" ]] || log "cargo build --release"
+source "$ROOT/bench/lib.sh"
+pm_binary "$ROOT"
 
 # ---- generate ------------------------------------------------------------------------------
 # A repository is cached under $CACHE, keyed by count, seed, today, clean-or-not and a hash of

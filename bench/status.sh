@@ -14,16 +14,8 @@ COUNT=${PM_BENCH_COUNT:-10000}
 RUNS=${PM_BENCH_RUNS:-5}
 CACHE=${PM_BENCH_CACHE:-/tmp}
 TODAY=2026-06-30
-if [[ -n "${PM_BENCH_PM:-}" ]]; then
-    PM=$PM_BENCH_PM
-else
-    if [[ -z "${PM_BENCH_NO_BUILD:-}" ]]; then
-        (cd "$ROOT" && cargo build --release --quiet)
-    fi
-    PM="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/pm"
-fi
-[[ -x "$PM" ]] || { echo "no pm binary at $PM" >&2; exit 2; }
+source "$ROOT/bench/lib.sh"
+pm_binary "$ROOT"
 GEN_HASH=$(sha256sum "$ROOT/bench/generate.py" | cut -c1-10)
 DIR="$CACHE/pm-bench-status-${COUNT}-${GEN_HASH}"
 if [[ ! -f "$DIR/bench-manifest.json" ]]; then

@@ -54,9 +54,11 @@ pub struct Document {
     pub written: Option<crate::completion::Written>,
 }
 
-/// Larger files are refused unread: no postmortem is this long, and reading one whole would
-/// only exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 256_000_000;
+/// Larger files are refused unread. No postmortem is this long (a long one is 100 KB), and
+/// the cap is where the costliest content still fits a CI runner: markdown that is nothing but
+/// markup costs up to ~65× its size to check and ~85× to build (`bench/pathological.sh`), so
+/// 16 MB of it stays under 1.5 GB.
+pub const MAX_FILE_BYTES: u64 = 16_000_000;
 
 /// How much of a document to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +81,9 @@ impl Document {
             }
             Ok(meta) if meta.len() > MAX_FILE_BYTES => {
                 let why = format!(
-                    "{} MB, more than the {} MB a postmortem may have",
-                    meta.len() / 1_000_000,
+                    "it has {} bytes, more than the {MAX_FILE_BYTES} ({} MB) a postmortem may \
+                     have; move pasted logs or data to a file of their own and link to it",
+                    meta.len(),
                     MAX_FILE_BYTES / 1_000_000
                 );
                 return Self::failed(rel, String::new(), Problem::Unreadable(why));

@@ -298,6 +298,17 @@ fn explain(
             )
             .help(help)
         }
+        ValidationErrorKind::MaxItems { limit } => Finding::new(
+            at,
+            format!(
+                "`{here}` has {} items, more than {limit}",
+                instance.as_array().map_or(0, Vec::len)
+            ),
+        )
+        .help(format!(
+            "the site and the metrics use the first {limit} distinct values; keep the ones that \
+             matter to this incident"
+        )),
         ValidationErrorKind::MinLength { .. } => {
             Finding::new(at, format!("`{here}` must not be empty"))
         }

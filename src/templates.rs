@@ -31,6 +31,19 @@ pub fn headings(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Reads the repository's own template file at `path`. A template is copied into every new
+/// postmortem, so like the theme it must be a regular file inside the repository at `root`: a
+/// committed `templates/x.md -> ~/.ssh/id_rsa` or `-> /dev/zero` is an error, never read.
+pub fn read_repo_file(root: &Path, path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    std::fs::symlink_metadata(path)?;
+    crate::contain::resolve(root, path).map_err(|e| Error::other(e.to_string()))?;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    std::fs::read_to_string(path)
+}
+
 /// The section titles of every template a repository at `root` can use: the built-ins and its
 /// own `templates/*.md` (unreadable files are skipped: `pm new` reports them where they are
 /// used).
@@ -44,7 +57,7 @@ pub fn all_headings(root: &Path) -> Vec<String> {
             .collect();
         paths.sort();
         for path in paths {
-            if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(text) = read_repo_file(root, &path) {
                 out.extend(headings(&text));
             }
         }

@@ -101,6 +101,13 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Whether the postmortem is "past due and incomplete" — the one definition `pm status`,
+    /// `pm todo` and `pm gate` share: the policy holds for it, it is not complete, and it is
+    /// more than `grace_days` days past its due date (`days_late`, none without a due date).
+    pub fn is_past_due(&self, days_late: Option<i64>, grace_days: i64) -> bool {
+        self.applies && !self.complete && days_late.is_some_and(|days| days > grace_days)
+    }
+
     /// The criteria not met.
     pub fn unmet(&self) -> impl Iterator<Item = &Criterion> {
         self.criteria.iter().filter(|c| !c.met)

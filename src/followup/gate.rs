@@ -248,10 +248,11 @@ pub fn evaluate(repo: &Repo, selector: &Selector, today: Date) -> Verdict {
                 let due = pm.due.as_ref()?.value;
                 let days = crate::calendar::days_between(due, today);
                 if days <= grace {
+                    // Not late enough to matter: no need to judge it.
                     return None;
                 }
                 let verdict = judge.evaluate(doc.path(), pm, written);
-                if verdict.complete || !verdict.applies {
+                if !verdict.is_past_due(Some(days), grace) {
                     return None;
                 }
                 Some(LatePostmortem {

@@ -48,9 +48,7 @@ impl Standing {
     /// Past its due date and not complete, under a policy that applies to it (a postmortem from
     /// before `completion.since` is shown, never counted against anyone, as in `pm gate`).
     pub fn is_late(&self) -> bool {
-        self.evaluation.applies
-            && !self.evaluation.complete
-            && self.days_until_due.is_some_and(|d| d < 0)
+        self.evaluation.is_past_due(self.days_until_due.map(|d| -d), 0)
     }
 }
 

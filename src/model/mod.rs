@@ -13,6 +13,23 @@ use crate::parse::markdown::Body;
 use crate::parse::yaml::{Node, Value};
 use crate::source::{Span, Spanned};
 
+/// How many values of one list (`services`, `tags`, `contributing_factors`) a postmortem
+/// contributes to the site and the metrics. Each value is a page, a metrics scope and a link on
+/// every list row that shows the postmortem, so without a bound one file of 4,000 services wrote
+/// 4,000 pages of 4,000 links each. The built-in schema's `maxItems` says the same number, so
+/// `pm check` reports a longer list where it is written.
+pub const MAX_LIST_VALUES: usize = 50;
+
+/// The distinct, non-empty values of `list` in the order written, at most
+/// [`MAX_LIST_VALUES`] of them: what the site and the metrics use of a list.
+pub fn listed(list: &[Spanned<String>]) -> impl Iterator<Item = &str> {
+    let mut seen = std::collections::HashSet::new();
+    list.iter()
+        .map(|v| v.value.as_str())
+        .filter(move |v| !v.is_empty() && seen.insert(*v))
+        .take(MAX_LIST_VALUES)
+}
+
 mod enums;
 pub use enums::{
     Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict,

@@ -90,7 +90,7 @@ pub fn load(root: &Path, name: &str) -> anyhow::Result<Template> {
     }
     let rel = format!("{REPO_DIR}/{name}.md");
     let path = root.join(&rel);
-    match std::fs::read_to_string(&path) {
+    match crate::templates::read_repo_file(root, &path) {
         Ok(text) => {
             let overrides = builtin(name).is_some();
             return Ok(Template {

@@ -387,7 +387,7 @@ impl<'r> Catalog<'r> {
             severity_rank: e.severity_rank,
             status: e.status().as_str(),
             status_label: status_label(e.status()),
-            services: self.links(Kind::Service, pm.services.iter().map(|s| s.value.as_str())),
+            services: self.links(Kind::Service, crate::model::listed(&pm.services)),
             team: pm
                 .team
                 .as_ref()
@@ -406,9 +406,9 @@ impl<'r> Catalog<'r> {
         Facets {
             severity: pm.severity.as_ref().map_or("", |s| s.value.as_str()),
             status: e.status().as_str(),
-            services: pm.services.iter().map(|s| s.value.as_str()).collect(),
+            services: crate::model::listed(&pm.services).collect(),
             team: pm.team.as_ref().map_or("", |t| t.value.as_str()),
-            tags: pm.tags.iter().map(|s| s.value.as_str()).collect(),
+            tags: crate::model::listed(&pm.tags).collect(),
             year: e.date.map(|d| d.year().to_string()).unwrap_or_default(),
         }
     }
@@ -594,10 +594,10 @@ fn taxonomy(kind: Kind, config: &Config, entries: &[Entry<'_>]) -> Taxonomy {
     for (i, e) in entries.iter().enumerate() {
         let pm = e.pm;
         let keys: Vec<&str> = match kind {
-            Kind::Service => pm.services.iter().map(|s| s.value.as_str()).collect(),
+            Kind::Service => crate::model::listed(&pm.services).collect(),
             Kind::Team => pm.team.iter().map(|s| s.value.as_str()).collect(),
-            Kind::Tag => pm.tags.iter().map(|s| s.value.as_str()).collect(),
-            Kind::Factor => pm.contributing_factors.iter().map(|s| s.value.as_str()).collect(),
+            Kind::Tag => crate::model::listed(&pm.tags).collect(),
+            Kind::Factor => crate::model::listed(&pm.contributing_factors).collect(),
         };
         for key in keys {
             if key.is_empty() {

@@ -38,8 +38,8 @@ pub(super) fn feed(m: &Catalog<'_>, base: Option<&str>) -> (FeedView, Vec<FeedEn
                 .unwrap_or(date);
             let mut categories: Vec<String> =
                 e.pm.severity.iter().map(|s| s.value.clone()).collect();
-            categories.extend(e.pm.services.iter().map(|s| s.value.clone()));
-            categories.extend(e.pm.tags.iter().map(|s| s.value.clone()));
+            categories.extend(crate::model::listed(&e.pm.services).map(str::to_owned));
+            categories.extend(crate::model::listed(&e.pm.tags).map(str::to_owned));
             FeedEntry {
                 title: format!("{}: {}", e.id, e.title),
                 id: match base {

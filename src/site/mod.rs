@@ -256,8 +256,14 @@ pub fn build(
     Ok(BuildOutcome::Built(built))
 }
 
-/// Files that yielded no postmortem, with the first error `pm check` gave for them.
+/// Files that yielded no postmortem, with the first error `pm check` gave for them, then the
+/// paths the walk could not read (a link leading outside the repository, a folder without
+/// permission): a build must say what it left out, as `pm check` does.
 fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
+    let unwalked = repo
+        .walk_problems
+        .iter()
+        .map(|p| (p.rel.clone(), format!("cannot read this path: {}", p.message)));
     repo.documents
         .iter()
         .filter(|d| d.postmortem.is_none())
@@ -271,5 +277,6 @@ fn skipped(repo: &Repo, diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
                 );
             (d.path().to_owned(), reason)
         })
+        .chain(unwalked)
         .collect()
 }

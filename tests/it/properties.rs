@@ -18,6 +18,11 @@
 //!   invariants as the `serve_request` fuzz target): no page for a refused `Host`, no file
 //!   outside the site; requests built from plausible and hostile parts as well as raw bytes.
 //!
+//! - `resources_*`: memory stays linear in the body for bodies made of the costliest pieces
+//!   known (one markdown event per byte, repeated headings, blameful phrases on one line,
+//!   suppression regions…): four times the body, at most six times the memory, measured on the
+//!   binary with GNU time; a run that hangs fails.
+//!
 //! Case counts are modest so the suite stays fast (`PM_PROPTEST_SCALE=N` multiplies them); the
 //! fuzz targets do the long runs. A failing case proptest finds is saved, shrunk, to
 //! `tests/it/properties.proptest-regressions` beside this file (see [`config`]), and every saved
@@ -805,5 +810,117 @@ proptest! {
     #[test]
     fn serve_answers_built_requests_safely(head in request_head()) {
         targets::serve_request(&head);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+
+/// Pieces whose repetition costs the most per byte (one markdown event per byte or two) or
+/// was once quadratic: markup openers, headings, one-character lines, blameful phrases on one
+/// line, suppression regions, references, nested lists, table rows.
+const COSTLY: &[&str] = &[
+    "<",
+    "*_[",
+    "## x\n",
+    "a\n",
+    "human error ",
+    "Someone deleted the table. ",
+    "human error <!-- pm-disable PM503 --> x <!-- pm-enable PM503 -->\n",
+    "- [ ] a\n",
+    "> ",
+    "|a|b|\n|-|-|\n",
+    "`",
+    "[x]: /y\n[x]\n",
+    "<div>\n",
+    "&amp;",
+    "1. a\n   - b\n",
+    "[^1]\n",
+];
+
+/// A body pattern: one to three costly pieces, repeated to a size by [`costly_repo`].
+fn costly_pattern() -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(COSTLY), 1..4).prop_map(|p| p.concat())
+}
+
+/// A repository whose one postmortem's body is `pattern` repeated to about `size` bytes.
+fn costly_repo(dir: &Path, pattern: &str, size: usize) -> PathBuf {
+    let root = dir.join(format!("repo-{size}"));
+    std::fs::create_dir_all(root.join("postmortems")).expect("folder");
+    std::fs::write(root.join("pm.toml"), "title = \"Costly\"\n").expect("pm.toml");
+    let head = "---\nid: INC-2026-0001\ntitle: Costly\nstatus: draft\nseverity: SEV3\n\
+                started_at: 2026-03-02T14:00:00Z\n---\n# Costly\n\n## Summary\n\n";
+    let body = pattern.repeat(size / pattern.len().max(1));
+    std::fs::write(root.join("postmortems/INC-2026-0001-costly.md"), format!("{head}{body}\n"))
+        .expect("postmortem");
+    root
+}
+
+/// Peak resident memory (KB, GNU time) of `pm ARGS` in `root`. A run that does not end within
+/// two minutes fails: that is a hang, not a slow machine (these bodies take seconds).
+fn peak_kb(root: &Path, args: &[&str]) -> u64 {
+    let report = root.join("peak.txt");
+    let mut child = crate::support::run::program("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(crate::support::run::BIN)
+        .args(args)
+        .current_dir(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("GNU time runs (scripts/test installs it)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("`pm {}` did not end within two minutes", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(matches!(status.code(), Some(0..=1)), "`pm {}` ended with {status}", args.join(" "));
+    let text = std::fs::read_to_string(&report).expect("GNU time's report");
+    text.lines().rev().find_map(|l| l.trim().parse().ok()).expect("a peak in KB")
+}
+
+/// Memory grows linearly with a costly body: four times the body costs at most six times the
+/// memory above a tiny run's (quadratic growth would be sixteen), and never more than 100
+/// bytes per byte of body (the cap is set from that bound: docs/SECURITY.md).
+fn assert_linear_memory(pattern: &str, args: &[&str], small: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = peak_kb(&costly_repo(dir.path(), pattern, 64), args);
+    let one = peak_kb(&costly_repo(dir.path(), pattern, small), args).saturating_sub(base);
+    let four = peak_kb(&costly_repo(dir.path(), pattern, 4 * small), args).saturating_sub(base);
+    let slack_kb = 16 * 1024;
+    assert!(
+        four <= 6 * one + slack_kb,
+        "`pm {}` on {pattern:?}: {one} KB above the base for {small} bytes, {four} KB for four \
+         times that",
+        args.join(" ")
+    );
+    assert!(
+        four <= (100 * 4 * small / 1024) as u64 + slack_kb,
+        "`pm {}` on {pattern:?}: {four} KB for {} bytes",
+        args.join(" "),
+        4 * small
+    );
+}
+
+proptest! {
+    #![proptest_config(config(4))]
+
+    #[test]
+    fn resources_check_memory_is_linear_in_any_body(pattern in costly_pattern()) {
+        assert_linear_memory(&pattern, &["check", "--format", "concise", "--today", TODAY], 256 * 1024);
+    }
+
+    #[test]
+    fn resources_build_memory_is_linear_in_any_body(pattern in costly_pattern()) {
+        assert_linear_memory(&pattern, &["build", "--out", "site", "--today", TODAY], 128 * 1024);
     }
 }

@@ -924,3 +924,56 @@ fn metrics_pages_have_charts_tables_and_definitions() {
 
     assert_links_resolve(&site, 1000);
 }
+
+/// A postmortem that lists thousands of values: each value would be a page, a metrics scope and
+/// a link on every row that shows the postmortem (4,000 services once wrote 4,000 pages of 4,000
+/// links, 820 MB). The site and the metrics take the first `MAX_LIST_VALUES` of each list, so
+/// the output stays the size of an ordinary site's, and `pm check` says where the list is too
+/// long and what the site does with it.
+#[test]
+fn long_lists_fan_out_to_a_bounded_site() {
+    const MANY: usize = 4000;
+    let limit = pm::model::MAX_LIST_VALUES;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("postmortems")).expect("folder");
+    std::fs::write(root.join("pm.toml"), "title = \"Fan-out\"\n").expect("pm.toml");
+    let values =
+        |prefix: &str| (0..MANY).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>().join(", ");
+    let body = format!(
+        "---\nid: INC-2026-0001\ntitle: Fan-out\nstatus: draft\nseverity: SEV3\n\
+         started_at: 2026-03-02T14:00:00Z\nservices: [{}]\ntags: [{}]\n\
+         contributing_factors: [{}]\n---\n# Fan-out\n\n## Summary\n\nMany values.\n",
+        values("s"),
+        values("t"),
+        values("f")
+    );
+    std::fs::write(root.join("postmortems/INC-2026-0001-fan-out.md"), body).expect("write");
+    // A second postmortem shares the first service: its rows on that page stay short too.
+    let second = "---\nid: INC-2026-0002\ntitle: Second\nstatus: draft\nseverity: SEV3\n\
+                  started_at: 2026-03-03T14:00:00Z\nservices: [s0]\n---\n# Second\n\n## Summary\n\nOne.\n";
+    std::fs::write(root.join("postmortems/INC-2026-0002-second.md"), second).expect("write");
+
+    let out = dir.path().join("site");
+    build(&root, &out);
+    let site = files(&out);
+    let pages_under = |dir: &str| site.keys().filter(|k| k.starts_with(dir)).count();
+    for dir in ["services/", "tags/", "factors/"] {
+        let pages = pages_under(dir);
+        assert!(pages <= limit + 2, "{pages} files under {dir} for {limit} values at most");
+    }
+    let total: usize = site.values().map(Vec::len).sum();
+    assert!(total < 4_000_000, "the site holds {total} bytes");
+    let page = String::from_utf8_lossy(&site["services/s0.html"]).into_owned();
+    let links = page.matches("href=\"../services/").count();
+    assert!(links <= 3 * limit, "{links} service links on one service page");
+    assert!(!page.contains(&format!("s{limit}<")), "a value past the bound got a link");
+
+    let check =
+        pm(&["check", "--format", "concise", "--today", crate::support::site::TODAY], &root);
+    let report = text(&check.stdout);
+    for key in ["services", "tags", "contributing_factors"] {
+        let needle = format!("`{key}` has {MANY} items, more than {limit}");
+        assert!(report.contains(&needle), "no finding for {key}:\n{report}");
+    }
+}

@@ -201,10 +201,9 @@ impl Site<'_, '_> {
                 .as_ref()
                 .and_then(|t| m.taxonomy(Kind::Team).get(&t.value))
                 .map(|t| t.link()),
-            services: m.links(Kind::Service, pm.services.iter().map(|s| s.value.as_str())),
-            tags: m.links(Kind::Tag, pm.tags.iter().map(|s| s.value.as_str())),
-            factors: m
-                .links(Kind::Factor, pm.contributing_factors.iter().map(|s| s.value.as_str())),
+            services: m.links(Kind::Service, crate::model::listed(&pm.services)),
+            tags: m.links(Kind::Tag, crate::model::listed(&pm.tags)),
+            factors: m.links(Kind::Factor, crate::model::listed(&pm.contributing_factors)),
             authors: pm.authors.iter().map(|a| a.value.clone()).collect(),
             reviewers: pm.reviewers.iter().map(|a| a.value.clone()).collect(),
             detection: pm.detection.as_ref().map_or("", |d| d.value.as_str()),
