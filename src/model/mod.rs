@@ -15,8 +15,7 @@ use crate::source::{Span, Spanned};
 
 mod enums;
 pub use enums::{
-    Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict,
-    Visibility,
+    Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict, Visibility,
 };
 
 /// A point in time as written: the absolute instant plus the offset it was written in.

@@ -624,11 +624,10 @@ mod tests {
             inline_code("Raise `max_conns` to <200>"),
             vec![part(false, "Raise "), part(true, "max_conns"), part(false, " to <200>")]
         );
-        assert_eq!(inline_code("a ``x ` y`` b"), vec![
-            part(false, "a "),
-            part(true, "x ` y"),
-            part(false, " b")
-        ]);
+        assert_eq!(
+            inline_code("a ``x ` y`` b"),
+            vec![part(false, "a "), part(true, "x ` y"), part(false, " b")]
+        );
         assert_eq!(inline_code("unclosed `tick"), vec![part(false, "unclosed `tick")]);
         assert_eq!(inline_code("<script>"), vec![part(false, "<script>")]);
         assert!(inline_code("").is_empty());

@@ -66,7 +66,10 @@ fn withheld_words_are_in_no_built_file() {
     // The scan can fail: the public postmortem's own word is found where it should be.
     let found = |word: &str| -> Vec<&String> {
         let lower = word.to_lowercase();
-        site.iter().filter(|(_, b)| readable(b).to_lowercase().contains(&lower)).map(|(p, _)| p).collect()
+        site.iter()
+            .filter(|(_, b)| readable(b).to_lowercase().contains(&lower))
+            .map(|(p, _)| p)
+            .collect()
     };
     assert!(!found("overtonwhistle").is_empty(), "the public summary is on the site");
     for word in RESTRICTED.iter().chain(PRIVATE).chain(DRAFT).chain(MISSPELLED) {
@@ -168,11 +171,11 @@ fn a_misspelled_visibility_is_a_located_schema_error() {
         .output()
         .expect("run pm check");
     let stdout = text(&out.stdout);
+    assert!(stdout.contains("postmortems/2026/INC-2026-0005-misspelled.md:5:1:"), "{stdout}");
     assert!(
-        stdout.contains("postmortems/2026/INC-2026-0005-misspelled.md:5:1:"),
+        stdout.contains("`visibility` is `secret`, not one of: public, restricted, private"),
         "{stdout}"
     );
-    assert!(stdout.contains("`visibility` is `secret`, not one of: public, restricted, private"), "{stdout}");
 }
 
 #[test]
@@ -183,12 +186,18 @@ fn a_postmortem_page_shows_its_action_items_once_with_code_money_and_a_favicon()
     assert_eq!(public.matches("<table").count(), 1, "{public}");
     assert!(!public.contains("<td>PAY-123</td>"));
     assert_eq!(
-        public.matches(r#"<td class="col-title">Raise <code>max_conns</code> to match &lt;the&gt; pool"#).count(),
+        public
+            .matches(
+                r#"<td class="col-title">Raise <code>max_conns</code> to match &lt;the&gt; pool"#
+            )
+            .count(),
         1
     );
     assert!(public.contains(r#"<a href="https://jira.example.com/browse/PAY-123""#));
     assert!(public.contains("14,220 USD"), "money has its currency");
-    assert!(public.contains(r#"<link rel="icon" type="image/svg+xml" href="../assets/favicon.svg">"#));
+    assert!(
+        public.contains(r#"<link rel="icon" type="image/svg+xml" href="../assets/favicon.svg">"#)
+    );
     assert!(page(&site, "assets/favicon.svg").starts_with("<svg"));
     // No team is ranked unless the repository asks for it.
     let metrics = page(&site, "metrics/index.html");

@@ -89,7 +89,8 @@ impl Site<'_, '_> {
         let Some(section) = section.filter(|_| !e.pm.action_items.is_empty()) else {
             return Cow::Borrowed(body);
         };
-        let (content, left) = markdown::without_tables(&text[section.content.start..section.content.end]);
+        let (content, left) =
+            markdown::without_tables(&text[section.content.start..section.content.end]);
         if matches!(content, Cow::Borrowed(_)) {
             return Cow::Borrowed(body);
         }
