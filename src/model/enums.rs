@@ -56,8 +56,9 @@ vocabulary! {
         /// Everyone who can read the site (the default).
         #[default]
         Public = "public",
-        /// A stub on the site: id, title, status, date, severity, owner and team; nothing it
-        /// says (body, summary, impact, action items, timeline, tags) is published.
+        /// A stub on the site: id, title, status, date, severity, owner, team, due and
+        /// publication dates; nothing it says (body, summary, impact, action items, timeline,
+        /// tags) is published.
         Restricted = "restricted",
         /// Not on the site at all.
         Private = "private",
