@@ -203,3 +203,33 @@ fn a_postmortem_page_shows_its_action_items_once_with_code_money_and_a_favicon()
     let metrics = page(&site, "metrics/index.html");
     assert!(!metrics.contains("leaderboard"), "metrics rank teams by default");
 }
+
+/// The action-items page leads with what is late: each team's (and each owner's) most overdue
+/// item decides its place, so an overdue team never sits below one with nothing overdue.
+#[test]
+fn the_action_items_page_puts_the_most_overdue_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build(&crate::support::fs::crate_path("examples/demo"), &out);
+    let html = readable(&files(&out)["actions/index.html"]);
+    let worst = |chunk: &str| -> i64 {
+        chunk
+            .split(" days overdue")
+            .filter_map(|before| before.rsplit('>').next()?.trim().parse().ok())
+            .chain(
+                chunk
+                    .split(" day overdue")
+                    .filter_map(|b| b.rsplit('>').next()?.trim().parse().ok()),
+            )
+            .max()
+            .unwrap_or(0)
+    };
+    let teams: Vec<i64> = html.split("<h2 id=\"team-").skip(1).map(worst).collect();
+    assert!(teams.len() >= 3, "{teams:?}");
+    assert!(teams[0] > 0, "the first team has an overdue item: {teams:?}");
+    assert!(teams.windows(2).all(|w| w[0] >= w[1]), "teams by most overdue item: {teams:?}");
+    for team in html.split("<h2 id=\"team-").skip(1) {
+        let owners: Vec<i64> = team.split("<h3 class=\"owner\">").skip(1).map(worst).collect();
+        assert!(owners.windows(2).all(|w| w[0] >= w[1]), "owners by most overdue item: {owners:?}");
+    }
+}
