@@ -69,6 +69,17 @@ pub struct Config {
     pub verification: Verification,
     /// What makes a postmortem complete.
     pub completion: Completion,
+    /// Settings of the metrics (`pm metrics` and the site's metrics pages).
+    pub metrics: MetricsSettings,
+}
+
+/// Settings of the metrics.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Rank teams against each other (the leaderboard and the teams ordered by on-time
+    /// completion). Off by default: each team's figures stand on their own.
+    pub rank_teams: bool,
 }
 
 /// Settings of `pm sync` and of the ticket cache the checks read.
@@ -188,6 +199,18 @@ pub struct Site {
     pub branch: String,
     /// Let raw HTML in postmortem bodies through an allow-list sanitizer instead of escaping it.
     pub allow_html: bool,
+    /// The statuses whose postmortems are on the site; the others are left out entirely.
+    pub publish: Vec<crate::model::Status>,
+    /// The currency money amounts (`impact.revenue_loss`) are in, written after them
+    /// (`USD`, `EUR`, `kr`); without it they are bare numbers.
+    pub currency: Option<String>,
+}
+
+impl Site {
+    /// Whether postmortems with `status` are on the site.
+    pub fn publishes(&self, status: crate::model::Status) -> bool {
+        self.publish.contains(&status)
+    }
 }
 
 impl Default for Site {
@@ -198,6 +221,10 @@ impl Default for Site {
             repo_url: None,
             branch: "main".into(),
             allow_html: false,
+            // Every status, as before the key existed, so an upgrade removes no page; `pm init`
+            // writes `["in-review", "published"]`.
+            publish: crate::model::Status::ALL.to_vec(),
+            currency: None,
         }
     }
 }
@@ -597,6 +624,7 @@ impl Default for Config {
             people: BTreeMap::new(),
             verification: Verification::default(),
             completion: Completion::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }

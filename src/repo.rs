@@ -258,6 +258,35 @@ impl Document {
         self
     }
 
+    /// The document as the site may show a `restricted` postmortem: its id, title, status,
+    /// severity, owner, team, timestamps and due and publication dates, and nothing it says
+    /// (no text, body, summary, impact, action items, services, tags, factors, people, related
+    /// ids, reviews or what it has written). The path stays, for git dates.
+    #[must_use]
+    pub fn stub(self) -> Self {
+        let postmortem = self.postmortem.map(|p| Postmortem {
+            id: p.id,
+            title: p.title,
+            status: p.status,
+            visibility: p.visibility,
+            severity: p.severity,
+            owner: p.owner,
+            team: p.team,
+            times: p.times,
+            due: p.due,
+            published_on: p.published_on,
+            ..Postmortem::default()
+        });
+        Self {
+            source: Source::new(self.source.path, String::new()),
+            split: None,
+            problem: None,
+            duplicates: Vec::new(),
+            postmortem,
+            written: None,
+        }
+    }
+
     /// The repo-relative path.
     pub fn path(&self) -> &str {
         &self.source.path
@@ -300,13 +329,42 @@ impl Repo {
         documents: Vec<Document>,
         walk_problems: Vec<WalkProblem>,
     ) -> Self {
-        let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, doc) in documents.iter().enumerate() {
-            if let Some(id) = doc.id() {
-                by_id.entry(id.to_owned()).or_default().push(i);
+        let by_id = index(&documents);
+        Self { workspace, documents, walk_problems, by_id, tickets: None, tickets_error: None }
+    }
+
+    /// The repository as its readers may see it (`[site] publish` and each postmortem's
+    /// `visibility`): postmortems whose status is not published and `private` ones are removed,
+    /// `restricted` ones become stubs ([`Document::stub`]). Files that are no postmortem stay
+    /// (they have no page). The one definition the site and `pm export --as-site` share; the
+    /// paths it removed or stubbed are returned, so that nothing said about them (a check's
+    /// message) is shown either.
+    pub fn for_readers(&mut self) -> std::collections::BTreeSet<String> {
+        use crate::model::Visibility;
+        let site = &self.workspace.config.site;
+        let mut hidden = std::collections::BTreeSet::new();
+        let documents = std::mem::take(&mut self.documents);
+        let mut kept = Vec::with_capacity(documents.len());
+        for doc in documents {
+            let Some(pm) = &doc.postmortem else {
+                kept.push(doc);
+                continue;
+            };
+            let shown = site.publishes(pm.status_or_draft());
+            match pm.visibility {
+                Visibility::Public if shown => kept.push(doc),
+                Visibility::Restricted if shown => {
+                    hidden.insert(doc.path().to_owned());
+                    kept.push(doc.stub());
+                }
+                _ => {
+                    hidden.insert(doc.path().to_owned());
+                }
             }
         }
-        Self { workspace, documents, walk_problems, by_id, tickets: None, tickets_error: None }
+        self.by_id = index(&kept);
+        self.documents = kept;
+        hidden
     }
 
     /// What the cache says about `item`'s ticket.
@@ -322,4 +380,15 @@ impl Repo {
     pub fn postmortems(&self) -> impl Iterator<Item = (&Document, &Postmortem)> {
         self.documents.iter().filter_map(|d| d.postmortem.as_ref().map(|p| (d, p)))
     }
+}
+
+/// Document indexes by postmortem id.
+fn index(documents: &[Document]) -> BTreeMap<String, Vec<usize>> {
+    let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, doc) in documents.iter().enumerate() {
+        if let Some(id) = doc.id() {
+            by_id.entry(id.to_owned()).or_default().push(i);
+        }
+    }
+    by_id
 }

@@ -40,6 +40,11 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = WhatArg::All)]
     pub what: WhatArg,
 
+    /// Export only what the site shows: the statuses of `[site] publish`, no `private`
+    /// postmortem, and `restricted` ones as stubs (without it, everything in the repository).
+    #[arg(long)]
+    pub as_site: bool,
+
     /// What "today" is.
     #[command(flatten)]
     pub today: Today,
@@ -62,8 +67,11 @@ pub fn run(global: &Global, args: &ExportArgs) -> anyhow::Result<Outcome> {
     }
     let workspace = global.workspace()?;
     let today = args.today.resolve(&workspace.config);
-    let repo = check::load(workspace, &Request::all(Keep::All)).repo;
+    let mut repo = check::load(workspace, &Request::all(Keep::All)).repo;
     crate::cmd::warn_skipped(&repo);
+    if args.as_site {
+        repo.for_readers();
+    }
     let records = export::records(&repo, today, what);
     let text = match (args.format, what) {
         (ExportFormat::Json, _) => export::json(&records, today, what)?,

@@ -80,6 +80,7 @@ pub const FIELDS: &[&str] = &[
     "id",
     "title",
     "status",
+    "visibility",
     "severity",
     "owner",
     "team",

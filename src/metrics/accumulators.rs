@@ -28,7 +28,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, item: &ItemFacts<'_>) {
+    fn add(&mut self, item: &ItemFacts) {
         self.total += 1;
         self.open += usize::from(item.state.is_open());
         self.overdue += usize::from(item.overdue);
@@ -57,8 +57,6 @@ pub(super) struct Ix {
     pub(super) services: Vec<usize>,
     detection: usize,
     factors: Vec<usize>,
-    /// The owner of each action item.
-    owners: Vec<usize>,
     month: Option<usize>,
     quarter: Option<usize>,
 }
@@ -135,8 +133,6 @@ struct ItemAcc {
     tracker: TrackerCounts,
     ages: AgeBuckets,
     by_team: Vec<Counts>,
-    /// By owner position (sparse: a slice sees few of the repository's owners).
-    by_owner: BTreeMap<usize, Counts>,
     opened: BTreeMap<Month, usize>,
     closed: BTreeMap<Month, usize>,
 }
@@ -263,12 +259,11 @@ impl Acc {
             }
         }
         let items = &mut self.items;
-        for (item, owner) in f.items.iter().zip(&ix.owners) {
+        for item in &f.items {
             items.counts.add(item);
             if let Some(c) = items.by_team.get_mut(ix.team) {
                 c.add(item);
             }
-            items.by_owner.entry(*owner).or_default().add(item);
             items.in_progress += usize::from(item.state == ItemStatus::InProgress);
             items.days_to_close.extend(item.days_to_close.map(|d| d as f64));
             if let Some(by_due) = item.closed_by_due {
@@ -395,11 +390,6 @@ impl Acc {
                     .zip(items.by_team)
                     .map(|(k, c)| ((*k).to_owned(), c.finish()))
                     .collect(),
-                by_owner: items
-                    .by_owner
-                    .into_iter()
-                    .filter_map(|(o, c)| Some(((*u.owners.get(o)?).to_owned(), c.finish())))
-                    .collect(),
                 by_month: items_by_month,
             },
             postmortem_timeliness: Timeliness {
@@ -427,8 +417,6 @@ pub(super) struct Universe<'a> {
     detections: Vec<&'a str>,
     /// Contributing factors named in the selection, sorted.
     factors: Vec<&'a str>,
-    /// Action-item owners of the selection, sorted.
-    owners: Vec<&'a str>,
     months: Vec<Month>,
     quarters: Vec<Quarter>,
     item_months: Vec<Month>,
@@ -443,7 +431,6 @@ enum Field {
     Service,
     Detection,
     Factor,
-    Owner,
 }
 
 impl<'a> Universe<'a> {
@@ -469,8 +456,6 @@ impl<'a> Universe<'a> {
         }
         let factors: BTreeSet<&str> =
             facts.iter().flat_map(|f| f.factors.iter().copied()).collect();
-        let owners: BTreeSet<&str> =
-            facts.iter().flat_map(|f| f.items.iter().map(|i| i.owner)).collect();
         let months = range(
             facts.iter().filter_map(|f| f.month).min(),
             facts.iter().filter_map(|f| f.month).max(),
@@ -496,7 +481,6 @@ impl<'a> Universe<'a> {
             services: services.into_iter().collect(),
             detections,
             factors: factors.into_iter().collect(),
-            owners: owners.into_iter().collect(),
             months,
             quarters,
             item_months,
@@ -509,7 +493,6 @@ impl<'a> Universe<'a> {
             (Field::Service, &universe.services),
             (Field::Detection, &universe.detections),
             (Field::Factor, &universe.factors),
-            (Field::Owner, &universe.owners),
         ] {
             for (i, key) in keys.iter().enumerate() {
                 positions.insert((field, *key), i);
@@ -534,7 +517,6 @@ impl<'a> Universe<'a> {
             services: f.services.iter().map(|s| self.position(Field::Service, s)).collect(),
             detection: self.position(Field::Detection, f.detection),
             factors: f.factors.iter().map(|c| self.position(Field::Factor, c)).collect(),
-            owners: f.items.iter().map(|i| self.position(Field::Owner, i.owner)).collect(),
             month: f.month.zip(first_month).map(|(m, first)| m.months_since(first)),
             quarter: f.month.zip(first_quarter).map(|(m, first)| m.quarter().quarters_since(first)),
         }

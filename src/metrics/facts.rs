@@ -18,8 +18,7 @@ use crate::repo::{Document, Repo};
 
 /// What the metrics need of one action item, derived once.
 #[derive(Debug, Clone)]
-pub(super) struct ItemFacts<'a> {
-    pub(super) owner: &'a str,
+pub(super) struct ItemFacts {
     /// Where it stands as every reader counts it ([`crate::model::ActionItem::state`]).
     pub(super) state: ItemStatus,
     pub(super) overdue: bool,
@@ -72,7 +71,7 @@ pub(super) struct Facts<'a> {
     /// Against the completion policy; `None` when the policy does not hold for it
     /// (`completion.since`).
     pub(super) completion: Option<CompletionFacts>,
-    pub(super) items: Vec<ItemFacts<'a>>,
+    pub(super) items: Vec<ItemFacts>,
     pub(super) slos: &'a [SloImpact],
 }
 
@@ -158,7 +157,6 @@ pub(super) fn facts<'a>(
                         .iter()
                         .any(|d| !d.is_info())
                 }),
-                owner: text(&item.owner).unwrap_or(NONE),
                 state,
                 overdue: item.is_overdue(today),
                 has_ticket: text(&item.ticket).is_some(),

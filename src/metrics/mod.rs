@@ -199,7 +199,7 @@ pub fn compute_with(repo: &Repo, options: &Options, judge: &Judge<'_>) -> Metric
         },
         severities: universe.severities.iter().map(|s| (*s).to_owned()).collect(),
         overall: overall.finish(&universe),
-        leaderboard: leaderboard(config, &team_slices),
+        leaderboard: config.metrics.rank_teams.then(|| leaderboard(config, &team_slices)),
         slos: slos.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         slo_budget_by_service: slo_by_service
             .into_iter()
@@ -256,9 +256,10 @@ fn leaderboard(config: &Config, teams: &BTreeMap<String, Slice>) -> Vec<Leaderbo
     rows
 }
 
-/// The teams with postmortems held to the completion policy, by on-time completion rate (best
-/// first; teams with nothing judged yet last), then by slug: the table that rewards on-time
-/// completion, counted on completion rather than on the status field.
+/// The teams with postmortems held to the completion policy, each with its own figures: by
+/// slug, or, when the repository ranks teams (`[metrics] rank_teams`, so `leaderboard` is
+/// there), by on-time completion rate (best first; teams with nothing judged yet last), then by
+/// slug.
 pub fn completion_by_team(m: &Metrics) -> Vec<(&str, &Completion)> {
     let mut rows: Vec<(&str, &Completion)> = m
         .teams
@@ -266,6 +267,10 @@ pub fn completion_by_team(m: &Metrics) -> Vec<(&str, &Completion)> {
         .filter(|(team, slice)| team.as_str() != NONE && slice.completion.held > 0)
         .map(|(team, slice)| (team.as_str(), &slice.completion))
         .collect();
+    if m.leaderboard.is_none() {
+        // Already in slug order (a map): no team is placed above another.
+        return rows;
+    }
     rows.sort_by(|(a_team, a), (b_team, b)| {
         a.on_time_rate
             .is_none()

@@ -282,8 +282,10 @@ fn timeliness(out: &mut String, m: &Metrics, s: &Slice) {
     }
     table.render(out);
 
+    // Ranking teams against each other is the repository's choice (`[metrics] rank_teams`).
+    let Some(leaderboard) = &m.leaderboard else { return };
     heading(out, "Team leaderboard: postmortems published on time");
-    if m.leaderboard.is_empty() {
+    if leaderboard.is_empty() {
         let _ = writeln!(out, "{MISSING}");
         return;
     }
@@ -297,7 +299,7 @@ fn timeliness(out: &mut String, m: &Metrics, s: &Slice) {
         "MEDIAN DAYS TO PUBLISH",
         "ITEMS DONE",
     ]);
-    for row in &m.leaderboard {
+    for row in leaderboard {
         table.row(vec![
             row.team.clone(),
             row.rank.map_or_else(|| MISSING.to_owned(), |r| r.to_string()),
@@ -330,7 +332,14 @@ fn completion(out: &mut String, m: &Metrics, s: &Slice) {
     }
     table.render(out);
 
-    heading(out, "Teams by on-time completion (days to complete: median / p90 (n))");
+    heading(
+        out,
+        if m.leaderboard.is_some() {
+            "Teams by on-time completion (days to complete: median / p90 (n))"
+        } else {
+            "Completion per team (days to complete: median / p90 (n))"
+        },
+    );
     let rows = super::completion_by_team(m);
     if rows.is_empty() {
         let _ = writeln!(out, "{MISSING}");
@@ -403,10 +412,7 @@ fn action_items(out: &mut String, s: &Slice) {
     t.render(out);
 
     let counts_header = ["TOTAL", "OPEN", "OVERDUE", "DONE", "WON'T DO", "COMPLETION"];
-    for (title, label, map) in [
-        ("Action items per team", "TEAM", &a.by_team),
-        ("Action items per owner", "OWNER", &a.by_owner),
-    ] {
+    for (title, label, map) in [("Action items per team", "TEAM", &a.by_team)] {
         heading(out, title);
         let rows: Vec<_> = map.iter().filter(|(_, c)| c.total > 0).collect();
         if rows.is_empty() {

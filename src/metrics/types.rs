@@ -91,7 +91,8 @@ pub const DEFINITIONS: &[Definition] = &[
         key: "leaderboard",
         title: "Team leaderboard",
         text: "Teams ranked by on-time rate, best first; equal rates share a rank. Teams with \
-               nothing due yet are listed last, without a rank.",
+               nothing due yet are listed last, without a rank. Shown only when pm.toml sets \
+               [metrics] rank_teams = true.",
     },
     Definition {
         key: "completion_time",
@@ -214,8 +215,10 @@ pub struct Metrics {
     /// The figures of the whole selection.
     #[serde(flatten)]
     pub overall: Slice,
-    /// Teams ranked by on-time postmortem completion.
-    pub leaderboard: Vec<LeaderboardRow>,
+    /// Teams ranked by on-time postmortem completion, only with `[metrics] rank_teams = true`
+    /// (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaderboard: Option<Vec<LeaderboardRow>>,
     /// Error budget consumed per SLO (sum of `impact.slos[].error_budget_consumed`, fractions).
     pub slos: BTreeMap<String, SloBudget>,
     /// Error budget consumed per SLO and service: each service of an incident is charged the
@@ -333,8 +336,6 @@ pub struct ActionItems {
     pub open_by_age: AgeBuckets,
     /// Per team (the postmortem's team).
     pub by_team: BTreeMap<String, ItemCounts>,
-    /// Per owner (`(none)` for items without one).
-    pub by_owner: BTreeMap<String, ItemCounts>,
     /// Per month: opened, closed, and open at the month's end (items with a known opening date;
     /// closed items without `closed_on` are left out).
     pub by_month: BTreeMap<String, ItemsInMonth>,
@@ -359,7 +360,7 @@ pub struct TrackerCounts {
     pub completion_rate: Option<f64>,
 }
 
-/// Action items of one team or owner.
+/// Action items of one team.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct ItemCounts {
     /// All.

@@ -49,6 +49,23 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Who may read a postmortem on the site (`pm build`); the repository itself is readable by
+    /// whoever can clone it, whatever this says.
+    #[derive(Default)]
+    Visibility {
+        /// Everyone who can read the site (the default).
+        #[default]
+        Public = "public",
+        /// A stub on the site: id, title, status, date, severity, owner, team, due and
+        /// publication dates; nothing it says (body, summary, impact, action items, timeline,
+        /// tags) is published.
+        Restricted = "restricted",
+        /// Not on the site at all.
+        Private = "private",
+    }
+}
+
+vocabulary! {
     /// How the incident was detected.
     Detection {
         /// A monitoring alert.

@@ -32,7 +32,7 @@ pub fn listed(list: &[Spanned<String>]) -> impl Iterator<Item = &str> {
 
 mod enums;
 pub use enums::{
-    Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict,
+    Detection, ItemKind, ItemStatus, Priority, ReviewMode, Status, TicketState, Verdict, Visibility,
 };
 
 /// A point in time as written: the absolute instant plus the offset it was written in.
@@ -300,6 +300,9 @@ pub struct Postmortem {
     pub title: Option<Spanned<String>>,
     /// draft / in-review / published.
     pub status: Option<Spanned<Status>>,
+    /// Who may read it on the site: `public` when missing, `private` when not one of the
+    /// values (the schema reports it; until it is fixed, nothing of it is published).
+    pub visibility: Visibility,
     /// One of the configured severities.
     pub severity: Option<Spanned<String>>,
     /// The person who owns the postmortem.
@@ -444,6 +447,10 @@ impl Postmortem {
             id: string(root, "id"),
             title: string(root, "title"),
             status: parsed(root, "status"),
+            visibility: match root.get("visibility") {
+                None => Visibility::Public,
+                Some(_) => parsed(root, "visibility").map_or(Visibility::Private, |v| v.value),
+            },
             severity: string(root, "severity"),
             owner: string(root, "owner"),
             team: string(root, "team"),

@@ -447,6 +447,11 @@ impl<'r> Catalog<'r> {
                 .map(|e| e.value.clone())
                 .filter(|u| crate::url::is_http_url(u) && crate::url::is_safe_url(u)),
             title: item.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+            title_parts: item
+                .title
+                .as_ref()
+                .map(|t| markdown::inline_code(&t.value))
+                .unwrap_or_default(),
             owner: item.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
             due: due.map(|d| d.to_string()).unwrap_or_default(),
             status: item.status.as_ref().map_or("", |s| s.value.as_str()),

@@ -841,10 +841,13 @@ pub fn slice_charts(prefix: &str, slice: &Slice, severities: &[String]) -> Vec<C
     ]
 }
 
-/// Every chart of the metrics overview page, in page order.
+/// Every chart of the metrics overview page, in page order (the leaderboard only when the
+/// repository ranks teams).
 pub fn overview(metrics: &Metrics) -> Vec<Chart> {
     let mut charts = slice_charts("metrics", &metrics.overall, &metrics.severities);
-    charts.insert(3, timeliness_leaderboard("metrics-leaderboard", &metrics.leaderboard));
+    if let Some(leaderboard) = &metrics.leaderboard {
+        charts.insert(3, timeliness_leaderboard("metrics-leaderboard", leaderboard));
+    }
     charts
 }
 

@@ -1,10 +1,11 @@
-//! `feed.xml`: an Atom feed of the 50 most recently published postmortems. With a `base_url`
+//! `feed.xml`: an Atom feed of the 50 most recently published postmortems (public ones: a
+//! restricted postmortem's stub is not announced). With a `base_url`
 //! its ids and links are absolute URLs; without one, ids are stable `urn:pm:` names and links
 //! are relative to the site.
 
 use jiff::civil::Date;
 
-use crate::model::Status;
+use crate::model::{Status, Visibility};
 use crate::site::catalog::Catalog;
 use crate::site::catalog::encode_path;
 use crate::site::views::{FeedEntry, FeedView};
@@ -20,6 +21,8 @@ pub(super) fn feed(m: &Catalog<'_>, base: Option<&str>) -> (FeedView, Vec<FeedEn
         .iter()
         .enumerate()
         .filter(|(_, e)| e.status() == Status::Published)
+        // A feed is read outside the site (readers, chat integrations): stubs stay off it.
+        .filter(|(_, e)| e.pm.visibility == Visibility::Public)
         .filter_map(|(i, e)| e.pm.published_on.as_ref().map(|d| d.value).or(e.date).map(|d| (d, i)))
         .collect();
     published.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::model::Instant;
+use crate::model::{Instant, Visibility};
 use crate::site::catalog::Catalog;
 use crate::source::Spanned;
 
@@ -57,7 +57,10 @@ pub(super) fn postmortems_json(m: &Catalog<'_>, base_url: Option<&str>) -> anyho
 fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
     let e = &m.entries[i];
     let pm = e.pm;
-    let t = &pm.times;
+    // A restricted postmortem is a stub here as on its page: its day, not its timestamps.
+    let restricted = pm.visibility == Visibility::Restricted;
+    let none = crate::model::Timestamps::default();
+    let t = if restricted { &none } else { &pm.times };
     let instant = |v: &Option<Spanned<Instant>>| {
         v.as_ref().map(|v| v.value.timestamp.display_with_offset(v.value.offset).to_string())
     };
@@ -71,8 +74,10 @@ fn json_postmortem<'a>(m: &'a Catalog<'_>, i: usize) -> JsonPostmortem<'a> {
         id: &e.id,
         title: &e.title,
         url: e.href(),
-        source: e.doc.path(),
+        // A file's name may say what a restricted incident was.
+        source: (!restricted).then(|| e.doc.path()),
         status: e.status().as_str(),
+        visibility: pm.visibility.as_str(),
         severity: s(&pm.severity),
         owner: s(&pm.owner),
         team: s(&pm.team),
@@ -160,8 +165,9 @@ struct JsonPostmortem<'a> {
     id: &'a str,
     title: &'a str,
     url: String,
-    source: &'a str,
+    source: Option<&'a str>,
     status: &'static str,
+    visibility: &'static str,
     severity: Option<&'a str>,
     owner: Option<&'a str>,
     team: Option<&'a str>,

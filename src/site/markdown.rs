@@ -78,6 +78,95 @@ pub fn render(markdown: &str, options: RenderOptions<'_>, rewrite: Rewrite<'_>) 
     Rendered { html, toc }
 }
 
+/// `text` without its tables (a `Cow` borrowing `text` when it has none), and whether anything
+/// but blank space is left: a postmortem page shows its action items once, as the front
+/// matter's table with ticket links, so the body's own table of them is left out.
+pub fn without_tables(text: &str) -> (Cow<'_, str>, bool) {
+    let mut out = String::new();
+    let mut at = 0;
+    let mut parser = Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
+        if matches!(event, Event::Start(Tag::Table(_))) {
+            out.push_str(&text[at..range.start]);
+            at = range.end;
+            // The table's own events end with it: skip to its end.
+            for (event, _) in parser.by_ref() {
+                if matches!(event, Event::End(TagEnd::Table)) {
+                    break;
+                }
+            }
+        }
+    }
+    if at == 0 {
+        return (Cow::Borrowed(text), !text.trim().is_empty());
+    }
+    out.push_str(&text[at..]);
+    let left = Parser::new(&out).any(|e| !is_comment_or_blank(&e));
+    (Cow::Owned(out), left)
+}
+
+/// A piece of a one-line text: plain, or a code span written between backticks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InlinePart {
+    /// Written between backticks: shown as code.
+    pub code: bool,
+    /// The text, without the backticks (the template escapes it).
+    pub text: String,
+}
+
+/// `text` cut into plain pieces and `code` spans, as markdown reads backticks in a line: a run
+/// of backticks opens a span that the next run of the same length closes; a run with no match
+/// is plain text. Nothing else is interpreted, and nothing is HTML yet: the template escapes
+/// each piece, so a title cannot bring markup of its own.
+pub fn inline_code(text: &str) -> Vec<InlinePart> {
+    let mut parts: Vec<InlinePart> = Vec::new();
+    let mut push = |code: bool, piece: &str| {
+        if piece.is_empty() {
+            return;
+        }
+        match parts.last_mut() {
+            Some(last) if last.code == code && !code => last.text.push_str(piece),
+            _ => parts.push(InlinePart { code, text: piece.to_owned() }),
+        }
+    };
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let run = rest[open..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[open + run..];
+        let fence = &rest[open..open + run];
+        // The closing run must be exactly as long as the opening one.
+        let mut search = 0;
+        let close = loop {
+            let Some(at) = after[search..].find(fence) else { break None };
+            let at = search + at;
+            let len = after[at..].bytes().take_while(|&b| b == b'`').count();
+            if len == run {
+                break Some(at);
+            }
+            search = at + len;
+        };
+        match close {
+            Some(close) => {
+                push(false, &rest[..open]);
+                let inner = &after[..close];
+                // As in markdown: one space each side is padding when both are there.
+                let inner = match inner.strip_prefix(' ').and_then(|i| i.strip_suffix(' ')) {
+                    Some(trimmed) if !trimmed.trim().is_empty() => trimmed,
+                    _ => inner,
+                };
+                push(true, inner);
+                rest = &after[close + run..];
+            }
+            None => {
+                push(false, &rest[..open + run]);
+                rest = after;
+            }
+        }
+    }
+    push(false, rest);
+    parts
+}
+
 /// A lowercase, ASCII slug for anchors: letters and digits kept, everything else collapsed to
 /// single hyphens. Non-ASCII letters are kept (browsers handle them in fragments).
 pub fn slugify(text: &str) -> String {
@@ -516,6 +605,33 @@ impl UniqueNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_are_cut_out() {
+        let (text, left) = without_tables("\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<!-- x -->\n");
+        assert!(!left, "{text:?}");
+        assert!(!text.contains('|'));
+        let (text, left) = without_tables("Agreed in review.\n\n| a |\n|---|\n| 1 |\n");
+        assert!(left);
+        assert_eq!(text.trim(), "Agreed in review.");
+        assert!(matches!(without_tables("no table"), (Cow::Borrowed(_), true)));
+    }
+
+    #[test]
+    fn backticks_make_code_spans() {
+        let part = |code, text: &str| InlinePart { code, text: text.to_owned() };
+        assert_eq!(
+            inline_code("Raise `max_conns` to <200>"),
+            vec![part(false, "Raise "), part(true, "max_conns"), part(false, " to <200>")]
+        );
+        assert_eq!(
+            inline_code("a ``x ` y`` b"),
+            vec![part(false, "a "), part(true, "x ` y"), part(false, " b")]
+        );
+        assert_eq!(inline_code("unclosed `tick"), vec![part(false, "unclosed `tick")]);
+        assert_eq!(inline_code("<script>"), vec![part(false, "<script>")]);
+        assert!(inline_code("").is_empty());
+    }
 
     fn html(md: &str) -> String {
         render(md, RenderOptions { title: Some("T"), allow_html: false }, &|_| None).html

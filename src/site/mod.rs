@@ -13,6 +13,10 @@
 //!   one page it renders in memory.
 //! - `timings`: the phase times and peak memory behind `PM_TIMINGS`.
 //!
+//! Privacy comes first: [`build`] hands every step the repository as its readers may see it
+//! ([`crate::repo::Repo::for_readers`]: `[site] publish` and each postmortem's `visibility`), so
+//! no renderer can publish what it was never given.
+//!
 //! Safety lives in three places: templates autoescape every value ([`theme`]), markdown bodies
 //! go through [`markdown`] (raw HTML escaped or sanitized, unsafe URL schemes dropped), and JSON
 //! embedded in a page goes through `json::script_json`. The only `| safe` values in the
@@ -178,7 +182,7 @@ pub fn build(
     options: &Options,
     started: Instant,
 ) -> anyhow::Result<BuildOutcome> {
-    let Loaded { repo, diagnostics, .. } = loaded;
+    let Loaded { mut repo, mut diagnostics, .. } = loaded;
     let mut timings = Timings::new(started);
     timings.mark("load");
     timings.mark("check");
@@ -191,6 +195,11 @@ pub fn build(
             return Ok(BuildOutcome::Refused { errors, skipped });
         }
     }
+    // From here on the build sees only what its readers may: drafts the site does not publish
+    // and private postmortems are gone, restricted ones are stubs, and nothing `pm check` said
+    // about either is shown. Every page, list, feed, index and figure reads this repository.
+    let hidden = repo.for_readers();
+    diagnostics.retain(|d| !hidden.contains(&d.path));
 
     // One judge for the pages and the metrics, so commit trailers (when the completion policy
     // counts them) are read once.

@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("actions.html", include_str!("../../site-theme/actions.html")),
     ("base.html", include_str!("../../site-theme/base.html")),
     ("components.html", include_str!("../../site-theme/components.html")),
+    ("favicon.svg", include_str!("../../site-theme/favicon.svg")),
     ("feed.xml", include_str!("../../site-theme/feed.xml")),
     ("index.html", include_str!("../../site-theme/index.html")),
     ("metrics.html", include_str!("../../site-theme/metrics.html")),

@@ -76,6 +76,8 @@ pub struct Facets<'a> {
 pub struct ItemView {
     /// What will be done.
     pub title: String,
+    /// The title in pieces, its backtick spans as code (the template escapes each piece).
+    pub title_parts: Vec<crate::site::markdown::InlinePart>,
     /// Who.
     pub owner: String,
     /// Due date.
@@ -175,6 +177,9 @@ pub(super) struct FilterDef {
 /// Everything a postmortem page shows besides its body and action items.
 #[derive(Serialize)]
 pub(super) struct PostmortemView {
+    /// A `restricted` postmortem: the page is a stub (id, title, status, date, severity, owner,
+    /// team) and says so.
+    pub(super) restricted: bool,
     pub(super) id: String,
     pub(super) title: String,
     pub(super) date: String,

@@ -71,3 +71,9 @@ fn completion_site_is_valid_html() {
     // Badges, checklists, the review queue and the completion table of the metrics page.
     validate("tests/fixtures/completion-site");
 }
+
+#[test]
+fn privacy_site_is_valid_html() {
+    // A restricted postmortem's stub page, and a page whose body lost its action-item table.
+    validate("tests/fixtures/privacy");
+}

@@ -47,6 +47,7 @@ mod search_scale;
 mod serve;
 mod site;
 mod site_completion;
+mod site_privacy;
 mod sync;
 mod sync_gitlab;
 mod sync_jira;

@@ -198,3 +198,37 @@ fn completion_figures_match_the_hand_computed_fixture() {
         .collect::<Vec<_>>();
     assert_eq!(ranking, ["search", "payments", "platform"], "{table}");
 }
+
+/// Without `[metrics] rank_teams`, nothing ranks teams, and nothing ever rates a person: the
+/// fixture's own `pm.toml` with the key taken out, in every format.
+#[test]
+fn no_one_is_ranked_unless_teams_are_asked_for() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    crate::support::fs::copy_tree(std::path::Path::new(ROOT), tmp.path());
+    let config = tmp.path().join("pm.toml");
+    let text = std::fs::read_to_string(&config).expect("pm.toml");
+    assert!(text.contains("rank_teams = true"));
+    std::fs::write(&config, text.replace("rank_teams = true", "rank_teams = false"))
+        .expect("write pm.toml");
+    let run = |format: &str| -> String {
+        let out = pm(["metrics", "--today", "2026-04-15", "--format", format, "--root"])
+            .arg(tmp.path())
+            .output()
+            .expect("run pm");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let json: Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert!(json.get("leaderboard").is_none(), "a leaderboard without rank_teams");
+    let (ranked, _) = metrics(&["--today", "2026-04-15"]);
+    assert!(ranked["leaderboard"].is_array(), "rank_teams = true brings it back");
+    for format in ["json", "csv", "table"] {
+        let out = run(format);
+        for word in ["leaderboard", "by_owner", "per owner", "RANK", "alice"] {
+            assert!(!out.contains(word), "`{word}` in pm metrics --format {format}:\n{out}");
+        }
+    }
+    let table = run("table");
+    assert!(table.contains("Completion per team"), "{table}");
+    assert!(!table.contains("Teams by on-time completion"), "{table}");
+}

@@ -1,5 +1,6 @@
-//! `actions/index.html`: every open action item of the repository, grouped by team and owner,
-//! overdue first.
+//! `actions/index.html`: every open action item of the repository, grouped by team and owner;
+//! the teams and owners with the most overdue item first (then by name), and overdue items
+//! first within each.
 
 use crate::site::markdown;
 use crate::site::render::Site;
@@ -28,10 +29,10 @@ impl Site<'_, '_> {
                 .push(item);
         }
         let mut anchors = markdown::Names::default();
-        let groups: Vec<TeamGroup> = by_team
+        let mut groups: Vec<TeamGroup> = by_team
             .into_iter()
             .map(|((_, name), owners)| {
-                let owners: Vec<OwnerGroup> = owners
+                let mut owners: Vec<OwnerGroup> = owners
                     .into_iter()
                     .map(|((_, owner), mut items)| {
                         m.sort_items(&mut items);
@@ -42,6 +43,7 @@ impl Site<'_, '_> {
                         }
                     })
                     .collect();
+                owners.sort_by_key(|o| most_overdue(&o.items));
                 let href = owners
                     .first()
                     .and_then(|o| o.items.first())
@@ -57,6 +59,8 @@ impl Site<'_, '_> {
                 }
             })
             .collect();
+        // What is late leads, the most late first; the name order stays among equals.
+        groups.sort_by_key(|g| most_overdue(g.owners.iter().flat_map(|o| o.items.iter())));
         self.page("actions/index.html", "actions.html", "actions", "Action items", |cx| {
             cx.insert("groups", &groups);
             cx.insert("total", &total);
@@ -65,4 +69,12 @@ impl Site<'_, '_> {
             Ok(())
         })
     }
+}
+
+/// The sort key that puts the group holding the most overdue item first: groups with nothing
+/// overdue after every group with something overdue.
+fn most_overdue<'a, 'b: 'a>(
+    items: impl IntoIterator<Item = &'a &'b ItemView>,
+) -> std::cmp::Reverse<i64> {
+    std::cmp::Reverse(items.into_iter().map(|i| i.overdue_days).max().unwrap_or(0))
 }

@@ -1,7 +1,8 @@
 //! The metrics pages: `metrics/index.html` (every chart of [`crate::metrics`] and their
 //! definitions) and one page per team and per service. The charts come from
 //! [`crate::site::charts`] as finished markup; the completion figures (time from resolution to
-//! completion, share completed on time, and on the overview the teams ranked by it) are a table
+//! completion, share completed on time, and on the overview each team's, ranked by it only when
+//! the repository asks for it with `[metrics] rank_teams`) are a table
 //! the template lays out.
 
 use rayon::prelude::*;
@@ -68,6 +69,7 @@ impl Site<'_, '_> {
                         cx.insert("services", &pages[1]);
                         cx.insert("completion", &completion);
                         cx.insert("completion_teams", &teams);
+                        cx.insert("rank_teams", &mx.leaderboard.is_some());
                         Ok(())
                     },
                 );
@@ -84,6 +86,7 @@ impl Site<'_, '_> {
                 cx.insert("scope", page);
                 cx.insert("completion", &completion);
                 cx.insert("completion_teams", &Vec::<CompletionRow>::new());
+                cx.insert("rank_teams", &false);
                 cx.insert("kind", singular);
                 cx.insert("term", &term);
                 cx.insert("charts", &charts);

@@ -65,6 +65,9 @@ pub(super) struct Site<'m, 'r> {
     files: AtomicUsize,
     /// Every HTML page written (site-relative), for the sitemap.
     html: Mutex<Vec<String>>,
+    /// The titles of the Action Items section (with its configured aliases), normalized: the
+    /// section whose table the page's own action-item table replaces.
+    item_section_titles: Vec<String>,
     progress: indicatif::ProgressBar,
 }
 
@@ -90,6 +93,18 @@ impl<'m, 'r> Site<'m, 'r> {
             pages: AtomicUsize::new(0),
             files: AtomicUsize::new(0),
             html: Mutex::new(Vec::new()),
+            item_section_titles: std::iter::once("Action Items")
+                .chain(
+                    catalog
+                        .config
+                        .sections
+                        .aliases
+                        .iter()
+                        .filter(|(k, _)| k.eq_ignore_ascii_case("action items"))
+                        .flat_map(|(_, v)| v.iter().map(String::as_str)),
+                )
+                .map(crate::parse::markdown::normalize_title)
+                .collect(),
             progress,
         }
     }

@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use crate::model::Visibility;
 use crate::site::catalog::{Kind, encode_path};
 use crate::site::json::script_json;
 use crate::site::markdown::{self, RenderOptions};
@@ -47,14 +48,11 @@ impl Site<'_, '_> {
         let m = self.catalog;
         (0..m.entries.len()).into_par_iter().try_for_each(|i| {
             let e = &m.entries[i];
-            let body = match &e.doc.split {
-                Some(split) => &e.doc.source.text[split.body.start..split.body.end],
-                None => "",
-            };
+            let body = self.body_without_item_table(i);
             let here = e.doc.path().rsplit_once('/').map_or("", |(dir, _)| dir);
             let rewrite_here = |url: &str| self.rewrite_link(here, url);
             let rendered = markdown::render(
-                body,
+                &body,
                 RenderOptions { title: Some(&e.title), allow_html: m.config.site.allow_html },
                 &rewrite_here,
             );
@@ -76,6 +74,35 @@ impl Site<'_, '_> {
                 },
             )
         })
+    }
+
+    /// The body of entry `i` to render: as written, except that when the front matter lists
+    /// action items (the page's own table shows them, tickets linked) the tables of the body's
+    /// Action Items section are left out, and the section with them when nothing else is in it.
+    fn body_without_item_table(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        let e = &self.catalog.entries[i];
+        let text = &e.doc.source.text;
+        let Some(split) = &e.doc.split else { return Cow::Borrowed("") };
+        let body = &text[split.body.start..split.body.end];
+        let section = e.pm.body.section(&self.item_section_titles);
+        let Some(section) = section.filter(|_| !e.pm.action_items.is_empty()) else {
+            return Cow::Borrowed(body);
+        };
+        let (content, left) =
+            markdown::without_tables(&text[section.content.start..section.content.end]);
+        if matches!(content, Cow::Borrowed(_)) {
+            return Cow::Borrowed(body);
+        }
+        let mut out = String::with_capacity(body.len());
+        if left {
+            out.push_str(&text[split.body.start..section.content.start]);
+            out.push_str(&content);
+        } else {
+            out.push_str(&text[split.body.start..section.heading.start]);
+        }
+        out.push_str(&text[section.content.end..split.body.end]);
+        Cow::Owned(out)
     }
 
     /// A relative link to another postmortem's `.md` file becomes a link to its page. `here`
@@ -115,6 +142,7 @@ impl Site<'_, '_> {
         let m = self.catalog;
         let e = &m.entries[i];
         let pm = e.pm;
+        let restricted = pm.visibility == Visibility::Restricted;
         let t = &pm.times;
         let times: Vec<LabelValue> = [
             ("Started", &t.started_at),
@@ -125,12 +153,14 @@ impl Site<'_, '_> {
         ]
         .into_iter()
         .filter_map(|(label, v)| v.as_ref().map(|v| LabelValue { label, value: m.time(&v.value) }))
+        .filter(|_| !restricted)
         .collect();
         let d = t.durations();
         let durations: Vec<LabelValue> =
             [("to detect", d.detect), ("to mitigate", d.mitigate), ("to resolve", d.resolve)]
                 .into_iter()
                 .filter_map(|(label, v)| v.map(|v| LabelValue { label, value: human_duration(v) }))
+                .filter(|_| !restricted)
                 .collect();
         let impact = &pm.impact;
         let impact_view = (impact.summary.is_some()
@@ -140,7 +170,10 @@ impl Site<'_, '_> {
         .then(|| ImpactView {
             summary: impact.summary.clone().unwrap_or_default(),
             users_affected: impact.users_affected.map(format_number).unwrap_or_default(),
-            revenue_loss: impact.revenue_loss.map(format_number).unwrap_or_default(),
+            revenue_loss: impact
+                .revenue_loss
+                .map(|n| money(n, m.config.site.currency.as_deref()))
+                .unwrap_or_default(),
             slos: impact
                 .slos
                 .iter()
@@ -174,8 +207,9 @@ impl Site<'_, '_> {
                 href: Some(m.entries[b].href()),
             })
             .collect();
+        // A restricted page names no file: its name may say what the incident was.
         let (source_url, edit_url, history_url) = match &self.repo_url {
-            Some(repo) => {
+            Some(repo) if !restricted => {
                 let prefix = m.history.as_ref().map_or("", |h| h.prefix.as_str());
                 let branch = encode_path(&m.config.site.branch);
                 let path = encode_path(&format!("{prefix}{}", e.doc.path()));
@@ -185,10 +219,11 @@ impl Site<'_, '_> {
                     format!("{repo}/commits/{branch}/{path}"),
                 )
             }
-            None => Default::default(),
+            _ => Default::default(),
         };
         let ticket = pm.ticket.as_ref().map(|t| t.value.clone()).unwrap_or_default();
         PostmortemView {
+            restricted,
             id: e.id.clone(),
             title: e.title.clone(),
             date: e.date_text(),
@@ -219,7 +254,7 @@ impl Site<'_, '_> {
             open_items: pm.action_items.iter().filter(|a| a.is_outstanding()).count(),
             related,
             backlinks,
-            similar: self.similar(e.doc.path()),
+            similar: if restricted { Vec::new() } else { self.similar(e.doc.path()) },
             problems: e
                 .problems
                 .iter()
@@ -233,7 +268,7 @@ impl Site<'_, '_> {
             errors: e.errors,
             completion: m.completion(i),
             updated: e.updated.clone().unwrap_or_default(),
-            source_path: e.doc.path().to_owned(),
+            source_path: if restricted { String::new() } else { e.doc.path().to_owned() },
             source_url,
             edit_url,
             history_url,
@@ -271,6 +306,14 @@ fn format_number(n: f64) -> String {
     if n < 0.0 { format!("-{out}") } else { out }
 }
 
+/// A money amount: `14,220 USD` with `[site] currency = "USD"`, else the number alone.
+fn money(n: f64, currency: Option<&str>) -> String {
+    match currency.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => format!("{} {c}", format_number(n)),
+        None => format_number(n),
+    }
+}
+
 /// A share of an error budget, written as a fraction (0.35) or a percentage (35).
 fn format_share(v: f64) -> String {
     let percent = if v <= 1.0 { v * 100.0 } else { v };
@@ -303,6 +346,8 @@ mod tests {
         assert_eq!(format_number(14220.0), "14,220");
         assert_eq!(format_number(1234567.0), "1,234,567");
         assert_eq!(format_number(12.5), "12.50");
+        assert_eq!(money(14220.0, Some("USD")), "14,220 USD");
+        assert_eq!(money(14220.0, None), "14,220");
         assert_eq!(format_share(0.35), "35%");
         assert_eq!(format_share(12.5), "12.5%");
     }
