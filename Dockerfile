@@ -2,7 +2,7 @@
 # changed files from git history) and curl (the CI jobs post reports to chat), run as a user
 # without privileges. `docker run --rm -v "$PWD:/repo" ghcr.io/your-org/pm check`.
 
-FROM rust:1.85-alpine3.20 AS build
+FROM rust:1-alpine AS build
 # hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev
 WORKDIR /src
@@ -10,7 +10,7 @@ COPY . .
 RUN cargo build --release --locked --bin pm \
     && strip target/release/pm
 
-FROM alpine:3.20
+FROM alpine:3.22
 # hadolint ignore=DL3018
 RUN apk add --no-cache git curl ca-certificates \
     && adduser -D -u 10001 pm \

@@ -118,3 +118,34 @@ fn the_action_installs_what_the_release_publishes() {
     }
     assert!(action.contains("echo \"archive=pm-$target.$archive_ext\""), "{action}");
 }
+
+/// A CI job run in the wrong folder of a git repository (no pm.toml there or above, no
+/// postmortems folder at the work tree's root) fails and says where it looked, rather than
+/// checking nothing and passing, or publishing an empty site.
+#[test]
+fn a_job_in_the_wrong_folder_fails_and_says_where_it_looked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let top = tmp.path().join("app");
+    let sub = top.join("services/api");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    assert_ok(&git::git(&top, &["init", "-q"]), "git init");
+    for args in [&["check"][..], &["build"]] {
+        let out = run::pm(args).current_dir(&sub).output().expect("pm runs");
+        assert_eq!(out.status.code(), Some(2), "pm {args:?}");
+        let stderr = text(&out.stderr);
+        let top_shown = top.canonicalize().unwrap_or(top.clone());
+        for said in [
+            format!("no pm.toml in {} or any folder above it", sub.display()),
+            "the root of the git work tree around it".to_owned(),
+            "Run `pm init`".to_owned(),
+        ] {
+            assert!(stderr.contains(&said), "{said:?} missing from: {stderr}");
+        }
+        assert!(
+            stderr.contains(&top.display().to_string())
+                || stderr.contains(&top_shown.display().to_string()),
+            "{stderr}"
+        );
+        assert!(!sub.join("public").exists() && !top.join("public").exists(), "no site written");
+    }
+}

@@ -38,6 +38,16 @@ fn output(mut c: Command) -> Output {
     c.output().expect("the command runs")
 }
 
+/// `pre-commit validate-config` on the repository's config, then `pre-commit install`.
+fn validate_and_install(dir: &Path, cache: &Path) {
+    let mut validate = command("pre-commit", dir, cache);
+    validate.args(["validate-config", ".pre-commit-config.yaml"]);
+    assert_ok(&output(validate), "pre-commit validate-config");
+    let mut install = command("pre-commit", dir, cache);
+    install.arg("install");
+    assert_ok(&output(install), "pre-commit install");
+}
+
 /// pre-commit's version, or a failure that says how to install it.
 fn require_pre_commit() {
     let found = Command::new("pre-commit").arg("--version").output();
@@ -68,12 +78,7 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
         c.args(args);
         output(c)
     };
-    let mut validate = command("pre-commit", &dir, &cache);
-    validate.args(["validate-config", ".pre-commit-config.yaml"]);
-    assert_ok(&output(validate), "pre-commit validate-config");
-    let mut install = command("pre-commit", &dir, &cache);
-    install.arg("install");
-    assert_ok(&output(install), "pre-commit install");
+    validate_and_install(&dir, &cache);
 
     // The skeleton commits cleanly: the hook checks the example postmortem and pm.toml.
     assert_ok(&git(&["add", "."]), "git add");
@@ -156,12 +161,7 @@ fn an_adopted_pre_commit_config_runs_the_teams_hooks_and_pms() {
             .expect("expected");
     assert_eq!(merged, expected);
 
-    let mut validate = command("pre-commit", &dir, &cache);
-    validate.args(["validate-config", ".pre-commit-config.yaml"]);
-    assert_ok(&output(validate), "pre-commit validate-config");
-    let mut install = command("pre-commit", &dir, &cache);
-    install.arg("install");
-    assert_ok(&output(install), "pre-commit install");
+    validate_and_install(&dir, &cache);
     assert_ok(&git(&["add", "."]), "git add");
     let out = git(&["commit", "-m", "Adopt pm"]);
     assert_ok(&out, "the first commit");
