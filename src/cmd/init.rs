@@ -117,13 +117,12 @@ fn plan(dir: &Path, file: &SkeletonFile, force: bool) -> anyhow::Result<Step> {
             what: "--force: pm's own file".into(),
         },
         Owner::Pm => Step::Skip("exists (pm's own file: --force replaces it)".into()),
-        Owner::Team if file.path == ".gitlab-ci.yml" && old.contains(skeleton::GITLAB_JOBS) => {
-            Step::Skip(format!("exists, includes {} already", skeleton::GITLAB_JOBS))
+        Owner::Includes(jobs) if old.contains(jobs) => {
+            Step::Skip(format!("exists, includes {jobs} already"))
         }
-        Owner::Team if file.path == ".gitlab-ci.yml" => Step::Skip(format!(
-            "exists and is yours: add `include: [{{local: {}}}]` to it",
-            skeleton::GITLAB_JOBS
-        )),
+        Owner::Includes(jobs) => {
+            Step::Skip(format!("exists and is yours: add `include: [{{local: {jobs}}}]` to it"))
+        }
         Owner::Team => Step::Skip("exists and is yours: never replaced".into()),
         Owner::Lines => match adopt::gitignore(&old, file.text) {
             Some((new, n)) => Step::Change {

@@ -16,9 +16,12 @@ pub struct SkeletonFile {
 pub enum Owner {
     /// pm's own (its CI files, named for it): left alone, replaced by `pm init --force`.
     Pm,
-    /// The team's once written (pm.toml, the postmortems, the project's `.gitlab-ci.yml`):
-    /// never replaced, `--force` or not.
+    /// The team's once written (pm.toml, the postmortems): never replaced, `--force` or not.
     Team,
+    /// The team's, and it should include pm's file at this path (the project's
+    /// `.gitlab-ci.yml` and pm's GitLab jobs): never replaced; when it lacks the include, pm
+    /// says what to add.
+    Includes(&'static str),
     /// A shared list of patterns (`.gitignore`): pm's missing lines are appended.
     Lines,
     /// A shared pre-commit config: pm's hooks are added as one more `repos:` entry.
@@ -67,7 +70,7 @@ pub const FILES: &[SkeletonFile] = &[
     SkeletonFile {
         path: ".gitlab-ci.yml",
         text: include_str!("../../templates/init/gitlab-ci.yml"),
-        owner: Owner::Team,
+        owner: Owner::Includes(GITLAB_JOBS),
     },
     SkeletonFile {
         path: ".gitignore",
