@@ -133,11 +133,37 @@ impl Global {
                      {root}: create it, or set `postmortems` to the folder that holds the postmortems"
                 ),
                 None => anyhow::bail!(
-                    "no pm.toml and no `{shown}` folder in {root}: run `pm init`, or give --root"
+                    "no postmortem repository found: {}.\n\
+                     Run `pm init` to create one, or run pm in the repository's folder (or give \
+                     --root with it).",
+                    self.where_looked(&workspace)
                 ),
             }
         }
         Ok(workspace)
+    }
+
+    /// Where discovery (`Workspace::discover`) looked, for the error of a command run outside
+    /// any repository: the folders searched for `pm.toml` and the one that would hold the
+    /// postmortems — so a CI job run in the wrong folder says which folder that was.
+    fn where_looked(&self, workspace: &crate::config::Workspace) -> String {
+        let shown = |p: &std::path::Path| {
+            crate::diagnostic::printable_line(&p.display().to_string()).into_owned()
+        };
+        let folder = crate::diagnostic::printable_line(&workspace.config.postmortems);
+        let root = shown(&workspace.root);
+        if self.root.is_some() {
+            return format!("no pm.toml and no `{folder}` folder in {root} (--root)");
+        }
+        let why = if workspace.root.join(".git").exists() {
+            "the root of the git work tree around it"
+        } else {
+            "the current folder: it is in no git work tree"
+        };
+        format!(
+            "no pm.toml in {} or any folder above it, and no `{folder}` folder in {root} ({why})",
+            shown(&self.cwd)
+        )
     }
 
     /// Opens the workspace of a command that may create the postmortems folder or does not

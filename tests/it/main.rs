@@ -22,6 +22,7 @@ mod architecture;
 mod browser_hostile;
 mod browser_search;
 mod changed;
+mod ci;
 mod cli;
 mod codeowners;
 mod completion;

@@ -38,6 +38,16 @@ fn output(mut c: Command) -> Output {
     c.output().expect("the command runs")
 }
 
+/// `pre-commit validate-config` on the repository's config, then `pre-commit install`.
+fn validate_and_install(dir: &Path, cache: &Path) {
+    let mut validate = command("pre-commit", dir, cache);
+    validate.args(["validate-config", ".pre-commit-config.yaml"]);
+    assert_ok(&output(validate), "pre-commit validate-config");
+    let mut install = command("pre-commit", dir, cache);
+    install.arg("install");
+    assert_ok(&output(install), "pre-commit install");
+}
+
 /// pre-commit's version, or a failure that says how to install it.
 fn require_pre_commit() {
     let found = Command::new("pre-commit").arg("--version").output();
@@ -68,12 +78,7 @@ fn the_hook_rejects_a_broken_postmortem_and_accepts_the_fix() {
         c.args(args);
         output(c)
     };
-    let mut validate = command("pre-commit", &dir, &cache);
-    validate.args(["validate-config", ".pre-commit-config.yaml"]);
-    assert_ok(&output(validate), "pre-commit validate-config");
-    let mut install = command("pre-commit", &dir, &cache);
-    install.arg("install");
-    assert_ok(&output(install), "pre-commit install");
+    validate_and_install(&dir, &cache);
 
     // The skeleton commits cleanly: the hook checks the example postmortem and pm.toml.
     assert_ok(&git(&["add", "."]), "git add");
@@ -119,4 +124,47 @@ fn the_published_hook_manifest_is_valid() {
     assert_ok(&output(c), "pre-commit validate-manifest");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
     assert!(text.contains("- id: pm-check\n") && text.contains("entry: pm check\n"), "{text}");
+}
+
+/// Adopting a git repository that has its own pre-commit config (`tests/cmd/init/adopt.in`, a
+/// `repo: meta` hook): the config pm init merged is valid to pre-commit, and a commit runs both
+/// the team's hook and pm's.
+#[test]
+fn an_adopted_pre_commit_config_runs_the_teams_hooks_and_pms() {
+    require_pre_commit();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("pre-commit-cache");
+    let dir = tmp.path().join("service");
+    crate::support::fs::copy_tree(&crate_path("tests/cmd/init/adopt.in"), &dir);
+    let git = |args: &[&str]| {
+        let mut c = command("git", &dir, &cache);
+        c.args(args);
+        output(c)
+    };
+    assert_ok(&git(&["init", "-q"]), "git init");
+
+    let mut init = command(run::BIN, &dir, &cache);
+    init.arg("init");
+    let out = output(init);
+    assert_ok(&out, "pm init");
+    assert!(
+        text(&out.stdout).contains("merged   .pre-commit-config.yaml"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Byte for byte: pm's entry inserted, every other byte kept (trycmd, which checks the
+    // other merged files in adopt.out/, would normalise the regexes' backslashes).
+    let merged = std::fs::read_to_string(dir.join(".pre-commit-config.yaml")).expect("merged");
+    let expected =
+        std::fs::read_to_string(crate_path("tests/fixtures/adopt/pre-commit-config.merged.yaml"))
+            .expect("expected");
+    assert_eq!(merged, expected);
+
+    validate_and_install(&dir, &cache);
+    assert_ok(&git(&["add", "."]), "git add");
+    let out = git(&["commit", "-m", "Adopt pm"]);
+    assert_ok(&out, "the first commit");
+    let log = text(&out.stdout) + &text(&out.stderr);
+    assert!(log.contains("list the files") && log.contains("pm check"), "both hooks ran:\n{log}");
 }

@@ -213,20 +213,54 @@ fn nothing_is_overwritten() {
     assert!(stderr.contains("INC-2026-0001-checkout-5xx.md already exists"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&squatter).expect("read"), "keep me\n");
 
-    // pm init refuses a folder with any of its files, and writes none of the others.
+    // pm init again changes nothing: every file is there, each skipped with its reason.
     let before = snapshot(&dir);
     let out = run(&dir, &["init", "--no-git"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
     for file in pm::scaffold::skeleton::FILES {
-        assert!(stderr.contains(file.path), "{} not listed in {stderr}", file.path);
+        assert!(stdout.contains(&format!("skipped  {}: ", file.path)), "{} in {stdout}", file.path);
     }
     assert_eq!(snapshot(&dir), before);
-    let partial = tempfile::tempdir().expect("tempdir");
-    std::fs::write(partial.path().join(".gitignore"), "mine\n").expect("write");
-    let out = run(partial.path(), &["init", "--no-git"]);
+
+    // --force replaces pm's own files, never the team's.
+    let workflow = dir.join(".github/workflows/postmortems.yml");
+    std::fs::write(&workflow, "edited\n").expect("write");
+    std::fs::write(dir.join(".gitignore"), "mine\n").expect("write");
+    std::fs::write(dir.join("pm.toml"), "title = \"Ours\"\n").expect("write");
+    let out = run(&dir, &["init", "--no-git", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let gitignore = std::fs::read_to_string(dir.join(".gitignore")).expect("read");
+    assert!(gitignore.starts_with("mine\n\n") && gitignore.contains("/public/\n"), "{gitignore}");
+    assert_eq!(std::fs::read_to_string(dir.join("pm.toml")).expect("read"), "title = \"Ours\"\n");
+    let workflow = std::fs::read_to_string(&workflow).expect("read");
+    assert!(workflow.contains("actions/deploy-pages"), "{workflow}");
+}
+
+/// A write that fails part-way leaves the folder as it was: here `.github` links outside the
+/// repository, so pm's workflow is refused after pm.toml and the example were created and the
+/// pre-commit config merged — and those are undone.
+#[cfg(unix)]
+#[test]
+fn init_undoes_everything_when_a_write_fails() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let config = "repos:\n- repo: meta\n  hooks:\n  - id: identity\n";
+    std::fs::write(tmp.path().join(".pre-commit-config.yaml"), config).expect("write");
+    let before = snapshot(tmp.path());
+    let link = tmp.path().join(".github");
+    std::os::unix::fs::symlink(outside.path(), &link).expect("symlink");
+    let out = run(tmp.path(), &["init", "--no-git"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(snapshot(partial.path()).len(), 1, "only the existing .gitignore");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(".github/workflows/postmortems.yml")
+            && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert!(files(outside.path()).is_empty(), "nothing written through the link");
+    std::fs::remove_file(&link).expect("remove the link");
+    assert_eq!(snapshot(tmp.path()), before);
 }
 
 #[test]
