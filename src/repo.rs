@@ -282,6 +282,8 @@ pub struct Repo {
     pub documents: Vec<Document>,
     /// Folders that could not be walked.
     pub walk_problems: Vec<WalkProblem>,
+    /// Markdown files of the postmortems folder that `[check] ignore` says are not postmortems.
+    pub skipped: Vec<crate::discover::Skipped>,
     /// Document indexes by postmortem id.
     pub by_id: BTreeMap<String, Vec<usize>>,
     /// The ticket cache `pm sync` wrote, if any: what trackers said about the items' tickets.
@@ -303,7 +305,15 @@ impl Repo {
                 by_id.entry(id.to_owned()).or_default().push(i);
             }
         }
-        Self { workspace, documents, walk_problems, by_id, tickets: None, tickets_error: None }
+        Self {
+            workspace,
+            documents,
+            walk_problems,
+            skipped: Vec::new(),
+            by_id,
+            tickets: None,
+            tickets_error: None,
+        }
     }
 
     /// What the cache says about `item`'s ticket.
