@@ -77,9 +77,10 @@ impl Rule for MissingSection {
 /// end of the body. Also the heading level of that neighbour and the place in words.
 fn place(text: &str, found: &[Option<&Section>], missing: usize) -> (Span, u8, String) {
     if let Some(before) = found[..missing].iter().rev().flatten().next() {
-        let content = &text[before.content.start..before.content.end];
-        let end = before.content.start + content.trim_end().len();
-        let end = if end == before.content.start { before.heading.end } else { end };
+        // The end of its last text, or of its heading when it has none (before a line break,
+        // which may be a lone `\r`).
+        let start = before.heading.start.min(before.content.start);
+        let end = start + text[start..before.content.end.max(start)].trim_end().len();
         return (Span::point(end), before.level, format!("after \"{}\"", before.title));
     }
     if let Some(after) = found[missing + 1..].iter().flatten().next() {
