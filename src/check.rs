@@ -26,6 +26,7 @@ use crate::rules::{Context, Meta, RULES};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::suppress::{Inline, Policy};
+use crate::words::plural;
 
 /// What the rules need besides the documents: the repository's suppression policy and schema.
 #[derive(Debug, Clone)]
@@ -174,8 +175,11 @@ pub struct Loaded {
 
 /// Discovers, reads, parses and (when asked) checks the repository of `workspace`.
 pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
-    let (found, walk_problems) =
-        crate::discover::discover(&workspace.root, &workspace.config.postmortems);
+    let (found, walk_problems, skipped) = crate::discover::discover(
+        &workspace.root,
+        &workspace.config.postmortems,
+        workspace.config.check.ignored(),
+    );
     let cache = request.id_cache.then(|| IdCache::open(&workspace.root));
     let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
     let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
@@ -195,7 +199,9 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
         cache.save(&entries);
     }
     let loaded = loaded.into_iter().map(|(l, _)| l).collect();
-    finish(workspace.clone(), loaded, walk_problems, request, cx)
+    let mut loaded = finish(workspace.clone(), loaded, walk_problems, request, cx);
+    loaded.repo.skipped = skipped;
+    loaded
 }
 
 /// Takes documents already in memory (named by their repo-relative paths) through the same
@@ -423,9 +429,12 @@ fn locate(
     }
     for (n, meta, severity, span) in left_out.into_values() {
         let message = format!(
-            "and {n} more `{}` finding{} in this file",
-            meta.slug,
-            if n == 1 { "" } else { "s" }
+            "and {} in this file",
+            plural(
+                n,
+                &format!("more `{}` finding", meta.slug),
+                &format!("more `{}` findings", meta.slug)
+            )
         );
         let help = format!(
             "only the first {MAX_PER_RULE_AND_FILE} are shown; fix those and run again, or turn \

@@ -71,6 +71,10 @@ pub struct Config {
     pub completion: Completion,
     /// Settings of the metrics (`pm metrics` and the site's metrics pages).
     pub metrics: MetricsSettings,
+    /// What `pm new` writes besides the template.
+    pub new: New,
+    /// Which files of the postmortems folder `pm check` reads.
+    pub check: Check,
 }
 
 /// Settings of the metrics.
@@ -81,6 +85,59 @@ pub struct MetricsSettings {
     /// completion). Off by default: each team's figures stand on their own.
     pub rank_teams: bool,
 }
+
+/// The published address of the front matter schema (its `$id`), which editors can fetch.
+pub const POSTMORTEM_SCHEMA_URL: &str = "https://pm.dev/schema/postmortem.schema.json";
+
+/// Settings of `pm new`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct New {
+    /// The schema named by the `# yaml-language-server: $schema=…` line written at the top of a
+    /// new postmortem's front matter, so editors with the YAML language server complete and
+    /// check its keys; empty: no such line.
+    pub schema_comment: Spanned<String>,
+}
+
+impl Default for New {
+    fn default() -> Self {
+        Self { schema_comment: Spanned::new(0..0, POSTMORTEM_SCHEMA_URL.to_owned()) }
+    }
+}
+
+/// Settings of `pm check`'s reading of the postmortems folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Check {
+    /// Markdown files in the postmortems folder that are not postmortems: globs relative to
+    /// that folder, matched case-insensitively (`**/` for any depth). A file they match is
+    /// skipped with an info note.
+    pub ignore: Vec<Spanned<String>>,
+    /// `ignore` compiled, at load.
+    #[serde(skip)]
+    compiled: crate::discover::Ignore,
+}
+
+impl Check {
+    /// The compiled `ignore` globs.
+    pub fn ignored(&self) -> &crate::discover::Ignore {
+        &self.compiled
+    }
+}
+
+impl Default for Check {
+    fn default() -> Self {
+        Self {
+            ignore: DEFAULT_IGNORE.iter().map(|g| Spanned::new(0..0, (*g).to_owned())).collect(),
+            compiled: crate::discover::Ignore::new(DEFAULT_IGNORE.iter().copied())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The markdown files of a postmortems folder that are not postmortems unless pm.toml says
+/// otherwise: a folder's README, and notes kept beside the postmortems.
+pub const DEFAULT_IGNORE: &[&str] = &["**/README.md", "**/notes.md"];
 
 /// Settings of `pm sync` and of the ticket cache the checks read.
 #[derive(Debug, Clone, Deserialize)]
@@ -625,6 +682,8 @@ impl Default for Config {
             verification: Verification::default(),
             completion: Completion::default(),
             metrics: MetricsSettings::default(),
+            new: New::default(),
+            check: Check::default(),
         }
     }
 }
@@ -719,6 +778,21 @@ impl Config {
             };
             located(span, message)
         })?;
+        let schema = &config.new.schema_comment;
+        if schema.get_ref().chars().any(char::is_control) {
+            return Err(located(
+                Some(schema.span()),
+                "`new.schema_comment` must be one line: a URL or path of a JSON schema, or \"\" for none"
+                    .to_owned(),
+            ));
+        }
+        for pattern in &config.check.ignore {
+            crate::discover::Ignore::new([pattern.get_ref().as_str()])
+                .map_err(|m| located(Some(pattern.span()), format!("`check.ignore`: {m}")))?;
+        }
+        config.check.compiled =
+            crate::discover::Ignore::new(config.check.ignore.iter().map(|p| p.get_ref().as_str()))
+                .map_err(|m| located(None, format!("`check.ignore`: {m}")))?;
         config.holiday_dates = crate::calendar::Holidays::new(
             config.holidays.iter().filter_map(|h| h.get_ref().parse().ok()).collect(),
         );

@@ -136,6 +136,8 @@ pub struct Note {
 pub struct Summary {
     /// Files checked.
     pub files: usize,
+    /// Files with at least one diagnostic (a file counts once, however many it has).
+    pub files_with_findings: usize,
     /// Diagnostics by severity.
     pub errors: usize,
     /// Warnings.
@@ -152,8 +154,11 @@ impl Summary {
     /// Counts `diagnostics` over `files` files, failing at `fail_level`.
     pub fn new(files: usize, diagnostics: &[Diagnostic], fail_level: Severity) -> Self {
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+        let paths: std::collections::BTreeSet<&str> =
+            diagnostics.iter().map(|d| d.path.as_str()).collect();
         Self {
             files,
+            files_with_findings: paths.len(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -161,9 +166,36 @@ impl Summary {
             failed: diagnostics.iter().any(|d| d.severity >= fail_level),
         }
     }
+
+    /// The counts by severity, as they read: "1 error", "2 warnings", "3 info" ("info" is a
+    /// mass noun here, as in "3 info"); with `all`, the zero counts too.
+    #[must_use]
+    pub fn counts(&self, all: bool) -> Vec<String> {
+        [
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.infos, "info", "info"),
+        ]
+        .into_iter()
+        .filter(|(n, ..)| all || *n > 0)
+        .map(|(n, one, many)| plural(n, one, many))
+        .collect()
+    }
+
+    /// Where the findings are: "in 1 of 6 files" when some of the checked files have them, "in
+    /// 6 files" when all do (or more: a path that could not be read is not a checked file).
+    #[must_use]
+    pub fn where_found(&self) -> String {
+        if self.files_with_findings >= self.files {
+            format!("in {}", plural(self.files_with_findings, "file", "files"))
+        } else {
+            format!("in {} of {}", self.files_with_findings, plural(self.files, "file", "files"))
+        }
+    }
 }
 
 pub use crate::escape::{printable, printable_line};
+use crate::words::plural;
 
 /// How many diagnostics of one rule one file reports; the rest are counted in one summary
 /// diagnostic ("and N more"). A body that repeats one mistake a hundred thousand times gives

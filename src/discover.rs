@@ -26,16 +26,54 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// A markdown file of the postmortems folder that is not a postmortem by `[check] ignore`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Repo-relative path.
+    pub rel: String,
+    /// The glob it matched, as written.
+    pub pattern: String,
+}
+
+/// The `[check] ignore` globs, compiled: relative to the postmortems folder, case-insensitive.
+#[derive(Debug, Clone, Default)]
+pub struct Ignore {
+    set: globset::GlobSet,
+    patterns: Vec<String>,
+}
+
+impl Ignore {
+    /// Compiles `patterns`; the error names the first that is not a glob.
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut kept = Vec::new();
+        for pattern in patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .case_insensitive(true)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("`{pattern}` is not a glob: {}", e.kind()))?;
+            builder.add(glob);
+            kept.push(pattern.to_owned());
+        }
+        let set = builder.build().map_err(|e| e.to_string())?;
+        Ok(Self { set, patterns: kept })
+    }
+
+    /// The pattern `rel` (relative to the postmortems folder) matches, if any.
+    pub fn matched(&self, rel: &str) -> Option<&str> {
+        self.set.matches(rel).first().map(|&i| self.patterns[i].as_str())
+    }
+}
+
 /// Whether `path` names a postmortem file by its name: `*.md` or `*.markdown`, but not a
-/// folder's `README.md` or a `_partial.md`.
+/// `_partial.md`.
 pub fn is_postmortem_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
     let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".md") || lower.ends_with(".markdown"))
-        && lower != "readme.md"
-        && !lower.starts_with('_')
+    (lower.ends_with(".md") || lower.ends_with(".markdown")) && !lower.starts_with('_')
 }
 
 /// The repo-relative `/` form of `abs` under `root`.
@@ -48,13 +86,19 @@ pub fn relative(root: &Path, abs: &Path) -> String {
     }
 }
 
-/// Every postmortem under `root/folder`, sorted by path.
-pub fn discover(root: &Path, folder: &str) -> (Vec<Found>, Vec<WalkProblem>) {
+/// Every postmortem under `root/folder`, sorted by path; the markdown files `ignore` matches
+/// are returned apart.
+pub fn discover(
+    root: &Path,
+    folder: &str,
+    ignore: &Ignore,
+) -> (Vec<Found>, Vec<WalkProblem>, Vec<Skipped>) {
     let base = root.join(folder);
     let mut found = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     if !base.is_dir() {
-        return (found, problems);
+        return (found, problems, skipped);
     }
     let walker = ignore::WalkBuilder::new(&base)
         .follow_links(false)
@@ -84,6 +128,12 @@ pub fn discover(root: &Path, folder: &str) -> (Vec<Found>, Vec<WalkProblem>) {
                     }
                 }
                 if !is_dir && is_postmortem_name(entry.path()) {
+                    let inside = relative(&base, entry.path());
+                    if let Some(pattern) = ignore.matched(&inside) {
+                        let rel = relative(root, entry.path());
+                        skipped.push(Skipped { rel, pattern: pattern.to_owned() });
+                        continue;
+                    }
                     found.push(Found {
                         rel: relative(root, entry.path()),
                         abs: entry.path().to_path_buf(),
@@ -98,7 +148,7 @@ pub fn discover(root: &Path, folder: &str) -> (Vec<Found>, Vec<WalkProblem>) {
         }
     }
     found.sort();
-    (found, problems)
+    (found, problems, skipped)
 }
 
 fn error_path(e: &ignore::Error) -> Option<&Path> {
@@ -108,5 +158,22 @@ fn error_path(e: &ignore::Error) -> Option<&Path> {
             error_path(err)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ignore;
+
+    #[test]
+    fn ignore_globs_are_relative_case_insensitive_and_stay_in_their_folder() {
+        let ignore = Ignore::new(["**/README.md", "drafts/*.md"]).expect("globs");
+        assert_eq!(ignore.matched("README.md"), Some("**/README.md"));
+        assert_eq!(ignore.matched("2026/readme.MD"), Some("**/README.md"));
+        assert_eq!(ignore.matched("drafts/agenda.md"), Some("drafts/*.md"));
+        assert_eq!(ignore.matched("drafts/2026/INC-1.md"), None, "`*` stops at a `/`");
+        assert_eq!(ignore.matched("2026/INC-2026-0001-readme.md"), None);
+        let err = Ignore::new(["notes/[x.md"]).expect_err("not a glob");
+        assert!(err.contains("notes/[x.md"), "{err}");
     }
 }

@@ -3,9 +3,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash pm -- pm new --severity ''`) is answered
+    // here, and the process ends; otherwise this returns at once.
+    clap_complete::CompleteEnv::with_factory(pm::cmd::Cli::command)
+        .var(pm::cmd::completions::COMPLETE_VAR)
+        .complete();
     let cli = pm::cmd::Cli::parse();
     match pm::cmd::run(cli) {
         Ok(pm::cmd::Outcome::Clean) => ExitCode::SUCCESS,

@@ -314,6 +314,8 @@ pub struct Repo {
     pub documents: Vec<Document>,
     /// Folders that could not be walked.
     pub walk_problems: Vec<WalkProblem>,
+    /// Markdown files of the postmortems folder that `[check] ignore` says are not postmortems.
+    pub skipped: Vec<crate::discover::Skipped>,
     /// Document indexes by postmortem id.
     pub by_id: BTreeMap<String, Vec<usize>>,
     /// The ticket cache `pm sync` wrote, if any: what trackers said about the items' tickets.
@@ -330,7 +332,15 @@ impl Repo {
         walk_problems: Vec<WalkProblem>,
     ) -> Self {
         let by_id = index(&documents);
-        Self { workspace, documents, walk_problems, by_id, tickets: None, tickets_error: None }
+        Self {
+            workspace,
+            documents,
+            walk_problems,
+            skipped: Vec::new(),
+            by_id,
+            tickets: None,
+            tickets_error: None,
+        }
     }
 
     /// The repository as its readers may see it (`[site] publish` and each postmortem's

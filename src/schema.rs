@@ -16,11 +16,13 @@ use crate::config::Config;
 use crate::diagnostic::Finding;
 use crate::parse::yaml::{Node, Value};
 use crate::source::Span;
+use crate::words::plural;
 
 /// The built-in postmortem schema, as shipped.
 pub const BUILTIN: &str = include_str!("../schema/postmortem.schema.json");
-/// The `$id` of the built-in schema, for a repository schema that extends it.
-pub const BUILTIN_ID: &str = "https://pm.dev/schema/postmortem.schema.json";
+/// The `$id` of the built-in schema, for a repository schema that extends it (and what
+/// `pm new` names for editors unless pm.toml says otherwise).
+pub const BUILTIN_ID: &str = crate::config::POSTMORTEM_SCHEMA_URL;
 /// Where a repository keeps its own schema.
 pub const REPO_SCHEMA: &str = "schema/postmortem.schema.json";
 
@@ -292,8 +294,8 @@ fn explain(
             Finding::new(
                 at,
                 format!(
-                    "`{here}` needs at least {limit} item{}",
-                    if *limit == 1 { "" } else { "s" }
+                    "`{here}` needs at least {}",
+                    plural(usize::try_from(*limit).unwrap_or(usize::MAX), "item", "items")
                 ),
             )
             .help(help)
@@ -376,6 +378,12 @@ fn required_help(name: &str) -> String {
 mod tests {
     use super::*;
     use crate::parse::yaml;
+
+    #[test]
+    fn the_builtin_id_is_the_schema_s_own() {
+        let schema: serde_json::Value = serde_json::from_str(BUILTIN).expect("json");
+        assert_eq!(schema["$id"], BUILTIN_ID);
+    }
 
     /// What the model reads a missing action-item status as is what the schema says it is.
     #[test]

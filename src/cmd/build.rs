@@ -8,6 +8,7 @@ use crate::cmd::{Global, Outcome, Today};
 use crate::config::Workspace;
 use crate::diagnostic::{printable, printable_line};
 use crate::site::{self, Options};
+use crate::words::plural;
 
 /// Options of `pm build`.
 #[derive(Debug, clap::Args)]
@@ -50,9 +51,8 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
                 );
             }
             eprintln!(
-                "error: `pm check` found {} error{} (--strict): the site was not built",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
+                "error: `pm check` found {} (--strict): the site was not built",
+                plural(errors.len(), "error", "errors")
             );
             Ok(Outcome::Findings)
         }
@@ -99,21 +99,20 @@ pub fn report_warnings(built: &site::Built) {
 
 /// `Built 212 pages from 15 postmortems (1 with check errors, 1 file skipped) in 0.21 s: public`
 pub fn summary(built: &site::Built, cwd: &Path) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut notes = Vec::new();
     if built.with_errors > 0 {
         notes.push(format!("{} with check errors", built.with_errors));
     }
     if !built.skipped.is_empty() {
-        notes.push(format!("{} skipped", plural(built.skipped.len(), "file")));
+        notes.push(format!("{} skipped", plural(built.skipped.len(), "file", "files")));
     }
     let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
     let out = built.out.strip_prefix(cwd).unwrap_or(&built.out);
     let out = if out.as_os_str().is_empty() { Path::new(".") } else { out };
     format!(
         "Built {} from {}{notes} in {:.2} s: {}",
-        plural(built.pages, "page"),
-        plural(built.postmortems, "postmortem"),
+        plural(built.pages, "page", "pages"),
+        plural(built.postmortems, "postmortem", "postmortems"),
         built.elapsed.as_secs_f64(),
         out.display()
     )

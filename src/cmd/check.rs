@@ -117,6 +117,14 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
         source: &source,
         color: global.color,
     };
+    // On stderr, so that no report format changes and `--deny info` does not fail on them.
+    for skipped in repo.skipped.iter().filter(|s| is_selected(&s.rel)) {
+        eprintln!(
+            "note: skipped {}: not a postmortem (it matches `{}` of `[check] ignore`)",
+            crate::diagnostic::printable_line(&skipped.rel),
+            crate::diagnostic::printable_line(&skipped.pattern),
+        );
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     report::write(args.format, &report, &mut out)
         .and_then(|()| out.flush())

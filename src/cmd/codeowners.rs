@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use crate::check::{self, Keep, Request};
 use crate::cmd::{Global, Outcome};
 use crate::codeowners;
+use crate::words::plural;
 
 /// Options of `pm codeowners`.
 #[derive(Debug, clap::Args)]
@@ -95,7 +96,7 @@ pub fn run(global: &Global, args: &CodeownersArgs) -> anyhow::Result<Outcome> {
                  again"
             )
         })?;
-    let count = plural(owners.lines.len(), "postmortem");
+    let count = plural(owners.lines.len(), "postmortem", "postmortems");
     if old.as_deref() == Some(new.as_str()) {
         eprintln!("{shown} is up to date ({count} with code owners)");
         return Ok(Outcome::Clean);
@@ -152,8 +153,4 @@ fn inside(root: &Path, cwd: &Path, given: &Path) -> anyhow::Result<(PathBuf, Str
         anyhow::bail!("--output {} is a folder: name the CODEOWNERS file itself", given.display());
     }
     Ok((lexical, crate::discover::relative(&root, &real)))
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

@@ -11,6 +11,7 @@ use crate::rules::{self, RULES};
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A rule code (`PM503`) or slug (`blameless-language`).
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::cmd::completions::rules))]
     pub rule: Option<String>,
 
     /// Print the full reference of every rule (markdown).
@@ -28,7 +29,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     match &args.rule {
         Some(name) => match rules::lookup(name) {
             Some(rule) => write!(out, "{}", rules::explain(rule.meta()))?,
-            None => bail!("no rule `{name}`; `pm explain` lists them"),
+            None => bail!("{}", unknown(name)),
         },
         None => {
             for rule in RULES {
@@ -45,4 +46,22 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// What to say about `name`, which names no rule: the rule it is a typo of, if any, and the
+/// rules whose docs use its words.
+fn unknown(name: &str) -> String {
+    let names: Vec<&str> = RULES.iter().flat_map(|r| [r.meta().slug, r.meta().code]).collect();
+    let mut message = format!("no rule `{name}`");
+    if let Some(close) = crate::diagnostic::did_you_mean(name, &names) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    let found = rules::search(name, 3);
+    if !found.is_empty() {
+        let listed: Vec<String> =
+            found.iter().map(|m| format!("`{}` ({})", m.slug, m.code)).collect();
+        message.push_str(&format!("\nrules whose docs mention it: {}", listed.join(", ")));
+    }
+    message.push_str("\n`pm explain` lists every rule");
+    message
 }

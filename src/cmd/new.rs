@@ -10,8 +10,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
+use clap_complete::engine::ArgValueCandidates;
 
-use crate::cmd::{Global, Outcome};
+use crate::cmd::{Global, Outcome, completions};
 use crate::config::Config;
 use crate::model::Status;
 use crate::scaffold::ids::{self, IdChoice};
@@ -26,21 +27,21 @@ pub struct NewArgs {
     pub title: Option<String>,
 
     /// The severity: one of `severities` in pm.toml.
-    #[arg(long, value_name = "SEVERITY")]
+    #[arg(long, value_name = "SEVERITY", add = ArgValueCandidates::new(completions::severities))]
     pub severity: Option<String>,
 
     /// An affected service from the catalog; repeat it or separate with commas. The first one
     /// with a team and owner in pm.toml decides the defaults of `--team` and `--owner`.
-    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
+    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',', add = ArgValueCandidates::new(completions::services))]
     pub services: Vec<String>,
 
     /// The postmortem's owner [default: the service's `owner`, else its team's `owner`, else
     /// the team's first member].
-    #[arg(long, value_name = "HANDLE")]
+    #[arg(long, value_name = "HANDLE", add = ArgValueCandidates::new(completions::people))]
     pub owner: Option<String>,
 
     /// The owning team [default: the service's team].
-    #[arg(long, value_name = "TEAM")]
+    #[arg(long, value_name = "TEAM", add = ArgValueCandidates::new(completions::teams))]
     pub team: Option<String>,
 
     /// When the incident started: RFC 3339 (`2026-03-02T14:05:00Z`) or a local time in
@@ -50,7 +51,7 @@ pub struct NewArgs {
 
     /// The template: a built-in (google, short, security) or the repository's
     /// `templates/NAME.md`; `pm templates` lists them.
-    #[arg(long, value_name = "NAME", default_value = template::DEFAULT)]
+    #[arg(long, value_name = "NAME", default_value = template::DEFAULT, add = ArgValueCandidates::new(completions::templates))]
     pub template: String,
 
     /// Use this id instead of the next free one of the year.
@@ -354,15 +355,17 @@ fn editor() -> anyhow::Result<String> {
         .ok_or_else(|| anyhow!("`--edit` needs an editor: set $VISUAL or $EDITOR"))
 }
 
-/// Opens `path` in `editor` (a command, possibly with arguments: `code --wait`). The file is
-/// written by then, so a failing editor is a warning, not an error.
+/// Opens `path` in `editor`. The editor is a shell command, as git runs it: `code --wait`,
+/// a program whose path has spaces in quotes, or `sh -c '…'`; so it goes through `sh` with the
+/// path as a separate argument (`sh -c '$EDITOR "$@"' '$EDITOR' PATH`), never spliced into the
+/// command text. The file is written by then, so a failing editor is a warning, not an error.
 fn open_editor(editor: &str, path: &Path) {
-    let mut words = editor.split_whitespace();
-    let Some(program) = words.next() else { return };
-    match std::process::Command::new(program).args(words).arg(path).status() {
+    let mut command = std::process::Command::new("sh");
+    command.arg("-c").arg(format!("{editor} \"$@\"")).arg(editor).arg(path);
+    match command.status() {
         Ok(status) if status.success() => {}
         Ok(status) => eprintln!("warning: the editor `{editor}` exited with {status}"),
-        Err(e) => eprintln!("warning: cannot run the editor `{editor}`: {e}"),
+        Err(e) => eprintln!("warning: cannot run the editor `{editor}` through sh: {e}"),
     }
 }
 

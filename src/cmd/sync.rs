@@ -17,6 +17,7 @@ use crate::model::TicketState;
 use crate::trackers::cache::{self, Cache};
 use crate::trackers::refs::{self, TicketRef, Unresolved};
 use crate::trackers::sync;
+use crate::words::plural;
 
 /// Options of `pm sync`.
 #[derive(Debug, clap::Args)]
@@ -149,8 +150,8 @@ fn fetch(
         "synced {} of {} tickets from {} in {} ({:.1} s){}; cache: {}",
         fetch.fetched.len(),
         wanted.len(),
-        plural(trackers.len(), "tracker"),
-        plural(fetch.requests, "request"),
+        plural(trackers.len(), "tracker", "trackers"),
+        plural(fetch.requests, "request", "requests"),
         started.elapsed().as_secs_f64(),
         if states.is_empty() { String::new() } else { format!(": {}", states.join(", ")) },
         cache_path.strip_prefix(&repo.workspace.root).unwrap_or(cache_path).display(),
@@ -220,7 +221,7 @@ fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result
     let rest = if unsettled > 0 {
         format!(
             "; {} need a person (`pm actions --drift` lists them)",
-            plural(unsettled, "other drifted item")
+            plural(unsettled, "other drifted item", "other drifted items")
         )
     } else {
         String::new()
@@ -229,12 +230,16 @@ fn settle(repo: &crate::repo::Repo, cache: Cache, write: bool) -> anyhow::Result
         (0, _) if drifted == 0 => eprintln!("every action item agrees with its ticket"),
         (0, _) => eprintln!("nothing the trackers' word can settle{rest}"),
         (_, true) => {
-            eprintln!("updated {} in {}{rest}", plural(items, "action item"), plural(files, "file"))
+            eprintln!(
+                "updated {} in {}{rest}",
+                plural(items, "action item", "action items"),
+                plural(files, "file", "files")
+            )
         }
         (_, false) => eprintln!(
             "{} in {} would change: run `pm sync --write` to take the trackers' word{rest}",
-            plural(items, "action item"),
-            plural(files, "file")
+            plural(items, "action item", "action items"),
+            plural(files, "file", "files")
         ),
     }
     Ok(())
@@ -358,7 +363,7 @@ fn create(
     }
     eprintln!(
         "filed {}, found {} filed before, {} failed ({} requests)",
-        plural(filed, "ticket"),
+        plural(filed, "ticket", "tickets"),
         found,
         failed,
         filer.requests()
@@ -441,8 +446,4 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

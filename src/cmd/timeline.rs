@@ -11,6 +11,7 @@ use crate::cmd::{Global, Outcome};
 use crate::timeline::lines::{self, Naming, People};
 use crate::timeline::slack::{Export, Window};
 use crate::timeline::{insert, section_titles};
+use crate::words::plural;
 
 /// Options of `pm timeline`.
 #[derive(Debug, clap::Args)]
@@ -131,10 +132,9 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let replies = log.threads.iter().map(|t| t.replies.len()).sum::<usize>();
     let dropped = &log.dropped;
     let summary = format!(
-        "{} from #{channel} ({} thread {}); left out {} (bots {}, joins/leaves {}, channel changes {}, other {}){}",
-        plural(log.message_count(), "message"),
-        replies,
-        if replies == 1 { "reply" } else { "replies" },
+        "{} from #{channel} ({}); left out {} (bots {}, joins/leaves {}, channel changes {}, other {}){}",
+        plural(log.message_count(), "message", "messages"),
+        plural(replies, "thread reply", "thread replies"),
         dropped.total(),
         dropped.bots,
         dropped.joins,
@@ -161,12 +161,15 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let skipped = if plan.skipped > 0 {
-                format!(", {} already there", plural(plan.skipped, "entry"))
+                format!(", {} already there", plural(plan.skipped, "entry", "entries"))
             } else {
                 String::new()
             };
             eprintln!("imported {summary}");
-            eprintln!("added {} to the Timeline of {shown}{skipped}", plural(plan.added, "entry"),);
+            eprintln!(
+                "added {} to the Timeline of {shown}{skipped}",
+                plural(plan.added, "entry", "entries"),
+            );
         }
         _ => {
             let mut text = lines::render(&blocks, '-', "\n");
@@ -178,12 +181,4 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-fn plural(n: usize, what: &str) -> String {
-    match (n, what) {
-        (1, _) => format!("1 {what}"),
-        (_, "entry") => format!("{n} entries"),
-        _ => format!("{n} {what}s"),
-    }
 }

@@ -13,6 +13,7 @@ use crate::config::{Config, ReviewRequirement};
 use crate::model::{Postmortem, ReviewMode, Verdict};
 use crate::source::Span;
 use crate::trackers::cache::Tickets;
+use crate::words::plural;
 
 /// What the evaluation may consult besides the postmortem.
 pub struct Inputs<'a> {
@@ -150,17 +151,17 @@ pub fn evaluate(
             .map_or(written.body_start, |s| s.heading);
         criteria.push(Criterion {
             id: "timeline".into(),
-            label: format!("at least {want} timeline {}", plural(want, "entry", "entries")),
+            label: format!("at least {}", plural(want, "timeline entry", "timeline entries")),
             met: n >= want,
-            detail: format!("{n} {}", plural(n, "entry", "entries")),
+            detail: plural(n, "entry", "entries"),
             notes: if n >= want {
                 Vec::new()
             } else {
                 vec![(
                     at,
                     format!(
-                        "the timeline has {n} timed {}; the policy asks for at least {want}",
-                        plural(n, "entry", "entries")
+                        "the timeline has {}; the policy asks for at least {want}",
+                        plural(n, "timed entry", "timed entries")
                     ),
                 )]
             },
@@ -171,9 +172,9 @@ pub fn evaluate(
         let want = policy.min_action_items;
         criteria.push(Criterion {
             id: "action-items".into(),
-            label: format!("at least {want} action {}", plural(want, "item", "items")),
+            label: format!("at least {}", plural(want, "action item", "action items")),
             met: n >= want,
-            detail: format!("{n} action {}", plural(n, "item", "items")),
+            detail: plural(n, "action item", "action items"),
             notes: if n >= want {
                 Vec::new()
             } else {
@@ -224,8 +225,7 @@ pub fn evaluate(
                     "items and tickets agree".to_owned()
                 } else {
                     format!(
-                        "{} {} with its ticket",
-                        notes.len(),
+                        "{} with its ticket",
                         plural(notes.len(), "disagreement", "disagreements")
                     )
                 },
@@ -272,8 +272,7 @@ pub fn evaluate(
         criteria.push(Criterion {
             id: "approvals".into(),
             label: format!(
-                "{} {} from {}",
-                policy.approvals,
+                "{} from {}",
                 plural(policy.approvals, "approval", "approvals"),
                 roles.join(" or ")
             ),
@@ -299,8 +298,8 @@ pub fn evaluate(
                 let mut notes = vec![(
                     at,
                     format!(
-                        "{approvals_missing} more {} needed from {}",
-                        plural(approvals_missing, "approval", "approvals"),
+                        "{} needed from {}",
+                        plural(approvals_missing, "more approval", "more approvals"),
                         roles.join(" or ")
                     ),
                 )];
@@ -371,10 +370,6 @@ pub fn evaluate(
         completed_on,
         applies,
     }
-}
-
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
 }
 
 fn front_matter_start(pm: &Postmortem) -> Span {

@@ -14,6 +14,7 @@ use super::Item;
 use crate::config::Config;
 use crate::model::{Priority, Status};
 use crate::repo::Repo;
+use crate::words::plural;
 
 /// Whose releases the gate decides on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -292,8 +293,7 @@ fn postmortem_line(pm: &LatePostmortem) -> String {
     let id = pm.id.as_deref().unwrap_or(&pm.path);
     let title = pm.title.as_deref().map(|t| format!(" “{t}”")).unwrap_or_default();
     let owner = pm.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
-    let days =
-        if pm.days_overdue == 1 { "1 day".to_owned() } else { format!("{} days", pm.days_overdue) };
+    let days = plural(usize::try_from(pm.days_overdue).unwrap_or(0), "day", "days");
     let unmet = if pm.unmet.is_empty() {
         String::new()
     } else {
@@ -307,11 +307,7 @@ fn item_line(item: &Item) -> String {
     let priority = item.priority.map(|p| format!(" {p}")).unwrap_or_default();
     let title = item.title.as_deref().unwrap_or("(untitled)");
     let owner = item.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
-    let days = if item.days_overdue == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{} days", item.days_overdue)
-    };
+    let days = plural(usize::try_from(item.days_overdue).unwrap_or(0), "day", "days");
     let due = item.due.map(|d| d.to_string()).unwrap_or_default();
     let ticket = match (&item.ticket, &item.ticket_url) {
         (Some(t), Some(url)) if t != url => format!(" — {t} {url}"),
@@ -392,8 +388,8 @@ pub fn human(verdict: &Verdict, color: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{pms} overdue postmortem{} ({allowed}), no overdue {priorities} action items",
-            if pms == 1 { "" } else { "s" },
+            "{} ({allowed}), no overdue {priorities} action items",
+            plural(pms, "overdue postmortem", "overdue postmortems"),
         );
         let tolerated = verdict.overdue_postmortems.iter().map(postmortem_line).collect();
         write_not_blocking(&mut out, verdict, tolerated, &|s| paint(yellow, s));

@@ -14,14 +14,10 @@ use super::Item;
 use crate::config::Config;
 use crate::diagnostic::printable;
 use crate::model::{ItemStatus, Priority};
+use crate::words::plural;
 
 /// Longest item title shown in the table before it is cut with "…".
 const TITLE_WIDTH: usize = 60;
-
-/// "1 action item" / "3 action items".
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
-}
 
 /// The one-line summary under a report.
 pub fn summary(items: &[Item], today: Date) -> String {

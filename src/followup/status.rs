@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::render::plural;
 use crate::completion::{Evaluation, Judge};
 /// Text from a postmortem made safe for one line of a terminal table (no control characters,
 /// no line breaks).
@@ -17,6 +16,7 @@ fn printable(text: &str) -> String {
 }
 use crate::model::Status;
 use crate::repo::Repo;
+use crate::words::plural;
 
 /// One postmortem's standing.
 #[derive(Debug, Clone, Serialize)]

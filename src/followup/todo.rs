@@ -8,12 +8,12 @@ use std::fmt::Write as _;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::render::plural;
 use super::status::md;
 use crate::completion::Judge;
 use crate::diagnostic::printable_line;
 use crate::model::{Status, Verdict};
 use crate::repo::Repo;
+use crate::words::plural;
 
 /// What kind of thing is owed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::stats::Summary;
 use super::{Metrics, Slice};
+use crate::words::plural;
 
 /// What a missing value looks like in the text report.
 const MISSING: &str = "—";
@@ -137,9 +138,8 @@ pub fn table(m: &Metrics) -> String {
     };
     let _ = writeln!(
         out,
-        "{} postmortem{}{undated} · as of {} · dates in {}",
-        s.postmortems,
-        if s.postmortems == 1 { "" } else { "s" },
+        "{}{undated} · as of {} · dates in {}",
+        plural(s.postmortems, "postmortem", "postmortems"),
         m.today,
         m.time_zone
     );

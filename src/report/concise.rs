@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::Report;
 use crate::diagnostic::printable_line;
+use crate::words::plural;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
@@ -22,9 +23,12 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         )?;
     }
     let s = report.summary;
+    let found =
+        if s.files_with_findings == 0 { String::new() } else { format!(" {}", s.where_found()) };
     writeln!(
         out,
-        "{} files, {} errors, {} warnings, {} infos",
-        s.files, s.errors, s.warnings, s.infos
+        "{} checked, {}{found}",
+        plural(s.files, "file", "files"),
+        s.counts(true).join(", ")
     )
 }

@@ -7,6 +7,7 @@ use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity, printable, printable_line};
 use crate::source::Source;
+use crate::words::plural;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let renderer = if report.color { Renderer::styled() } else { Renderer::plain() };
@@ -33,18 +34,11 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out, "{}\n", renderer.render(&[group]))?;
     }
     let s = report.summary;
-    let files = plural(s.files, "file");
     if report.diagnostics.is_empty() {
-        writeln!(out, "pm check: {files} checked, no problems found")?;
+        writeln!(out, "pm check: {} checked, no problems found", plural(s.files, "file", "files"))?;
     } else {
-        let mut parts = Vec::new();
-        for (n, word) in [(s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")] {
-            if n > 0 {
-                parts.push(if word == "info" { format!("{n} info") } else { plural(n, word) });
-            }
-        }
         let verdict = if s.failed { "failed" } else { "passed" };
-        writeln!(out, "pm check {verdict}: {} in {files}", parts.join(", "))?;
+        writeln!(out, "pm check {verdict}: {} {}", s.counts(false).join(", "), s.where_found())?;
     }
     Ok(())
 }
@@ -79,8 +73,4 @@ fn level(severity: Severity) -> Level<'static> {
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -75,7 +75,8 @@ impl Rule for InvalidFrontMatter {
                 .help("scaffold a postmortem with `pm new`, or delete the file"),
             Problem::FrontMatter(SplitError::Missing) => {
                 Finding::new(start, "the file has no front matter").help(
-                    "start the file with a `---` line, the YAML fields, and a closing `---` line",
+                    "start the file with a `---` line, the YAML fields, and a closing `---` line; \
+                     a file that is not a postmortem belongs in `[check] ignore` in pm.toml",
                 )
             }
             Problem::FrontMatter(SplitError::Unterminated { open }) => {

@@ -3,6 +3,7 @@
 use super::{Context, Meta, Rule};
 use crate::diagnostic::Finding;
 use crate::model::Status;
+use crate::parse::markdown::Section;
 use crate::repo::Document;
 use crate::source::Span;
 
@@ -41,18 +42,23 @@ impl Rule for MissingSection {
     }
 
     fn check_document(&self, cx: &Context<'_>, doc: &Document, out: &mut Vec<Finding>) {
-        let (Some(pm), Some(split)) = (&doc.postmortem, &doc.split) else {
+        let (Some(pm), Some(_)) = (&doc.postmortem, &doc.split) else {
             return;
         };
         let draft = pm.status_or_draft() == Status::Draft;
-        // An absent section is reported at the end of the front matter, where the body begins.
-        let body_start = Span::new(split.close.start, split.close.end);
-        for (title, names) in &cx.required_sections {
-            match pm.body.section(names) {
-                None => out.push(
-                    Finding::new(body_start, format!("the body has no \"{title}\" section"))
-                        .help(format!("add a `## {title}` heading with its content")),
-                ),
+        let found: Vec<Option<&Section>> =
+            cx.required_sections.iter().map(|(_, names)| pm.body.section(names)).collect();
+        for (i, (title, _)) in cx.required_sections.iter().enumerate() {
+            match found[i] {
+                None => {
+                    let (at, level, place) = place(&doc.source.text, &found, i);
+                    let heading = "#".repeat(usize::from(level.max(1)));
+                    out.push(
+                        Finding::new(at, format!("the body has no \"{title}\" section")).help(
+                            format!("add a `{heading} {title}` heading {place}, with its content"),
+                        ),
+                    );
+                }
                 Some(section) if !section.has_content && !draft => out.push(
                     Finding::new(
                         section.heading,
@@ -64,4 +70,27 @@ impl Rule for MissingSection {
             }
         }
     }
+}
+
+/// Where the missing `found[missing]` belongs, in the order of the required sections: right
+/// after the last earlier one the file has, else right before the first later one, else at the
+/// end of the body. Also the heading level of that neighbour and the place in words.
+fn place(text: &str, found: &[Option<&Section>], missing: usize) -> (Span, u8, String) {
+    if let Some(before) = found[..missing].iter().rev().flatten().next() {
+        // The end of its last text, or of its heading when it has none (before a line break,
+        // which may be a lone `\r`).
+        let start = before.heading.start.min(before.content.start);
+        let end = start + text[start..before.content.end.max(start)].trim_end().len();
+        return (Span::point(end), before.level, format!("after \"{}\"", before.title));
+    }
+    if let Some(after) = found[missing + 1..].iter().flatten().next() {
+        return (
+            Span::point(after.heading.start),
+            after.level,
+            format!("before \"{}\"", after.title),
+        );
+    }
+    // The front matter's closing fence is text too, so this is never before the body starts.
+    let end = text.trim_end().len();
+    (Span::point(end), 2, "at the end of the body".to_owned())
 }

@@ -107,6 +107,54 @@ pub fn lookup(name: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The rules whose docs speak of `query`'s words, best first (at most `limit`): for a name
+/// that is not a rule, such as `human-error`, the rules a reader is probably after. A word
+/// counts by how few rules use it (words every rule's docs use, such as "error", weigh
+/// nothing), a rule whose docs hold the words side by side, as a phrase, comes first, and
+/// rules scoring under half the best are left out.
+pub fn search(query: &str, limit: usize) -> Vec<&'static Meta> {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(query);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let texts: Vec<(&'static Meta, Vec<String>)> = RULES
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            (m, words(&format!("{} {} {}", m.slug, m.summary, m.docs)))
+        })
+        .collect();
+    let rules = texts.len() as f64;
+    let weight = |word: &String| {
+        let with = texts.iter().filter(|(_, t)| t.contains(word)).count();
+        if with == 0 { 0.0 } else { (rules / with as f64).ln() }
+    };
+    let weights: Vec<f64> = wanted.iter().map(weight).collect();
+    let mut scored: Vec<(f64, usize, &'static Meta)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(order, (m, text))| {
+            let mut score: f64 =
+                wanted.iter().zip(&weights).filter(|(w, _)| text.contains(w)).map(|(_, x)| x).sum();
+            if wanted.len() > 1 && text.windows(wanted.len()).any(|w| w == wanted.as_slice()) {
+                score += rules.ln();
+            }
+            (score > 0.0).then_some((score, order, *m))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // A rule that shares only a common word with the query is noise next to one that matches
+    // it well.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored.into_iter().take_while(|s| s.0 * 2.0 >= best).take(limit).map(|(_, _, m)| m).collect()
+}
+
 /// Everything a rule may consult besides the document: configuration, the compiled schema,
 /// "today", and what was derived from the configuration once per run.
 pub struct Context<'a> {

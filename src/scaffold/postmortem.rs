@@ -21,6 +21,9 @@ use crate::repo::{Depth, Document};
 /// Business days to `due` for a severity without a `[deadlines]` entry.
 pub const DEFAULT_DEADLINE_DAYS: u32 = 10;
 
+/// What starts the line that names the front matter's schema for editors.
+pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=";
+
 /// Longest title accepted, in characters.
 pub const MAX_TITLE: usize = 200;
 
@@ -386,6 +389,18 @@ pub fn finish(config: &Config, text: String, id: &str) -> Result<String, String>
         .map(|(title, _)| title)
         .collect();
     let mut text = doc.source.text.clone();
+    let schema = config.new.schema_comment.get_ref().trim();
+    if let Some(split) = doc.split.as_ref().filter(|_| !schema.is_empty()) {
+        // First in the front matter, where the YAML language server looks for it; a template
+        // that names a schema itself keeps its own.
+        let yaml = &text[split.yaml.start..split.yaml.end];
+        if !yaml.contains("yaml-language-server:") {
+            let after_fence =
+                text[split.open.end..].find('\n').map_or(text.len(), |i| split.open.end + i + 1);
+            let eol = if text[..after_fence].ends_with("\r\n") { "\r\n" } else { "\n" };
+            text.insert_str(after_fence, &format!("{SCHEMA_COMMENT}{schema}{eol}"));
+        }
+    }
     for title in missing {
         if !text.ends_with('\n') {
             text.push('\n');

@@ -27,7 +27,7 @@ fn changed_files_only() {
     // Nothing changed: nothing checked, exit 0.
     let (code, out) = check_changed(dir, "HEAD");
     assert_eq!(code, 0, "{out}");
-    assert!(out.ends_with("0 files, 0 errors, 0 warnings, 0 infos\n"), "{out}");
+    assert!(out.ends_with("0 files checked, 0 errors, 0 warnings, 0 info\n"), "{out}");
 
     // Touch one file (unstaged): only it is reported, with repo-wide facts intact.
     let third = dir.join("postmortems/INC-2026-0002-third.md");
@@ -37,7 +37,7 @@ fn changed_files_only() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("INC-2026-0002-third.md:11:11: error[PM602] unknown-related"), "{out}");
     assert!(!out.contains("first.md"), "{out}");
-    assert!(out.ends_with("1 files, 1 errors, 0 warnings, 0 infos\n"), "{out}");
+    assert!(out.ends_with("1 file checked, 1 error, 0 warnings, 0 info in 1 file\n"), "{out}");
 
     // A new untracked postmortem is included too.
     std::fs::write(dir.join("postmortems/new.md"), "no front matter\n").expect("write");

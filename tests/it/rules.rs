@@ -146,7 +146,7 @@ fn every_rule_has_a_fixture_that_triggers_it() {
 fn findings_are_read_by_path_and_code() {
     let output = "postmortems/a.md:3:1: error[PM001] invalid-front-matter: the file is empty\n\
                   postmortems/2026/b-clean.md:12:5: info[PM503] blameless-language: \"root cause\"\n\
-                  1 files, 1 errors, 0 warnings, 1 infos\n";
+                  2 files checked, 1 error, 0 warnings, 1 info in 2 files\n";
     let found = codes_by_path(output);
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(found["postmortems/a.md"], BTreeSet::from(["PM001"]));

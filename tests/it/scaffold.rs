@@ -46,7 +46,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn check_clean(dir: &Path) {
     let out = pm_ok(dir, &["check", "--deny", "info", "--format", "concise"]);
-    assert!(out.contains(", 0 errors, 0 warnings, 0 infos"), "{out}");
+    assert!(out.contains(" checked, 0 errors, 0 warnings, 0 info\n"), "{out}");
 }
 
 #[test]
@@ -148,7 +148,10 @@ fn ids_follow_the_highest_of_the_year() {
     );
     // No errors (last year's draft is overdue by PM_TODAY, a warning).
     let out = pm_ok(&dir, &["check", "--format", "concise"]);
-    assert!(out.ends_with("6 files, 0 errors, 1 warnings, 0 infos\n"), "{out}");
+    assert!(
+        out.ends_with("6 files checked, 0 errors, 1 warning, 0 info in 1 of 6 files\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -272,7 +275,11 @@ fn dry_run_writes_nothing() {
         &["new", "Checkout 5xx", "--severity", "SEV2", "--service", "checkout-api", "--dry-run"],
     );
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).starts_with("---\nid: INC-2026-0001\n"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("---\n# yaml-language-server: $schema=https://pm.dev/schema/postmortem.schema.json\nid: INC-2026-0001\n"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(
         text(&out.stderr),
         "dry run: would write postmortems/2026/INC-2026-0001-checkout-5xx.md\n"
@@ -328,4 +335,112 @@ fn edit_opens_the_editor_on_the_new_file() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(dir.join(text(&out.stdout).trim())).expect("read");
     assert!(written.ends_with("<!-- edited -->\n"), "{written}");
+}
+
+/// `$VISUAL`/`$EDITOR` are shell commands, as git runs them: a quoted path with a space and
+/// arguments, or `sh -c '…'`. The editor here records the arguments it was given.
+#[cfg(unix)]
+#[test]
+fn edit_runs_the_editor_as_a_shell_command() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, dir) = init(false);
+    let tools = dir.join("my tools");
+    std::fs::create_dir(&tools).expect("mkdir");
+    let editor = tools.join("record editor.sh");
+    let argv = dir.join("argv.txt");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{}'\n",
+            argv.display()
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let quoted = format!("'{}' --wait --title 'two words'", editor.display());
+    let cases: [(&str, &str, String); 3] = [
+        // VISUAL comes before EDITOR (which would fail here).
+        ("VISUAL", "EDITOR", quoted.clone()),
+        ("EDITOR", "NONE", quoted),
+        (
+            "EDITOR",
+            "NONE",
+            format!("sh -c '\"{}\" --wait --title \"two words\" \"$0\"'", editor.display()),
+        ),
+    ];
+    for (n, (var, other, command)) in cases.into_iter().enumerate() {
+        let title = format!("Editor case {n}");
+        let args = ["new", &title, "--severity", "SEV2", "--service", "checkout-api", "--edit"];
+        let out = pm_command(&dir, &args)
+            .env(var, &command)
+            .env(other, "false")
+            .output()
+            .expect("pm runs");
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("warning"), "{}", text(&out.stderr));
+        let path = dir.join(text(&out.stdout).trim());
+        let recorded = std::fs::read_to_string(&argv).expect("the editor ran");
+        let lines: Vec<&str> = recorded.lines().collect();
+        assert_eq!(lines[..3], ["--wait", "--title", "two words"], "{command}: {recorded}");
+        assert_eq!(
+            std::path::Path::new(lines[3]).canonicalize().ok(),
+            path.canonicalize().ok(),
+            "{recorded}"
+        );
+        assert_eq!(lines.len(), 4, "{recorded}");
+        std::fs::remove_file(&argv).expect("rm");
+    }
+}
+
+/// `pm init`'s pm.toml says what `pm new` does for a severity without a `[deadlines]` entry,
+/// and `pm new` does it: the default number of business days, and a clean check.
+#[test]
+fn a_severity_without_a_deadline_gets_the_days_the_config_comment_names() {
+    let (_tmp, dir) = init(false);
+    let config = std::fs::read_to_string(dir.join("pm.toml")).expect("pm.toml");
+    let comments: Vec<&str> =
+        config.lines().filter_map(|l| l.strip_prefix('#')).map(str::trim).collect();
+    let days = pm::scaffold::postmortem::DEFAULT_DEADLINE_DAYS;
+    let said = format!("No entry: `pm new` gives {days} business days");
+    assert!(comments.join(" ").contains(&said), "{said:?} not in\n{config}");
+    assert!(!config.contains("\nSEV4 ="), "SEV4 has no entry in\n{config}");
+    let out =
+        pm_ok(&dir, &["new", "Slow search", "--severity", "SEV4", "--service", "checkout-api"]);
+    let written = std::fs::read_to_string(dir.join(out.trim())).expect("written");
+    // Wednesday 2026-03-04 + 10 business days.
+    assert!(written.contains("due: 2026-03-18 "), "{written}");
+    assert!(written.contains("(no SEV4 deadline in pm.toml)"), "{written}");
+    check_clean(&dir);
+}
+
+/// A new postmortem names its schema for editors, first in the front matter, and `pm check`
+/// reads the line as the comment it is; pm.toml can name another schema or none.
+#[test]
+fn new_writes_the_schema_comment_the_config_asks_for() {
+    let (_tmp, dir) = init(false);
+    let new = |title: &str| {
+        let out = pm_ok(&dir, &["new", title, "--severity", "SEV2", "--service", "checkout-api"]);
+        std::fs::read_to_string(dir.join(out.trim())).expect("written")
+    };
+    let written = new("Default schema");
+    let expected =
+        format!("---\n# yaml-language-server: $schema={}\nid: ", pm::config::POSTMORTEM_SCHEMA_URL);
+    assert!(written.starts_with(&expected), "{written}");
+    check_clean(&dir);
+
+    let config = std::fs::read_to_string(dir.join("pm.toml")).expect("pm.toml");
+    let with =
+        |extra: &str| std::fs::write(dir.join("pm.toml"), format!("{config}\n[new]\n{extra}\n"));
+    with("schema_comment = \"../schema/postmortem.json\"").expect("write");
+    assert!(
+        new("Own schema")
+            .starts_with("---\n# yaml-language-server: $schema=../schema/postmortem.json\nid: ")
+    );
+    with("schema_comment = \"\"").expect("write");
+    assert!(new("No schema").starts_with("---\nid: "));
+    check_clean(&dir);
+    with("schema_comment = \"x\\nid: forged\"").expect("write");
+    let out = run(&dir, &["new", "Forged", "--severity", "SEV2", "--service", "checkout-api"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("new.schema_comment"), "{}", text(&out.stderr));
 }

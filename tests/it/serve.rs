@@ -11,6 +11,8 @@
 //! - The site is built in a fresh folder of `TMPDIR`, mode 0700, with an unpredictable name; a
 //!   folder at the old predictable name, made by someone else, is left alone.
 //!
+//! - SIGTERM and SIGINT stop it promptly with status 0, and its temporary folder goes with it.
+//!
 //! What a request gets, as a function of its bytes, is also fuzzed (`fuzz/`: `serve_request`)
 //! and property-tested (`tests/it/properties.rs`).
 
@@ -235,4 +237,30 @@ fn the_site_is_built_in_a_private_unpredictable_folder() {
     let again = Serve::start(&repo, &temp, &[]);
     assert_eq!(again.get("/").0, 200);
     assert_eq!(std::fs::read_dir(&temp).expect("list").count(), 3);
+}
+
+#[test]
+fn a_signal_stops_it_promptly_and_removes_its_folder() {
+    let (tmp, repo) = fixture_copy("tests/fixtures/minimal");
+    for signal in ["-TERM", "-INT"] {
+        let temp = tmp.path().join(format!("tmp{signal}"));
+        std::fs::create_dir_all(&temp).expect("mkdir");
+        let mut server = Serve::start(&repo, &temp, &[]);
+        assert_eq!(server.get("/").0, 200);
+        assert_eq!(std::fs::read_dir(&temp).expect("list").count(), 1, "its folder is there");
+        let pid = server.child.id().to_string();
+        let sent = std::process::Command::new("kill").args([signal, &pid]).status().expect("kill");
+        assert!(sent.success());
+        let asked = Instant::now();
+        let status = loop {
+            if let Some(status) = server.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            assert!(asked.elapsed() < Duration::from_secs(10), "{signal}: still running");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}: {status:?}");
+        let left: Vec<_> = std::fs::read_dir(&temp).expect("list").collect();
+        assert!(left.is_empty(), "{signal}: left behind {left:?}");
+    }
 }

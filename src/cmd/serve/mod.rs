@@ -11,6 +11,8 @@
 //! this user can enter, with a name nobody can predict: a folder at a fixed place under `/tmp`
 //! could be made beforehand by another user of the machine, who could then read the
 //! postmortems or swap the folder for a link and have the build replace files elsewhere.
+//! Ctrl-C (SIGINT) and SIGTERM stop it at once, with the folder removed and exit status 0: the
+//! signal is handled, not left to kill the process, so nothing private stays in `/tmp`.
 
 pub mod conn;
 pub mod http;
@@ -54,7 +56,7 @@ pub struct ServeArgs {
 pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let workspace = global.workspace()?;
     let root = workspace.root.clone();
-    // Removed when `pm serve` returns; a Ctrl-C leaves it behind, private and unused.
+    // Removed when `pm serve` returns, and on Ctrl-C or SIGTERM (see `stop` below).
     let mut private = tempfile::Builder::new();
     private.prefix("pm-serve-");
     #[cfg(unix)]
@@ -63,6 +65,17 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
         .tempdir()
         .context("cannot create a private temporary folder for the site (is TMPDIR writable?)")?;
     let out = private.path().join("site");
+    let (stop, stopped) = std::sync::mpsc::channel::<Stop>();
+    {
+        let stop = stop.clone();
+        ctrlc::set_handler(move || {
+            let _ = stop.send(Stop::Signal);
+        })
+        .context("cannot handle Ctrl-C and SIGTERM")?;
+    }
+    // A rebuild holds this while it writes into the folder, so the folder is not removed from
+    // under it.
+    let building = Arc::new(std::sync::Mutex::new(()));
     let today = args.today;
     let build = {
         let out = out.clone();
@@ -98,6 +111,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let version = Arc::new(AtomicU64::new(1));
     {
         let version = Arc::clone(&version);
+        let building = Arc::clone(&building);
         let watched = watched_paths(&workspace);
         std::thread::Builder::new()
             .name("pm-serve-watch".to_owned())
@@ -110,6 +124,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
                         continue;
                     }
                     last = now;
+                    let _writing = building.lock();
                     match build() {
                         Ok(()) => {
                             version.fetch_add(1, Ordering::Relaxed);
@@ -127,9 +142,32 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
         reload: !args.no_reload,
         version,
     };
-    let stopped = conn::serve(&listener, context);
-    drop(private);
-    Err(stopped)
+    std::thread::Builder::new()
+        .name("pm-serve-accept".to_owned())
+        .spawn(move || {
+            let _ = stop.send(Stop::Failed(conn::serve(&listener, context)));
+        })
+        .context("cannot start the thread that accepts connections")?;
+    // Nothing else can end the wait: the accepting thread only ever returns by sending.
+    let why = stopped.recv().unwrap_or(Stop::Signal);
+    let _writing = building.lock();
+    let removed = private.close();
+    match why {
+        Stop::Failed(e) => Err(e),
+        Stop::Signal => {
+            removed.context("stopped, but cannot remove the temporary folder of the site")?;
+            eprintln!("pm serve: stopped");
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// Why `pm serve` stops.
+enum Stop {
+    /// Ctrl-C or SIGTERM.
+    Signal,
+    /// Accepting connections failed for good.
+    Failed(anyhow::Error),
 }
 
 /// The files whose changes trigger a rebuild.

@@ -24,7 +24,8 @@ pub mod todo;
 use jiff::civil::Date;
 
 use super::Item;
-use super::render::{one_line, plural};
+use super::render::one_line;
+use crate::words::plural;
 
 /// Widest title shown, in characters. Titles are one-liners; a longer one is cut so that an
 /// item's line stays well inside a Slack section.

@@ -18,8 +18,9 @@ use serde_json::{Value, json};
 use super::slack::escape;
 use super::teams::{rich_text, run, spaced, styled};
 use super::{DETAIL_WIDTH, Frame, OWNER_WIDTH, TITLE_WIDTH, postmortem_of, slack, teams};
-use crate::followup::render::{one_line, plural};
+use crate::followup::render::one_line;
 use crate::followup::todo::{Todo, headline, lateness};
+use crate::words::plural;
 
 /// A thing owed as a line shows it, every value one line and cut.
 struct Line {
