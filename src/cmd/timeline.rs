@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::cmd::{Global, Outcome};
+use crate::timeline::entries::{self, Timeline};
 use crate::timeline::lines::{self, Naming, People};
 use crate::timeline::slack::{Export, Window};
 use crate::timeline::{insert, section_titles};
@@ -111,9 +112,15 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let titles = section_titles(&workspace.config);
-    if let (Some(text), Some(shown)) = (&original, &args.into) {
-        insert::plan(text, &[], &titles, &shown.display().to_string())?;
-    }
+    let timeline = match (&original, &args.into) {
+        (Some(text), Some(shown)) => {
+            insert::plan(text, &[], &Timeline::default(), &titles, &shown.display().to_string())?;
+            // Read as `pm export` reads it: where the lines go and which carry their date
+            // depend on it.
+            entries::read_text(text, &titles, &workspace.config.time_zone())
+        }
+        _ => Timeline::default(),
+    };
 
     // Relative paths resolve against the current folder; kept as given so messages show them so.
     let mut export = Export::open(&args.slack)?;
@@ -150,7 +157,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
     match (&args.into, original) {
         (Some(path), Some(text)) => {
             let shown = path.display();
-            let plan = insert::plan(&text, &blocks, &titles, &shown.to_string())?;
+            let plan = insert::plan(&text, &blocks, &timeline, &titles, &shown.to_string())?;
             if plan.added > 0 {
                 // `--into` names the file on the command line: it may be anywhere the user
                 // chooses (its own folder is the scope), but it is never written through a
@@ -169,7 +176,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             eprintln!("added {} to the Timeline of {shown}{skipped}", plural(plan.added, "entry"),);
         }
         _ => {
-            let mut text = lines::render(&blocks, '-', "\n");
+            let mut text = lines::render(&blocks, "", '-', "\n");
             if !text.is_empty() {
                 text.push('\n');
             }

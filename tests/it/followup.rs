@@ -116,7 +116,7 @@ fn into_writes_atomically_through_a_temporary_file() {
     );
     assert_eq!(meta.permissions().mode() & 0o777, 0o640, "permissions are kept");
     let text = std::fs::read_to_string(&file).expect("read");
-    assert!(text.contains("- 10:45 CEST — AO: Ack. Declaring SEV1"), "imported:\n{text}");
+    assert!(text.contains("- 16 Jun 10:45 CEST — AO: Ack. Declaring SEV1"), "imported:\n{text}");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -176,7 +176,7 @@ fn into_keeps_crlf_line_endings() {
     let out = import_into(&file, &WINDOW);
     assert!(out.status.success(), "{}", stderr(&out));
     let after = std::fs::read_to_string(&file).expect("read");
-    assert!(after.starts_with("---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n- 10:45 CEST — AO: "), "{after}");
+    assert!(after.starts_with("---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n- 16 Jun 10:45 CEST — AO: "), "{after}");
     assert!(after.ends_with("\r\n\r\n## Resolution\r\n\r\nDone."), "{after}");
     assert!(!after.replace("\r\n", "").contains('\n'), "every inserted line ends with CRLF");
 }
