@@ -31,9 +31,9 @@ pub enum TimelineCommand {
 /// Options of `pm timeline import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A Slack workspace export, unzipped (with users.json, channels.json and a folder per
-    /// channel).
-    #[arg(long, value_name = "EXPORT_DIR")]
+    /// A Slack workspace export: its folder (users.json, channels.json and a folder per
+    /// channel) or the .zip Slack made, read in memory.
+    #[arg(long, value_name = "EXPORT")]
     pub slack: PathBuf,
 
     /// The channel to import (name, with or without `#`, or id).
@@ -48,8 +48,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub to: Option<Timestamp>,
 
-    /// Insert the lines at the end of this postmortem's Timeline section instead of printing
-    /// them.
+    /// Insert the lines into this postmortem's Timeline section, in time order, instead of
+    /// printing them.
     #[arg(long, value_name = "FILE")]
     pub into: Option<PathBuf>,
 

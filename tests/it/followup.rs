@@ -232,6 +232,99 @@ fn imported_lines_read_back_at_slack_instants() {
     assert_eq!(reply["depth"], 1, "thread replies are nested");
 }
 
+/// A one-day window imported into a postmortem of another date: the lines read back on the
+/// messages' own day (not the postmortem's), in order, so `pm check` finds nothing out of order.
+#[test]
+fn a_one_day_window_into_another_date_reads_back_on_its_day() {
+    let (dir, file) = copy_of(POSTMORTEM, "INC-2026-0001-checkout-timeouts.md");
+    let root = dir.path();
+    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
+    let moved = root.join("postmortems").join("INC-2026-0001-checkout-timeouts.md");
+    std::fs::rename(&file, &moved).expect("move");
+    std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
+    let root_arg = root.to_str().expect("UTF-8");
+    let moved_arg = moved.to_str().expect("UTF-8");
+    let args = [
+        &["timeline", "import", "--root", root_arg, "--slack", SLACK, "--channel", CHANNEL][..],
+        &WINDOW[..],
+        &["--into", moved_arg][..],
+    ]
+    .concat();
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let export =
+        run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
+    let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
+    let entries = json["timeline"].as_array().expect("timeline");
+    let at = |text: &str| -> Vec<&str> {
+        entries
+            .iter()
+            .filter(|e| e["text"].as_str().is_some_and(|t| t.contains(text)))
+            .map(|e| e["at"].as_str().unwrap_or("null"))
+            .collect()
+    };
+    assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
+    assert_eq!(at("Ack. Declaring SEV1"), ["2026-06-16T08:45:00Z"]);
+    assert_eq!(at("Checkout back at full capacity"), ["2026-06-16T09:28:00Z"]);
+
+    let check = run(&["check", "--root", root_arg, "--today", "2026-07-01", "--format", "concise"]);
+    assert!(!stdout(&check).contains("PM402"), "{}", stdout(&check));
+}
+
+/// `--slack` takes the export's zip as Slack hands it out: the same lines as its folder, the
+/// same warnings (named inside the zip), nothing unpacked next to it.
+#[test]
+fn a_zipped_export_imports_like_its_folder() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip_path = dir.path().join("slack-export.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("create"));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in crate::support::fs::files(&crate_path(SLACK)) {
+        zip.start_file(name, options).expect("entry");
+        zip.write_all(&bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+
+    let zip_arg = zip_path.to_str().expect("UTF-8");
+    let from_folder = run(&[
+        &["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL][..],
+        &WINDOW[..],
+    ]
+    .concat());
+    let from_zip =
+        run(
+            &[
+                &[
+                    "timeline",
+                    "import",
+                    "--root",
+                    FIXTURE,
+                    "--slack",
+                    zip_arg,
+                    "--channel",
+                    CHANNEL,
+                ][..],
+                &WINDOW[..],
+            ]
+            .concat(),
+        );
+    assert_eq!(from_zip.status.code(), Some(0), "{}", stderr(&from_zip));
+    assert_eq!(stdout(&from_zip), stdout(&from_folder));
+    assert!(
+        stderr(&from_zip).contains(&format!("{zip_arg}/inc-2026-0013-zone-b/2026-06-17.json")),
+        "{}",
+        stderr(&from_zip)
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["slack-export.zip"], "nothing is unpacked");
+}
+
 #[test]
 fn a_damaged_day_file_is_reported_and_the_rest_imported() {
     let out =
