@@ -171,16 +171,11 @@ impl Default for ZipLimits {
 
 /// Where the export's files are: a folder on disk, or the JSON files of a zip, in memory, by
 /// their path inside it (`users.json`, `inc-2026-0013/2026-06-16.json`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 enum Files {
+    #[default]
     Folder,
     Zip(BTreeMap<String, Vec<u8>>),
-}
-
-impl Default for Files {
-    fn default() -> Self {
-        Self::Folder
-    }
 }
 
 /// The export's directory and its people and channels.
