@@ -181,43 +181,54 @@ fn into_keeps_crlf_line_endings() {
     assert!(!after.replace("\r\n", "").contains('\n'), "every inserted line ends with CRLF");
 }
 
-#[test]
-fn imported_lines_read_back_at_slack_instants() {
+/// A repository (Berlin time) holding a copy of the fixture postmortem, with the copy's path.
+fn repo_of_the_fixture() -> (tempfile::TempDir, PathBuf) {
     let (dir, file) = copy_of(POSTMORTEM, "INC-2026-0001-checkout-timeouts.md");
-    // A repository of one postmortem, in Berlin time like the fixture.
-    let root = dir.path();
-    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
-    let moved = root.join("postmortems").join("INC-2026-0001.md");
+    std::fs::create_dir(dir.path().join("postmortems")).expect("mkdir");
+    let moved = dir.path().join("postmortems").join("INC-2026-0001-checkout-timeouts.md");
     std::fs::rename(&file, &moved).expect("move");
-    std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
-    let root_arg = root.to_str().expect("UTF-8");
-    let moved_arg = moved.to_str().expect("UTF-8");
-    let out = run(&[
-        "timeline",
-        "import",
-        "--root",
-        root_arg,
-        "--slack",
-        SLACK,
-        "--channel",
-        CHANNEL,
-        "--into",
-        moved_arg,
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(dir.path().join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
+    (dir, moved)
+}
 
+/// Imports the fixture channel (with `extra` arguments) into the repository's postmortem, then
+/// reads its timeline back with `pm export --what timeline`: each entry's text, instant and depth.
+fn import_and_export(root: &Path, file: &Path, extra: &[&str]) -> Vec<(String, String, u64)> {
+    let root_arg = root.to_str().expect("UTF-8");
+    let file_arg = file.to_str().expect("UTF-8");
+    let args = [
+        &["timeline", "import", "--root", root_arg, "--slack", SLACK, "--channel", CHANNEL][..],
+        extra,
+        &["--into", file_arg][..],
+    ]
+    .concat();
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
     let export =
         run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
     assert!(export.status.success(), "{}", stderr(&export));
     let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
-    let entries = json["timeline"].as_array().expect("timeline");
-    let at = |text: &str| -> Vec<&str> {
-        entries
-            .iter()
-            .filter(|e| e["text"].as_str().is_some_and(|t| t.contains(text)))
-            .map(|e| e["at"].as_str().unwrap_or("null"))
-            .collect()
-    };
+    json["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| {
+            let text = e["text"].as_str().unwrap_or("").to_owned();
+            (text, e["at"].as_str().unwrap_or("null").to_owned(), e["depth"].as_u64().unwrap_or(0))
+        })
+        .collect()
+}
+
+/// The instants of the entries whose text contains `text`.
+fn instants<'e>(entries: &'e [(String, String, u64)], text: &str) -> Vec<&'e str> {
+    entries.iter().filter(|e| e.0.contains(text)).map(|e| e.1.as_str()).collect()
+}
+
+#[test]
+fn imported_lines_read_back_at_slack_instants() {
+    let (dir, file) = repo_of_the_fixture();
+    let entries = import_and_export(dir.path(), &file, &[]);
+    let at = |text: &str| instants(&entries, text);
     // The postmortem's own entries keep their meaning…
     assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
     // …and the imported ones land at Slack's instants, across days and in threads.
@@ -225,49 +236,22 @@ fn imported_lines_read_back_at_slack_instants() {
     assert_eq!(at("provider's RCA is expected"), ["2026-06-17T07:10:00Z"]);
     assert_eq!(at("Night handover"), ["2026-06-16T22:30:00Z"]);
     assert_eq!(at("Thanks all"), ["2026-06-19T09:00:00Z"]);
-    let reply = entries
-        .iter()
-        .find(|e| e["text"].as_str().is_some_and(|t| t.contains("orders-db failed over")))
-        .expect("reply");
-    assert_eq!(reply["depth"], 1, "thread replies are nested");
+    let reply = entries.iter().find(|e| e.0.contains("orders-db failed over")).expect("reply");
+    assert_eq!(reply.2, 1, "thread replies are nested");
 }
 
 /// A one-day window imported into a postmortem of another date: the lines read back on the
 /// messages' own day (not the postmortem's), in order, so `pm check` finds nothing out of order.
 #[test]
 fn a_one_day_window_into_another_date_reads_back_on_its_day() {
-    let (dir, file) = copy_of(POSTMORTEM, "INC-2026-0001-checkout-timeouts.md");
-    let root = dir.path();
-    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
-    let moved = root.join("postmortems").join("INC-2026-0001-checkout-timeouts.md");
-    std::fs::rename(&file, &moved).expect("move");
-    std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
-    let root_arg = root.to_str().expect("UTF-8");
-    let moved_arg = moved.to_str().expect("UTF-8");
-    let args = [
-        &["timeline", "import", "--root", root_arg, "--slack", SLACK, "--channel", CHANNEL][..],
-        &WINDOW[..],
-        &["--into", moved_arg][..],
-    ]
-    .concat();
-    let out = run(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-
-    let export =
-        run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
-    let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
-    let entries = json["timeline"].as_array().expect("timeline");
-    let at = |text: &str| -> Vec<&str> {
-        entries
-            .iter()
-            .filter(|e| e["text"].as_str().is_some_and(|t| t.contains(text)))
-            .map(|e| e["at"].as_str().unwrap_or("null"))
-            .collect()
-    };
+    let (dir, file) = repo_of_the_fixture();
+    let entries = import_and_export(dir.path(), &file, &WINDOW);
+    let at = |text: &str| instants(&entries, text);
     assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
     assert_eq!(at("Ack. Declaring SEV1"), ["2026-06-16T08:45:00Z"]);
     assert_eq!(at("Checkout back at full capacity"), ["2026-06-16T09:28:00Z"]);
 
+    let root_arg = dir.path().to_str().expect("UTF-8");
     let check = run(&["check", "--root", root_arg, "--today", "2026-07-01", "--format", "concise"]);
     assert!(!stdout(&check).contains("PM402"), "{}", stdout(&check));
 }

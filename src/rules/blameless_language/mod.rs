@@ -47,7 +47,7 @@ use crate::parse::markdown::Prose;
 use crate::repo::Document;
 use categories::{
     CATEGORIES, Category, DETERMINERS, FAULT_OWNERS, GIVEN_NAMES, Kind, LAZY_TECHNICAL, NAME_HELP,
-    NAME_MESSAGE, OBJECT_ENDS, PERSON_NOUNS, PERSON_SINGULAR, UNABLE,
+    NAME_MESSAGE, OBJECT_ENDS, PERSON_NOUNS, UNABLE, one_person,
 };
 use grammar::{
     counterfactual_verb, is_adverb, negated, one_of, person_subject, someone_acted, stands_alone,
@@ -490,9 +490,8 @@ fn targeted_person<'t>(
     }
     // The head is the last person word of the phrase ("the on-call engineer", "the engineer
     // responsible"): one person if it is singular.
-    let head =
-        *phrase.iter().rev().find(|w| one_of(w, PERSON_NOUNS) || one_of(w, PERSON_SINGULAR))?;
-    one_of(head, PERSON_SINGULAR).then_some(head)
+    let head = *phrase.iter().rev().find(|w| one_of(w, PERSON_NOUNS) || one_person(w))?;
+    one_person(head).then_some(head)
 }
 
 /// Byte ranges of the text covered by an allowed phrase (ASCII case-insensitive).
