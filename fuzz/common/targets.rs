@@ -168,11 +168,23 @@ pub fn markdown(data: &[u8]) {
     }
 
     // Inserting lines under the Timeline section keeps everything else byte for byte.
+    let line = |rest: &str, minute: i8| {
+        let at = jiff::civil::date(2026, 6, 16).at(9, minute, 0, 0);
+        pm::timeline::lines::Line {
+            date: at.date(),
+            at: jiff::tz::offset(2).to_timestamp(at).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            day: "16 Jun".to_owned(),
+            rest: rest.to_owned(),
+            dated: true,
+        }
+    };
     let blocks = vec![pm::timeline::lines::Block {
-        line: "09:15 CEST — AO: fuzz entry".to_owned(),
-        replies: vec!["09:16 CEST — HW: reply".to_owned()],
+        line: line("09:15 CEST — AO: fuzz entry", 15),
+        replies: vec![line("09:16 CEST — HW: reply", 16)],
     }];
-    if let Ok(plan) = pm::timeline::insert::plan(&text, &blocks, &titles, "fuzz.md") {
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    let timeline = pm::timeline::entries::read_text(&text, &titles, &tz);
+    if let Ok(plan) = pm::timeline::insert::plan(&text, &blocks, &timeline, &titles, "fuzz.md") {
         assert_insertion(&text, &plan);
     }
 }
@@ -388,7 +400,7 @@ pub fn slack_import(data: &[u8]) {
         .unwrap_or_else(|e| panic!("people without roles cannot fail: {e}"));
     let blocks = lines::blocks(&log, &people, &tz);
     assert_eq!(blocks.len(), log.threads.len());
-    let printed = lines::render(&blocks, '-', "\n");
+    let printed = lines::render(&blocks, "", '-', "\n");
     assert!(blocks.is_empty() || printed.starts_with("- "), "{printed:?}");
 
     assert_reads_back(&log, &blocks, &tz);
@@ -399,7 +411,9 @@ pub fn slack_import(data: &[u8]) {
     };
     let original = given.unwrap_or(TARGET_POSTMORTEM).to_owned();
     let titles = vec!["timeline".to_owned()];
-    let Ok(plan) = pm::timeline::insert::plan(&original, &blocks, &titles, "fuzz.md") else {
+    let timeline = pm::timeline::entries::read_text(&original, &titles, &tz);
+    let Ok(plan) = pm::timeline::insert::plan(&original, &blocks, &timeline, &titles, "fuzz.md")
+    else {
         return;
     };
     assert_insertion(&original, &plan);
@@ -408,7 +422,8 @@ pub fn slack_import(data: &[u8]) {
     }
     if plan.added > 0 {
         // Importing the same messages again adds nothing.
-        let again = pm::timeline::insert::plan(&plan.text, &blocks, &titles, "fuzz.md")
+        let timeline = pm::timeline::entries::read_text(&plan.text, &titles, &tz);
+        let again = pm::timeline::insert::plan(&plan.text, &blocks, &timeline, &titles, "fuzz.md")
             .unwrap_or_else(|e| panic!("the Timeline section vanished after an import: {e}"));
         assert_eq!(again.added, 0, "a second import added entries again:\n{}", plan.text);
     }
@@ -443,9 +458,9 @@ fn assert_reads_back(
         (1971..=2200).contains(&year)
     };
     // A message of several lines may hold a list of its own, which reads as more entries.
-    let one_line = blocks
-        .iter()
-        .all(|b| std::iter::once(&b.line).chain(&b.replies).all(|l| !l.contains(['\n', '\r'])));
+    let one_line = blocks.iter().all(|b| {
+        std::iter::once(&b.line).chain(&b.replies).all(|l| !l.rest.contains(['\n', '\r']))
+    });
     if blocks.is_empty() || !one_line || !log.messages().all(|m| in_range(m.at)) {
         return;
     }
@@ -454,7 +469,8 @@ fn assert_reads_back(
     let original =
         format!("---\nid: INC-2026-0042\nstarted_at: {started}\n---\n\n## Timeline\n\n## Next\n");
     let titles = vec!["timeline".to_owned()];
-    let Ok(plan) = pm::timeline::insert::plan(&original, blocks, &titles, "x.md") else {
+    let timeline = pm::timeline::entries::read_text(&original, &titles, tz);
+    let Ok(plan) = pm::timeline::insert::plan(&original, blocks, &timeline, &titles, "x.md") else {
         panic!("no Timeline section in\n{original}");
     };
     let doc = Document::parse_text("x.md", plan.text.clone(), Depth::Full);

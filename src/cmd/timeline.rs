@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::cmd::{Global, Outcome};
+use crate::timeline::entries::{self, Timeline};
 use crate::timeline::lines::{self, Naming, People};
 use crate::timeline::slack::{Export, Window};
 use crate::timeline::{insert, section_titles};
@@ -31,9 +32,9 @@ pub enum TimelineCommand {
 /// Options of `pm timeline import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A Slack workspace export, unzipped (with users.json, channels.json and a folder per
-    /// channel).
-    #[arg(long, value_name = "EXPORT_DIR")]
+    /// A Slack workspace export: its folder (users.json, channels.json and a folder per
+    /// channel) or the .zip Slack made, read in memory.
+    #[arg(long, value_name = "EXPORT")]
     pub slack: PathBuf,
 
     /// The channel to import (name, with or without `#`, or id).
@@ -48,8 +49,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub to: Option<Timestamp>,
 
-    /// Insert the lines at the end of this postmortem's Timeline section instead of printing
-    /// them.
+    /// Insert the lines into this postmortem's Timeline section, in time order, instead of
+    /// printing them.
     #[arg(long, value_name = "FILE")]
     pub into: Option<PathBuf>,
 
@@ -112,9 +113,15 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let titles = section_titles(&workspace.config);
-    if let (Some(text), Some(shown)) = (&original, &args.into) {
-        insert::plan(text, &[], &titles, &shown.display().to_string())?;
-    }
+    let timeline = match (&original, &args.into) {
+        (Some(text), Some(shown)) => {
+            insert::plan(text, &[], &Timeline::default(), &titles, &shown.display().to_string())?;
+            // Read as `pm export` reads it: where the lines go and which carry their date
+            // depend on it.
+            entries::read_text(text, &titles, &workspace.config.time_zone())
+        }
+        _ => Timeline::default(),
+    };
 
     // Relative paths resolve against the current folder; kept as given so messages show them so.
     let mut export = Export::open(&args.slack)?;
@@ -150,7 +157,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
     match (&args.into, original) {
         (Some(path), Some(text)) => {
             let shown = path.display();
-            let plan = insert::plan(&text, &blocks, &titles, &shown.to_string())?;
+            let plan = insert::plan(&text, &blocks, &timeline, &titles, &shown.to_string())?;
             if plan.added > 0 {
                 // `--into` names the file on the command line: it may be anywhere the user
                 // chooses (its own folder is the scope), but it is never written through a
@@ -172,7 +179,7 @@ fn run_import(global: &Global, args: &ImportArgs) -> anyhow::Result<Outcome> {
             );
         }
         _ => {
-            let mut text = lines::render(&blocks, '-', "\n");
+            let mut text = lines::render(&blocks, "", '-', "\n");
             if !text.is_empty() {
                 text.push('\n');
             }

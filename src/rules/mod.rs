@@ -39,6 +39,7 @@ mod placeholder_text;
 mod postmortem_overdue;
 mod review_invalid;
 mod schema_rule;
+mod timeline_order;
 mod timestamp_order;
 mod unknown_owner;
 mod unknown_related;
@@ -88,6 +89,7 @@ pub static RULES: &[&dyn Rule] = &[
     &action_item_drift::ActionItemDrift,
     &action_item_unverified::ActionItemUnverified,
     &timestamp_order::TimestampOrder,
+    &timeline_order::TimelineOrder,
     &missing_section::MissingSection,
     &placeholder_text::PlaceholderText,
     &blameless_language::BlamelessLanguage,

@@ -207,11 +207,106 @@ fn closest_year(month: i8, day: i8, near: Date) -> Option<Date> {
         .min_by_key(|d| d.duration_since(near).as_secs().abs())
 }
 
+/// How a reader dates an entry that does not write its date: the date of the entry before it,
+/// else the context's date; a time more than six hours before the previous entry's is taken to
+/// be past midnight, on the next day. [`entries`] reads with it, and the importer asks it which
+/// of its lines must carry their date ([`super::lines`], [`super::insert`]): one definition, so
+/// a written line reads back as the instant it was written for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dating {
+    current: Option<Date>,
+    previous: Option<Timestamp>,
+}
+
+impl Dating {
+    /// Starts at the context's date (the date before the list, else `started_at`'s).
+    pub fn new(start: Option<Date>) -> Self {
+        Self { current: start, previous: None }
+    }
+
+    /// The date an entry without a written date is read on, given its instant on a date.
+    pub fn undated(&self, instant: impl Fn(Date) -> Option<Timestamp>) -> Option<Date> {
+        self.current.map(|d| match (instant(d), self.previous) {
+            (Some(at), Some(prev))
+                if prev.checked_sub(SignedDuration::from_hours(6)).is_ok_and(|p| at < p) =>
+            {
+                d.tomorrow().unwrap_or(d)
+            }
+            _ => d,
+        })
+    }
+
+    /// Moves past an entry read on `date` at `at`.
+    pub fn advance(&mut self, date: Option<Date>, at: Option<Timestamp>) {
+        self.current = date.or(self.current);
+        if at.is_some() {
+            self.previous = at;
+        }
+    }
+
+    /// The date the next entry would carry on from.
+    pub fn current(&self) -> Option<Date> {
+        self.current
+    }
+}
+
+/// A Timeline section read: the date its entries start from, and the entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    /// The context's date: the date before the list, else `started_at`'s.
+    pub start: Option<Date>,
+    /// The entries, in document order.
+    pub entries: Vec<Entry>,
+}
+
 /// The entries of `pm`'s Timeline section. `text` is the file's text (for the lines before the
 /// list), `titles` the section's accepted normalized titles, `tz` the configured zone.
 pub fn entries(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) -> Vec<Entry> {
+    read(pm, text, titles, tz).entries
+}
+
+/// Reads the Timeline of the postmortem whose whole text is `text` (a file about to be edited):
+/// its front matter for `started_at`, its body for the section. A file whose front matter does
+/// not read has no date to start from; its body is read all the same.
+pub fn read_text(text: &str, titles: &[String], tz: &TimeZone) -> Timeline {
+    use crate::parse::{front_matter, markdown, yaml};
+    let split = front_matter::split(text).ok();
+    let body = match &split {
+        Some(s) => markdown::parse(&text[s.body.start..s.body.end], s.body.start),
+        None => markdown::parse(text, 0),
+    };
+    let tree = split
+        .and_then(|s| yaml::load(&text[s.yaml.start..s.yaml.end], s.yaml.start).ok())
+        .filter(|loaded| loaded.root.as_map().is_some());
+    let pm = match tree {
+        Some(loaded) => Postmortem::from_front_matter(loaded.root, body),
+        None => Postmortem { body, ..Postmortem::default() },
+    };
+    read(&pm, text, titles, tz)
+}
+
+/// Nesting depth of each item (given in document order): how many other items hold it. One
+/// sort and a stack of open items: asking every item about every other was quadratic.
+fn depths(spans: &[Span]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| (spans[i].start, std::cmp::Reverse(spans[i].end), i));
+    let mut depth = vec![0; spans.len()];
+    let mut open: Vec<Span> = Vec::new();
+    for i in order {
+        let span = spans[i];
+        while open.last().is_some_and(|o| !(o.start <= span.start && span.end <= o.end)) {
+            open.pop();
+        }
+        depth[i] = open.len();
+        open.push(span);
+    }
+    depth
+}
+
+/// Reads `pm`'s Timeline section (see [`entries`]), with the date its entries start from.
+pub fn read(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) -> Timeline {
     let Some(section) = pm.body.section(titles) else {
-        return Vec::new();
+        return Timeline::default();
     };
     let items: Vec<_> = pm.body.items_in(section).collect();
     let preamble_end = items.first().map_or(section.content.end, |i| i.span.start);
@@ -226,19 +321,13 @@ pub fn entries(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) ->
     let cx = context(preamble, &is_zone);
     let default_zone = cx.zone.clone();
     let fallback_offset = started.map(|s| s.offset);
-    let mut current: Option<Date> = cx.date.or(started_local);
-    let mut previous: Option<Timestamp> = None;
+    let start = cx.date.or(started_local);
+    let mut dating = Dating::new(start);
+    let depths = depths(&items.iter().map(|i| i.span).collect::<Vec<_>>());
 
     let mut out = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let depth = items
-            .iter()
-            .filter(|o| {
-                o.span != item.span
-                    && o.span.start <= item.span.start
-                    && item.span.end <= o.span.end
-            })
-            .count();
+        let depth = depths.get(index).copied().unwrap_or(0);
         let head = head(&item.text, &is_zone);
         let Some(time) = head.time else {
             out.push(Entry {
@@ -256,7 +345,7 @@ pub fn entries(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) ->
         };
         let explicit_date = head.date.and_then(|(y, m, d)| match y {
             Some(y) => Date::new(y, m, d).ok(),
-            None => current.and_then(|near| closest_year(m, d, near)),
+            None => dating.current().and_then(|near| closest_year(m, d, near)),
         });
         let zone = head.zone.clone().or_else(|| default_zone.clone());
         let offset_at = |date: Date| -> Option<Offset> {
@@ -269,25 +358,11 @@ pub fn entries(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) ->
         let instant = |date: Date| -> Option<Timestamp> {
             offset_at(date)?.to_timestamp(DateTime::from_parts(date, time)).ok()
         };
-        let date = match explicit_date {
-            Some(d) => Some(d),
-            // Past midnight: the time went back by more than six hours.
-            None => current.map(|d| match (instant(d), previous) {
-                (Some(at), Some(prev))
-                    if prev.checked_sub(SignedDuration::from_hours(6)).is_ok_and(|p| at < p) =>
-                {
-                    d.tomorrow().unwrap_or(d)
-                }
-                _ => d,
-            }),
-        };
-        current = date.or(current);
+        let date = explicit_date.or_else(|| dating.undated(instant));
         let offset =
             date.and_then(offset_at).or(if zone.is_none() { fallback_offset } else { None });
         let at = date.and_then(instant);
-        if at.is_some() {
-            previous = at;
-        }
+        dating.advance(date, at);
         out.push(Entry {
             index,
             depth,
@@ -300,7 +375,7 @@ pub fn entries(pm: &Postmortem, text: &str, titles: &[String], tz: &TimeZone) ->
             text: head.text,
         });
     }
-    out
+    Timeline { start, entries: out }
 }
 
 #[cfg(test)]

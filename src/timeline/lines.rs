@@ -1,9 +1,10 @@
 //! Imported chat messages → timeline lines: `- 14:05 CEST — AO: text`.
 //!
 //! Times are shown in the configured time zone with its abbreviation (or its offset, for zones
-//! without one). When the messages span more than one local day, the first line of each day
-//! carries the date (`- 17 Jun 09:30 CEST — …`), as a person writing the timeline would; the
-//! reader of timelines ([`super::entries`]) understands both shapes. People are labelled by
+//! without one). A line carries its date (`- 17 Jun 09:30 CEST — …`) unless a reader of the
+//! timeline ([`super::entries`]) would give it that date anyway, from the lines above it: so
+//! the first line of each day is dated, as a person writing the timeline would date it, and so
+//! is the first imported line when the postmortem's own date is another ([`date_lines`]). People are labelled by
 //! initials (blameless by default), by name with `--names`, or by a role given with `--role`.
 //! Thread replies are nested under their parent.
 //!
@@ -135,21 +136,79 @@ impl People {
     }
 }
 
-/// One timeline entry to write: its text after the list marker (lines after the first are
-/// continuation lines, without indentation), and its nested replies.
+/// One line to write: its time as shown, the date it may carry, and the rest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    /// `14:05 CEST — AO: text`.
-    pub line: String,
-    /// Replies, each like `line`.
-    pub replies: Vec<String>,
+pub struct Line {
+    /// The local date of the message.
+    pub date: jiff::civil::Date,
+    /// The instant a reader gets back from the line: the message's minute (the seconds are
+    /// not shown).
+    pub at: jiff::Timestamp,
+    /// The date as written when the line carries it: `17 Jun`, or `2026-06-17` in a long
+    /// import.
+    pub day: String,
+    /// `14:05 CEST — AO: text` (lines after the first are continuation lines, without
+    /// indentation).
+    pub rest: String,
+    /// Whether the line carries its date (decided by [`date_lines`]).
+    pub dated: bool,
 }
 
-/// Renders `log` as blocks in the time zone `tz`.
+impl Line {
+    /// The line as written, after the list marker.
+    pub fn text(&self) -> String {
+        if self.dated { format!("{} {}", self.day, self.rest) } else { self.rest.clone() }
+    }
+
+    /// Both shapes of the line's first line, dated and not: an entry already in a file is
+    /// recognised whichever it was written with.
+    pub fn first_lines(&self) -> [String; 2] {
+        let first = self.rest.lines().next().unwrap_or("").trim().to_owned();
+        [format!("{} {first}", self.day), first]
+    }
+}
+
+/// One timeline entry to write, and its nested replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The message shown in the channel.
+    pub line: Line,
+    /// Replies, each like `line`.
+    pub replies: Vec<Line>,
+}
+
+impl Block {
+    /// The block's lines in the order they are written.
+    pub fn lines_mut(&mut self) -> impl Iterator<Item = &mut Line> {
+        std::iter::once(&mut self.line).chain(&mut self.replies)
+    }
+}
+
+/// Decides which of `lines`, written one after the other where a reader is at `dating`, carry
+/// their date: a line whose date is not the one the reader carries on from, or that the reader
+/// would take to be past midnight (replies are written under their thread, so the next line
+/// can be hours earlier than the one above it). Every line then reads back on its own date,
+/// whatever the postmortem's date: an import of June messages into a March postmortem dates
+/// its first line.
+pub fn date_lines<'a>(
+    lines: impl IntoIterator<Item = &'a mut Line>,
+    dating: &mut super::entries::Dating,
+) {
+    for line in lines {
+        let at = line.at;
+        let undated = dating.undated(|d| (d == line.date).then_some(at));
+        let reads_back = dating.current() == Some(line.date) && undated == Some(line.date);
+        line.dated = !reads_back;
+        dating.advance(Some(line.date), Some(at));
+    }
+}
+
+/// Renders `log` as blocks in the time zone `tz`, each line dated where a reader starting
+/// from no date needs it (the first line, and see [`date_lines`]); [`super::insert`] dates
+/// them again for the place they go.
 pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
     let days: BTreeSet<jiff::civil::Date> =
         log.messages().map(|m| m.at.to_zoned_datetime(tz.clone()).date()).collect();
-    let dated = days.len() > 1;
     // `17 Jun` is read in the year that puts it closest to the line before; an import that
     // spans months (a long-lived channel without --from/--to) writes full dates instead, and
     // UTC offsets rather than zone abbreviations (see below).
@@ -158,25 +217,8 @@ pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
         _ => false,
     };
     let day_format = if long { "%Y-%m-%d" } else { "%-d %b" };
-    let mut last_day: Option<jiff::civil::Date> = None;
-    let mut last_at: Option<jiff::Timestamp> = None;
-    let mut line = |m: &Message| {
+    let line = |m: &Message| {
         let zoned = m.at.to_zoned_datetime(tz.clone());
-        let day = zoned.date();
-        // Replies are written under their thread, so the next top-level line can be earlier
-        // than the line above it. A reader of a line without a date takes a time more than six
-        // hours back as past midnight (`super::entries`): such a line carries its date, even
-        // in a one-day import. The margin covers the seconds a line does not show.
-        let back = last_at.is_some_and(|prev| {
-            prev.duration_since(m.at) > jiff::SignedDuration::from_mins(6 * 60 - 5)
-        });
-        let date = if (dated && last_day != Some(day)) || back {
-            format!("{} ", zoned.strftime(day_format))
-        } else {
-            String::new()
-        };
-        last_day = Some(day);
-        last_at = Some(m.at);
         // A long import may reach back to an abbreviation the zone no longer uses (`NDDT` in
         // 1988), which a reader knows only from the incident's year: it writes offsets.
         let zone = if long {
@@ -201,20 +243,31 @@ pub fn blocks(log: &ChannelLog, people: &People, tz: &TimeZone) -> Vec<Block> {
         }
         // A person's label is a display name or a `--role`: plain text on this line.
         let label = markdown_text(&people.label(m));
-        format!("{date}{} {zone} — {label}: {text}", zoned.strftime("%H:%M"))
+        let minute = zoned.with().second(0).subsec_nanosecond(0).build().unwrap_or(zoned.clone());
+        Line {
+            date: zoned.date(),
+            at: minute.timestamp(),
+            day: zoned.strftime(day_format).to_string(),
+            rest: format!("{} {zone} — {label}: {text}", zoned.strftime("%H:%M")),
+            dated: true,
+        }
     };
-    log.threads
+    let mut blocks: Vec<Block> = log
+        .threads
         .iter()
-        .map(|t| {
-            let first = line(&t.message);
-            Block { line: first, replies: t.replies.iter().map(&mut line).collect() }
-        })
-        .collect()
+        .map(|t| Block { line: line(&t.message), replies: t.replies.iter().map(line).collect() })
+        .collect();
+    date_lines(
+        blocks.iter_mut().flat_map(Block::lines_mut),
+        &mut super::entries::Dating::new(None),
+    );
+    blocks
 }
 
-/// Writes `blocks` as a markdown list with `marker` (`-`, `*` or `+`), `newline` between lines;
-/// replies are nested two columns further, continuation lines indented to their item's text.
-pub fn render(blocks: &[Block], marker: char, newline: &str) -> String {
+/// Writes `blocks` as a markdown list with `marker` (`-`, `*` or `+`), `newline` between lines,
+/// each line after `indent` (the list's own); replies are nested two columns further,
+/// continuation lines indented to their item's text.
+pub fn render(blocks: &[Block], indent: &str, marker: char, newline: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut push = |text: &str, indent: &str| {
         let mut parts = text.lines();
@@ -227,10 +280,11 @@ pub fn render(blocks: &[Block], marker: char, newline: &str) -> String {
             }
         }
     };
+    let nested = format!("{indent}  ");
     for block in blocks {
-        push(&block.line, "");
+        push(&block.line.text(), indent);
         for reply in &block.replies {
-            push(reply, "  ");
+            push(&reply.text(), &nested);
         }
     }
     lines.join(newline)

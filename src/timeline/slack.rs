@@ -2,6 +2,11 @@
 //! `groups.json` for private channels), and one folder per channel holding one JSON file per
 //! day (`2026-06-16.json`), each an array of messages.
 //!
+//! The export is a folder, or the `.zip` Slack hands out, read in memory ([`ZipLimits`]): its
+//! JSON files are decompressed into memory under a cap on entries and on bytes, counted as
+//! they come out (a declared size is not believed), so a zip bomb is refused with an error
+//! instead of filling memory; nothing of it is written to disk, and its paths are only keys.
+//!
 //! The reader is lenient where the export is damaged and strict where the user erred: a day
 //! file that is not valid JSON, or a message without a `ts`, is reported (with its path) and
 //! skipped, and the rest is imported; a channel that does not exist is an error.
@@ -148,11 +153,37 @@ impl Dropped {
     }
 }
 
+/// How much of a zipped export is read: Slack's own exports of a busy workspace stay far
+/// below; a file past either cap is not an export `pm` should read into memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Entries in the archive (files and folders, read or not).
+    pub entries: usize,
+    /// Bytes of JSON decompressed, all entries together.
+    pub bytes: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        Self { entries: 200_000, bytes: 512 * 1024 * 1024 }
+    }
+}
+
+/// Where the export's files are: a folder on disk, or the JSON files of a zip, in memory, by
+/// their path inside it (`users.json`, `inc-2026-0013/2026-06-16.json`).
+#[derive(Debug, Clone, Default)]
+enum Files {
+    #[default]
+    Folder,
+    Zip(BTreeMap<String, Vec<u8>>),
+}
+
 /// The export's directory and its people and channels.
 #[derive(Debug, Clone, Default)]
 pub struct Export {
-    /// The export's root folder.
+    /// The export's root folder, or its zip file.
     pub root: PathBuf,
+    files: Files,
     /// Users by id (from `users.json`, completed by messages' `user_profile`).
     pub users: BTreeMap<String, User>,
     /// Channels (from `channels.json` and `groups.json`).
@@ -237,9 +268,63 @@ fn ts_text(value: &Value) -> Option<String> {
     }
 }
 
-fn read_json(path: &Path) -> Result<Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse_json(path, &bytes)
+/// Reads the JSON files of the zip at `path` into memory, by their path inside it. A zip with
+/// everything under one folder (an export zipped with its folder) is read from inside it.
+fn read_zip(path: &Path, limits: ZipLimits) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+    use std::io::Read as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .with_context(|| format!("{} is not a readable zip file", path.display()))?;
+    if archive.len() > limits.entries {
+        bail!(
+            "{} has {} entries, more than the {} a Slack export is read with: unzip it and pass the folder",
+            path.display(),
+            archive.len(),
+            limits.entries
+        );
+    }
+    let mut files = BTreeMap::new();
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .with_context(|| format!("cannot read entry {} of {}", i + 1, path.display()))?;
+        // Only a name that stays inside the archive is a key: `../x` and `/x` are skipped.
+        let Some(name) = entry.enclosed_name() else { continue };
+        let name = name.to_string_lossy().replace('\\', "/");
+        if !entry.is_file() || !name.ends_with(".json") {
+            continue;
+        }
+        let left = limits.bytes - total;
+        let mut bytes = Vec::new();
+        (&mut entry)
+            .take(left + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot decompress {name} in {}", path.display()))?;
+        total += bytes.len() as u64;
+        if total > limits.bytes {
+            bail!(
+                "{} decompresses to more than {} MB of JSON: refused (a zip bomb, or an export too large to read in memory: unzip it and pass the folder)",
+                path.display(),
+                limits.bytes / (1024 * 1024)
+            );
+        }
+        files.insert(name, bytes);
+    }
+    let at_root = ["users.json", "channels.json", "groups.json"];
+    if !at_root.iter().any(|f| files.contains_key(*f)) {
+        let folders: BTreeSet<&str> =
+            files.keys().filter_map(|k| k.split_once('/').map(|(f, _)| f)).collect();
+        if let [folder] = folders.into_iter().collect::<Vec<_>>()[..] {
+            let prefix = format!("{folder}/");
+            files = files
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v)))
+                .collect();
+        }
+    }
+    Ok(files)
 }
 
 /// Parses the contents of the export file `path` (named in the message when it is not JSON).
@@ -249,29 +334,90 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, String> {
 }
 
 impl Export {
-    /// Opens the export at `root`: reads its users and channels. A missing or damaged
-    /// `users.json`/`channels.json` is a warning (names then come from the messages' own
-    /// profiles), a missing folder an error.
+    /// Opens the export at `root`, a folder or a `.zip` (read with the default [`ZipLimits`]):
+    /// reads its users and channels. A missing or damaged `users.json`/`channels.json` is a
+    /// warning (names then come from the messages' own profiles), a missing export an error.
     pub fn open(root: &Path) -> anyhow::Result<Self> {
-        if !root.is_dir() {
-            bail!("the Slack export folder {} does not exist or is not a folder", root.display());
-        }
-        let mut export = Self { root: root.to_path_buf(), ..Self::default() };
+        Self::open_with(root, ZipLimits::default())
+    }
+
+    /// [`Export::open`] with the limits a zip is read with.
+    pub fn open_with(root: &Path, limits: ZipLimits) -> anyhow::Result<Self> {
+        let files = if root.is_dir() {
+            Files::Folder
+        } else if root.is_file() && root.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+        {
+            Files::Zip(read_zip(root, limits)?)
+        } else {
+            bail!(
+                "the Slack export {} is not a folder or a .zip file (give the export's folder or the zip Slack made)",
+                root.display()
+            );
+        };
+        let mut export = Self { root: root.to_path_buf(), files, ..Self::default() };
         let users_path = root.join("users.json");
-        match read_json(&users_path) {
-            Err(_) if !users_path.exists() => export.warnings.push(format!(
+        match export.read_json("users.json") {
+            None => export.warnings.push(format!(
                 "{} is missing: names come from the messages' own profiles",
                 users_path.display()
             )),
-            users => export.add_users(&users_path, users),
+            Some(users) => export.add_users(&users_path, users),
         }
         for file in ["channels.json", "groups.json"] {
-            let path = root.join(file);
-            if path.exists() {
-                export.add_channels(&path, read_json(&path));
+            if let Some(channels) = export.read_json(file) {
+                export.add_channels(&root.join(file), channels);
             }
         }
         Ok(export)
+    }
+
+    /// The export's file `name` (a path inside the export), parsed; `None` when there is none.
+    fn read_json(&self, name: &str) -> Option<Result<Value, String>> {
+        let path = self.root.join(name);
+        match &self.files {
+            Files::Folder => {
+                if !path.exists() {
+                    return None;
+                }
+                Some(
+                    std::fs::read(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                        .and_then(|bytes| parse_json(&path, &bytes)),
+                )
+            }
+            Files::Zip(files) => files.get(name).map(|bytes| parse_json(&path, bytes)),
+        }
+    }
+
+    /// The day files (`*.json`) of the channel folder `folder`, sorted; `None` when the export
+    /// has no such folder.
+    fn day_files(&self, folder: &str) -> anyhow::Result<Option<Vec<String>>> {
+        match &self.files {
+            Files::Folder => {
+                let dir = self.root.join(folder);
+                if !dir.is_dir() {
+                    return Ok(None);
+                }
+                let mut names: Vec<String> = std::fs::read_dir(&dir)
+                    .with_context(|| format!("cannot list {}", dir.display()))?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+                    .filter_map(|p| Some(format!("{folder}/{}", p.file_name()?.to_str()?)))
+                    .collect();
+                names.sort();
+                Ok(Some(names))
+            }
+            Files::Zip(files) => {
+                let prefix = format!("{folder}/");
+                let names: Vec<String> = files
+                    .keys()
+                    .filter(|k| k.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
+                    .cloned()
+                    .collect();
+                Ok((!names.is_empty()).then_some(names))
+            }
+        }
     }
 
     /// Adds the users of `users.json` at `path`, given as read ([`parse_json`]); a damaged
@@ -320,8 +466,12 @@ impl Export {
         let channel = self.find_channel(name).cloned();
         let folder_name =
             channel.as_ref().map_or(name.trim_start_matches('#'), |c| c.name.as_str());
-        let folder = self.root.join(folder_name);
-        if !folder.is_dir() {
+        // A channel name is a folder of the export, never a path out of it.
+        let usable = !folder_name.is_empty()
+            && !folder_name.contains(['/', '\\'])
+            && folder_name != "."
+            && folder_name != "..";
+        let Some(files) = (if usable { self.day_files(folder_name)? } else { None }) else {
             let known: Vec<&str> = self.channels.iter().map(|c| c.name.as_str()).collect();
             let hint = if known.is_empty() {
                 String::new()
@@ -329,25 +479,28 @@ impl Export {
                 format!(" (channels in the export: {})", known.join(", "))
             };
             bail!("no channel `{name}` in the Slack export {}{hint}", self.root.display());
-        }
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .with_context(|| format!("cannot list {}", folder.display()))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
+        };
 
-        // Day files outside the window are not even read; the rest are read one at a time.
-        let days = files.into_iter().filter_map(|path| {
+        // Day files outside the window are not even read; the rest are read one at a time
+        // (the reader adds users to `self` as it goes, so it reads from a copy of the root and
+        // the files taken out for the while).
+        let source = Self {
+            root: self.root.clone(),
+            files: std::mem::take(&mut self.files),
+            ..Self::default()
+        };
+        let days = files.into_iter().filter_map(|name| {
+            let path = source.root.join(&name);
             let day = path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse().ok());
             if day.is_some_and(|d| !window.may_hold(d)) {
                 return None;
             }
-            let json = read_json(&path);
+            let json = source.read_json(&name)?;
             Some((path, json))
         });
-        Ok(self.read_days(channel, days, window))
+        let log = self.read_days(channel, days, window);
+        self.files = source.files;
+        Ok(log)
     }
 
     /// Reads the messages inside `window` from a channel's day files, given in file order as
@@ -589,5 +742,97 @@ mod tests {
             shape,
             [("100.0", vec!["150.0", "300.0"]), ("200.0", vec![]), ("250.0", vec![])]
         );
+    }
+
+    /// A zip of `entries` (name, bytes), deflated, in a temporary folder.
+    fn zip_of(entries: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, PathBuf) {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("export.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            zip.start_file(*name, options).expect("entry");
+            zip.write_all(bytes).expect("write");
+        }
+        zip.finish().expect("finish");
+        (dir, path)
+    }
+
+    const USERS: &str = r#"[{"id":"U1","name":"ao","real_name":"Adaeze Okafor"}]"#;
+    const CHANNELS: &str = r#"[{"id":"C1","name":"inc"}]"#;
+    const DAY: &str = r#"[{"type":"message","user":"U1","text":"paged","ts":"1781599260.000200"}]"#;
+
+    #[test]
+    fn a_zip_is_read_in_memory_at_its_root_or_under_one_folder() {
+        for prefix in ["", "Acme Slack export Jun 16 2026/"] {
+            let (_dir, path) = zip_of(&[
+                (&format!("{prefix}users.json"), USERS.into()),
+                (&format!("{prefix}channels.json"), CHANNELS.into()),
+                (&format!("{prefix}inc/2026-06-16.json"), DAY.into()),
+                (&format!("{prefix}inc/notes.txt"), b"not json".to_vec()),
+            ]);
+            let mut export = Export::open(&path).expect("open");
+            assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+            let log = export.read_channel("#inc", Window::default()).expect("channel");
+            assert_eq!(log.message_count(), 1, "{prefix}");
+            assert_eq!(export.users["U1"].initials(), "AO");
+            let names: Vec<String> = std::fs::read_dir(path.parent().expect("dir"))
+                .expect("list")
+                .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(names, ["export.zip"], "nothing is unpacked to disk");
+        }
+    }
+
+    #[test]
+    fn paths_out_of_the_zip_are_not_keys() {
+        let (_dir, path) = zip_of(&[
+            ("../users.json", USERS.into()),
+            ("/channels.json", CHANNELS.into()),
+            ("inc/2026-06-16.json", DAY.into()),
+        ]);
+        let export = Export::open(&path).expect("open");
+        assert!(export.users.is_empty(), "`../users.json` is not the export's users.json");
+        assert!(
+            export.warnings.iter().any(|w| w.contains("users.json is missing")),
+            "{:?}",
+            export.warnings
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_by_its_decompressed_bytes_not_its_header() {
+        // 4 MB of zeros deflate to a few KB: past a 1 MB cap, whatever the header says.
+        let (_dir, path) = zip_of(&[("users.json", vec![b' '; 4 * 1024 * 1024])]);
+        let limits = ZipLimits { entries: 10, bytes: 1024 * 1024 };
+        let e = Export::open_with(&path, limits).expect_err("refused");
+        let e = format!("{e:#}");
+        assert!(e.contains("decompresses to more than 1 MB of JSON: refused"), "{e}");
+        assert!(Export::open_with(&path, ZipLimits { bytes: 8 * 1024 * 1024, ..limits }).is_ok());
+    }
+
+    #[test]
+    fn a_zip_of_too_many_entries_is_refused() {
+        let many: Vec<(String, Vec<u8>)> =
+            (0..11).map(|i| (format!("inc/2026-06-{i:02}.json"), b"[]".to_vec())).collect();
+        let entries: Vec<(&str, Vec<u8>)> =
+            many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        let (_dir, path) = zip_of(&entries);
+        let e =
+            Export::open_with(&path, ZipLimits { entries: 10, bytes: 1024 }).expect_err("refused");
+        assert!(format!("{e:#}").contains("has 11 entries, more than the 10"), "{e:#}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_zip_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("export.zip");
+        std::fs::write(&path, b"PK not really").expect("write");
+        let e = Export::open(&path).expect_err("refused");
+        assert!(format!("{e:#}").contains("is not a readable zip file"), "{e:#}");
+        let e = Export::open(&dir.path().join("export.tar")).expect_err("refused");
+        assert!(format!("{e:#}").contains("is not a folder or a .zip file"), "{e:#}");
     }
 }

@@ -116,7 +116,7 @@ fn into_writes_atomically_through_a_temporary_file() {
     );
     assert_eq!(meta.permissions().mode() & 0o777, 0o640, "permissions are kept");
     let text = std::fs::read_to_string(&file).expect("read");
-    assert!(text.contains("- 10:45 CEST — AO: Ack. Declaring SEV1"), "imported:\n{text}");
+    assert!(text.contains("- 16 Jun 10:45 CEST — AO: Ack. Declaring SEV1"), "imported:\n{text}");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -176,48 +176,59 @@ fn into_keeps_crlf_line_endings() {
     let out = import_into(&file, &WINDOW);
     assert!(out.status.success(), "{}", stderr(&out));
     let after = std::fs::read_to_string(&file).expect("read");
-    assert!(after.starts_with("---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n- 10:45 CEST — AO: "), "{after}");
+    assert!(after.starts_with("---\r\nid: INC-1\r\n---\r\n## Timeline\r\n\r\nAll times CEST.\r\n\r\n- 16 Jun 10:45 CEST — AO: "), "{after}");
     assert!(after.ends_with("\r\n\r\n## Resolution\r\n\r\nDone."), "{after}");
     assert!(!after.replace("\r\n", "").contains('\n'), "every inserted line ends with CRLF");
 }
 
-#[test]
-fn imported_lines_read_back_at_slack_instants() {
+/// A repository (Berlin time) holding a copy of the fixture postmortem, with the copy's path.
+fn repo_of_the_fixture() -> (tempfile::TempDir, PathBuf) {
     let (dir, file) = copy_of(POSTMORTEM, "INC-2026-0001-checkout-timeouts.md");
-    // A repository of one postmortem, in Berlin time like the fixture.
-    let root = dir.path();
-    std::fs::create_dir(root.join("postmortems")).expect("mkdir");
-    let moved = root.join("postmortems").join("INC-2026-0001.md");
+    std::fs::create_dir(dir.path().join("postmortems")).expect("mkdir");
+    let moved = dir.path().join("postmortems").join("INC-2026-0001-checkout-timeouts.md");
     std::fs::rename(&file, &moved).expect("move");
-    std::fs::write(root.join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
-    let root_arg = root.to_str().expect("UTF-8");
-    let moved_arg = moved.to_str().expect("UTF-8");
-    let out = run(&[
-        "timeline",
-        "import",
-        "--root",
-        root_arg,
-        "--slack",
-        SLACK,
-        "--channel",
-        CHANNEL,
-        "--into",
-        moved_arg,
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(dir.path().join("pm.toml"), "timezone = \"Europe/Berlin\"\n").expect("pm.toml");
+    (dir, moved)
+}
 
+/// Imports the fixture channel (with `extra` arguments) into the repository's postmortem, then
+/// reads its timeline back with `pm export --what timeline`: each entry's text, instant and depth.
+fn import_and_export(root: &Path, file: &Path, extra: &[&str]) -> Vec<(String, String, u64)> {
+    let root_arg = root.to_str().expect("UTF-8");
+    let file_arg = file.to_str().expect("UTF-8");
+    let args = [
+        &["timeline", "import", "--root", root_arg, "--slack", SLACK, "--channel", CHANNEL][..],
+        extra,
+        &["--into", file_arg][..],
+    ]
+    .concat();
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
     let export =
         run(&["export", "--root", root_arg, "--today", "2026-07-01", "--what", "timeline"]);
     assert!(export.status.success(), "{}", stderr(&export));
     let json: Value = serde_json::from_str(&stdout(&export)).expect("JSON");
-    let entries = json["timeline"].as_array().expect("timeline");
-    let at = |text: &str| -> Vec<&str> {
-        entries
-            .iter()
-            .filter(|e| e["text"].as_str().is_some_and(|t| t.contains(text)))
-            .map(|e| e["at"].as_str().unwrap_or("null"))
-            .collect()
-    };
+    json["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| {
+            let text = e["text"].as_str().unwrap_or("").to_owned();
+            (text, e["at"].as_str().unwrap_or("null").to_owned(), e["depth"].as_u64().unwrap_or(0))
+        })
+        .collect()
+}
+
+/// The instants of the entries whose text contains `text`.
+fn instants<'e>(entries: &'e [(String, String, u64)], text: &str) -> Vec<&'e str> {
+    entries.iter().filter(|e| e.0.contains(text)).map(|e| e.1.as_str()).collect()
+}
+
+#[test]
+fn imported_lines_read_back_at_slack_instants() {
+    let (dir, file) = repo_of_the_fixture();
+    let entries = import_and_export(dir.path(), &file, &[]);
+    let at = |text: &str| instants(&entries, text);
     // The postmortem's own entries keep their meaning…
     assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
     // …and the imported ones land at Slack's instants, across days and in threads.
@@ -225,11 +236,77 @@ fn imported_lines_read_back_at_slack_instants() {
     assert_eq!(at("provider's RCA is expected"), ["2026-06-17T07:10:00Z"]);
     assert_eq!(at("Night handover"), ["2026-06-16T22:30:00Z"]);
     assert_eq!(at("Thanks all"), ["2026-06-19T09:00:00Z"]);
-    let reply = entries
-        .iter()
-        .find(|e| e["text"].as_str().is_some_and(|t| t.contains("orders-db failed over")))
-        .expect("reply");
-    assert_eq!(reply["depth"], 1, "thread replies are nested");
+    let reply = entries.iter().find(|e| e.0.contains("orders-db failed over")).expect("reply");
+    assert_eq!(reply.2, 1, "thread replies are nested");
+}
+
+/// A one-day window imported into a postmortem of another date: the lines read back on the
+/// messages' own day (not the postmortem's), in order, so `pm check` finds nothing out of order.
+#[test]
+fn a_one_day_window_into_another_date_reads_back_on_its_day() {
+    let (dir, file) = repo_of_the_fixture();
+    let entries = import_and_export(dir.path(), &file, &WINDOW);
+    let at = |text: &str| instants(&entries, text);
+    assert_eq!(at("The pool change is deployed."), ["2026-03-02T08:10:00Z"]);
+    assert_eq!(at("Ack. Declaring SEV1"), ["2026-06-16T08:45:00Z"]);
+    assert_eq!(at("Checkout back at full capacity"), ["2026-06-16T09:28:00Z"]);
+
+    let root_arg = dir.path().to_str().expect("UTF-8");
+    let check = run(&["check", "--root", root_arg, "--today", "2026-07-01", "--format", "concise"]);
+    assert!(!stdout(&check).contains("PM402"), "{}", stdout(&check));
+}
+
+/// `--slack` takes the export's zip as Slack hands it out: the same lines as its folder, the
+/// same warnings (named inside the zip), nothing unpacked next to it.
+#[test]
+fn a_zipped_export_imports_like_its_folder() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip_path = dir.path().join("slack-export.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("create"));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in crate::support::fs::files(&crate_path(SLACK)) {
+        zip.start_file(name, options).expect("entry");
+        zip.write_all(&bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+
+    let zip_arg = zip_path.to_str().expect("UTF-8");
+    let from_folder = run(&[
+        &["timeline", "import", "--root", FIXTURE, "--slack", SLACK, "--channel", CHANNEL][..],
+        &WINDOW[..],
+    ]
+    .concat());
+    let from_zip =
+        run(
+            &[
+                &[
+                    "timeline",
+                    "import",
+                    "--root",
+                    FIXTURE,
+                    "--slack",
+                    zip_arg,
+                    "--channel",
+                    CHANNEL,
+                ][..],
+                &WINDOW[..],
+            ]
+            .concat(),
+        );
+    assert_eq!(from_zip.status.code(), Some(0), "{}", stderr(&from_zip));
+    assert_eq!(stdout(&from_zip), stdout(&from_folder));
+    assert!(
+        stderr(&from_zip).contains(&format!("{zip_arg}/inc-2026-0013-zone-b/2026-06-17.json")),
+        "{}",
+        stderr(&from_zip)
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["slack-export.zip"], "nothing is unpacked");
 }
 
 #[test]

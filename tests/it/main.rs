@@ -19,6 +19,7 @@ mod support;
 
 mod adversarial;
 mod architecture;
+mod blameless;
 mod browser_hostile;
 mod browser_search;
 mod changed;

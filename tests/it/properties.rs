@@ -733,7 +733,8 @@ proptest! {
         let started = first.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
         let original = format!("---\nid: INC-2026-0042\nstarted_at: {started}\n---\n\n## Timeline\n\n## Root cause\n\nA switch.\n");
         let titles = vec!["timeline".to_owned()];
-        let plan = pm::timeline::insert::plan(&original, &blocks, &titles, "x.md").expect("plan");
+        let timeline = pm::timeline::entries::read_text(&original, &titles, &tz);
+        let plan = pm::timeline::insert::plan(&original, &blocks, &timeline, &titles, "x.md").expect("plan");
         prop_assert_eq!(plan.added, blocks.len());
 
         let doc = pm::repo::Document::parse_text("x.md", plan.text.clone(), pm::repo::Depth::Full);

@@ -27,6 +27,16 @@ pub(super) enum Kind {
     /// "someone": needs to be the subject of a past action.
     Someone,
     RootCause,
+    /// "should have known", "obviously", "finally noticed": hindsight about what people saw.
+    Hindsight,
+    /// "didn't follow the runbook", "the procedure was not followed".
+    Procedure,
+    /// "train", "remind", "coach"…: needs one person as its object ("Retrain the on-call
+    /// engineer", "Remind Dave to …"), and to be a verb ("the Train service" is not).
+    PersonTarget,
+    /// "broke", "deleted", "forgot"…: needs a person's given name as its subject ("Dave broke
+    /// the deploy"; "Postgres dropped connections" is not).
+    NamedActor,
 }
 
 /// One row of the table. In `message` and `help`, `{m}` is the matched text and `{who}` the
@@ -63,6 +73,22 @@ pub(super) static CATEGORIES: &[Category] = &[
         pattern: r"\bmade\s+(?:a|an|the|one|two|several|some)\s+(?:typo|mistake|error|blunder|slip)s?\b",
         message: "\"{m}\" with a person as its subject (\"{who}\") puts the error on them",
         help: "describe what in the system let the slip cause harm, e.g. \"the configuration accepted a typo in the datacenter name without validation\"",
+        severity: None,
+    },
+    Category {
+        kind: Kind::Hindsight,
+        // Before the counterfactual: "should have known" is hindsight whatever its subject.
+        pattern: r"\bshould(?:\s+not|n['’]t)?\s+have\s+known\b|\bshould['’]ve\s+known\b|\bobviously\b|\bfinally\s+(?:noticed|realized|realised|saw|spotted|checked|looked|acknowledged|responded|answered|reacted|read|found|caught|understood)\b",
+        message: "\"{m}\" judges by hindsight: what is obvious afterwards was not at the time",
+        help: "say what the responders saw at the time and when the signal became clear, e.g. \"the error rate showed on the dashboard only after 10 minutes\"",
+        severity: None,
+    },
+    Category {
+        kind: Kind::Procedure,
+        // Before "failed to" and "neglected to": the procedure is the point, whoever the subject.
+        pattern: r"\b(?:didn['’]t|did\s+not|never|failed\s+to|chose\s+not\s+to|neglected\s+to)\s+follow(?:ed)?\s+(?:(?:the|our|their|his|her|a|any|its)\s+)?(?:[a-z-]+\s+){0,2}(?:runbook|procedure|process|playbook|checklist|instructions|protocol|sop)s?\b|\b(?:runbook|procedure|process|playbook|checklist|instructions|protocol)s?\s+(?:was|were)\s+(?:not|never)\s+followed\b",
+        message: "\"{m}\" blames people for not following the procedure",
+        help: "ask what made the procedure hard to follow (findable, current, practical under pressure?), e.g. \"the alert did not link the runbook, and its step 4 named a host that no longer exists\"",
         severity: None,
     },
     Category {
@@ -115,6 +141,20 @@ pub(super) static CATEGORIES: &[Category] = &[
         pattern: r"\b(?:someone|somebody)\b",
         message: "\"{m}\" points at an unnamed individual",
         help: "say what action happened and what allowed it, or name the role, e.g. \"a deploy script removed …\"",
+        severity: None,
+    },
+    Category {
+        kind: Kind::PersonTarget,
+        pattern: r"\b(?:re-?train|train|re-?educate|educate|coach|counsel|reprimand|discipline|remind)\b",
+        message: "\"{m}\" makes a person (\"{who}\") the target of the fix",
+        help: "change the system the person worked in, e.g. \"add a confirmation step that shows the scope\" or \"make the runbook step a script\"",
+        severity: None,
+    },
+    Category {
+        kind: Kind::NamedActor,
+        pattern: r"\b(?:broke|deleted|dropped|forgot|ignored|missed|messed\s+up|screwed\s+up|botched|skipped|overlooked|mistyped|fat-fingered|misconfigured|wiped|truncated|overwrote|caused)\b",
+        message: "\"{m}\" names a person as the one who did it",
+        help: "describe the action and what allowed it, by role if at all, e.g. \"a deploy removed the index; the migration tool did not check for readers\"",
         severity: None,
     },
     Category {
@@ -240,4 +280,47 @@ pub(super) const NOTICED: &[&str] = &[
     "fixed", "restored", "suggested", "confirmed", "investigated", "discovered", "opened",
     "filed", "called", "pinged", "posted", "acknowledged", "responded", "replied", "identified",
     "checked", "verified", "answered", "tried", "looked", "volunteered", "warned", "noted",
+];
+
+/// Before "train", "remind"…: these make it a noun ("the Train service", "a coach").
+pub(super) const DETERMINERS: &[&str] =
+    &["the", "a", "an", "this", "that", "our", "their", "its", "his", "her", "your", "my"];
+
+/// Whether `word` names one person as the object of "train", "remind"…: a role of
+/// [`PERSON_NOUNS`] whose plural is there too ("engineer"), or a role or pronoun that has no
+/// plural there. A group ("train engineers on X") is an organisation's training, not a fix aimed
+/// at one person.
+pub(super) fn one_person(word: &str) -> bool {
+    const ALSO: &[&str] = &["on-call", "oncall", "ic", "commander", "person", "him", "her"];
+    let w = word.to_ascii_lowercase();
+    ALSO.contains(&w.as_str())
+        || (PERSON_NOUNS.contains(&w.as_str()) && PERSON_NOUNS.contains(&format!("{w}s").as_str()))
+}
+
+/// Words that end the object of "train", "remind"…: its head is the word before them.
+pub(super) const OBJECT_ENDS: &[&str] = &[
+    "on", "to", "in", "about", "for", "with", "how", "that", "who", "which", "and", "or", "before",
+    "after",
+];
+
+/// Common given names, for a name outside the registry written as a person's in prose ("Dave
+/// broke the deploy"). Names that are also common English words or product names (Will, Mark,
+/// Bill, May, Grace, Max, Chase, Ray, Jack…) are left out: a capitalised word at the start of a
+/// sentence is too often the word.
+#[rustfmt::skip]
+pub(super) const GIVEN_NAMES: &[&str] = &[
+    "aaron", "abdul", "adam", "adaeze", "ahmed", "aisha", "alan", "alex", "alexander", "alice",
+    "alicia", "amanda", "amy", "ana", "andrea", "andrew", "andy", "angela", "anna", "anne",
+    "anthony", "arjun", "ashley", "barbara", "ben", "benjamin", "beth", "brian", "carlos",
+    "carol", "catherine", "charles", "chen", "chris", "christina", "christopher", "claire",
+    "daniel", "dave", "david", "deborah", "dennis", "diana", "dmitri", "donald", "elena",
+    "elizabeth", "emily", "emma", "eric", "fatima", "fernando", "gary", "george", "greg",
+    "hannah", "hans", "helen", "ian", "igor", "ivan", "james", "jamal", "jane", "jason",
+    "jeff", "jennifer", "jessica", "jim", "joe", "john", "jonathan", "jose", "joseph", "juan",
+    "julia", "karen", "kate", "katie", "kevin", "kim", "laura", "linda", "lisa", "luis",
+    "maria", "marie", "matt", "matthew", "megan", "michael", "michelle", "mike", "mohammed",
+    "nancy", "natalie", "nicole", "olga", "omar", "paul", "pedro", "peter", "priya", "rachel",
+    "rahul", "raj", "rebecca", "richard", "robert", "ryan", "sam", "samantha", "sandra",
+    "sarah", "scott", "sergei", "sophie", "stephen", "steve", "steven", "susan", "thomas",
+    "tim", "timothy", "tom", "tony", "wei", "yuki", "zoe",
 ];

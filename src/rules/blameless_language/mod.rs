@@ -10,6 +10,10 @@
 //!   of the subject ("the on-call engineer failed to" — yes; "the generator failed to" — no).
 //!   "should/could have" must also be followed by a past participle, which separates the
 //!   counterfactual ("we should have alerted") from possession ("engineers should have access").
+//! - "train", "remind"… aim a fix at a person only with one person as their object
+//!   ([`targeted_person`]), and are verbs only when no determiner precedes them.
+//! - A blaming verb ("broke", "deleted") names a person only after a capitalised given name
+//!   ([`is_given_name`]): the regex runs on lowercased text, so the capital is checked here.
 //! - "someone" is fault-finding when it is the subject of a past action ("someone deleted"), not
 //!   when it noticed or helped ("someone from support noticed").
 //! - "fault" needs an owner before it ("at fault", "their fault", "the vendor's fault").
@@ -42,7 +46,8 @@ use crate::diagnostic::{Finding, Severity};
 use crate::parse::markdown::Prose;
 use crate::repo::Document;
 use categories::{
-    CATEGORIES, Category, FAULT_OWNERS, Kind, LAZY_TECHNICAL, NAME_HELP, NAME_MESSAGE, UNABLE,
+    CATEGORIES, Category, DETERMINERS, FAULT_OWNERS, GIVEN_NAMES, Kind, LAZY_TECHNICAL, NAME_HELP,
+    NAME_MESSAGE, OBJECT_ENDS, PERSON_NOUNS, UNABLE, one_person,
 };
 use grammar::{
     counterfactual_verb, is_adverb, negated, one_of, person_subject, someone_acted, stands_alone,
@@ -76,7 +81,23 @@ URLs are skipped; matching is case-insensitive and on whole words.
   ("someone deleted the table", not "someone noticed the errors").
 - **a single root cause** ("root cause", info severity): incidents have several contributing
   factors. The plural "root causes" is not reported.
-- **names**: a handle from the teams registry written in prose ("jdoe restarted the pool").
+- **hindsight**: "should have known" (whoever the subject), "obviously", "finally noticed"
+  ("finally realized", "finally responded", …); not "Obviously-named", "the fix was finally
+  deployed", "not obviously wrong".
+- **not following the procedure**: "didn't/did not/never/failed to follow the (documented …)
+  runbook/procedure/process/playbook/checklist", "the runbook was not followed"; not "the
+  runbook was followed".
+- **fixes aimed at a person**: "train", "retrain", "remind", "coach", "educate", "counsel",
+  "reprimand", "discipline" with one person as the object — a name ("Train John", "Remind
+  Priya to …"), a registry handle, "him"/"her", or a singular role ("Retrain the on-call
+  engineer", "Remind the on-call to …"). Not a group ("Train engineers on the new tool"), a thing
+  ("train the model", "remind users to rotate keys"), or a noun ("the Train service", "a coach").
+- **names**: a handle from the teams registry written in prose ("jdoe restarted the pool"), and
+  a common given name, capitalised, as the subject of a blaming verb ("Dave broke the deploy",
+  "Mike accidentally dropped the table": broke, deleted, dropped, forgot, ignored, missed,
+  skipped, overlooked, misconfigured, overwrote, caused, …). "Postgres dropped connections" and
+  "Dave noticed the errors" are not findings; given names that are also words (Will, Mark, May)
+  are not on the list.
 
 Each finding says why and suggests a rewording.
 
@@ -394,7 +415,35 @@ fn judge(
                 return None;
             }
             let who = person_subject(text, start, is_name)?;
+            // "Nobody could have known", "no one should have had to": said to clear people.
+            if one_of(who, &["nobody", "one"]) {
+                return None;
+            }
             report(who)
+        }
+        Kind::Hindsight | Kind::Procedure => {
+            if negated(text, start) {
+                None
+            } else {
+                report("")
+            }
+        }
+        Kind::PersonTarget => {
+            // A noun after a determiner ("the Train service", "a coach"), not a verb.
+            let noun =
+                words_before(text, start).next().is_some_and(|(_, w)| one_of(w, DETERMINERS));
+            if noun || negated(text, start) {
+                return None;
+            }
+            report(targeted_person(text, end, is_name)?)
+        }
+        Kind::NamedActor => {
+            let (at, name) =
+                words_before(text, start).find(|(_, w)| !is_adverb(&w.to_ascii_lowercase()))?;
+            if !is_given_name(name) {
+                return None;
+            }
+            Some(Hit::new(at, end, category.message, category.help, None, &text[at..end], name))
         }
         Kind::Someone => {
             let verb_at = someone_acted(text, end)?;
@@ -403,6 +452,46 @@ fn judge(
             Some(h)
         }
     }
+}
+
+/// Whether `word`, as written, is a person's given name: capitalised, and one of the common
+/// given names.
+fn is_given_name(word: &str) -> bool {
+    let mut chars = word.chars();
+    let capitalised = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+    capitalised && one_of(word, GIVEN_NAMES)
+}
+
+/// The one person that the training/reminding verb ending at `end` is aimed at, as written:
+/// a given name or a registry name ("Train John", "Remind Priya to …", any capitalised word
+/// before "to"), or a singular role ("Retrain the on-call engineer", "Remind the on-call to").
+/// `None` for things and groups ("Train the model", "Remind users to", "Train engineers on").
+fn targeted_person<'t>(
+    text: &'t str,
+    end: usize,
+    is_name: &dyn Fn(&str) -> bool,
+) -> Option<&'t str> {
+    let mut words = words_after(text, end).map(|(_, w)| w).peekable();
+    let first = *words.peek()?;
+    let capitalised = first.chars().next().is_some_and(char::is_uppercase)
+        && first.chars().skip(1).any(char::is_lowercase);
+    if is_given_name(first) || is_name(first) {
+        return Some(first);
+    }
+    let phrase: Vec<&str> = words
+        .skip_while(|w| one_of(w, DETERMINERS))
+        .take_while(|w| !one_of(w, OBJECT_ENDS))
+        .take(4)
+        .collect();
+    // "Remind Priya to …": a capitalised word right before "to" is a person.
+    let after_first = words_after(text, end).nth(1).map(|(_, w)| w);
+    if capitalised && after_first.is_some_and(|w| w.eq_ignore_ascii_case("to")) {
+        return Some(first);
+    }
+    // The head is the last person word of the phrase ("the on-call engineer", "the engineer
+    // responsible"): one person if it is singular.
+    let head = *phrase.iter().rev().find(|w| one_of(w, PERSON_NOUNS) || one_person(w))?;
+    one_person(head).then_some(head)
 }
 
 /// Byte ranges of the text covered by an allowed phrase (ASCII case-insensitive).
