@@ -36,7 +36,7 @@ use index::{TIERS, Term, Tier};
 use tokenize::Kind;
 
 /// Version of the index format (`v` in the manifest).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
@@ -288,15 +288,16 @@ impl TermPlan {
     }
 }
 
-/// How many titles each token occurs in.
+/// How many titles each term (a token's stem) occurs in.
 fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
     for e in &m.entries {
         seen.clear();
         tokenize::for_each_token(&e.title, |t| {
-            if !seen.iter().any(|s| s == t) {
-                seen.push(t.to_owned());
+            let t = tokenize::stem(t);
+            if !seen.iter().any(|s| *s == t) {
+                seen.push(t.into_owned());
             }
         });
         for t in seen.drain(..) {
