@@ -599,14 +599,14 @@
     return home >= 0 ? ["t/" + pad(home)] : [];
   }
 
-  // The words of the index closest to a misspelt token, as [key, quality]: every word key of
+  // The words of the index closest to a misspelt token, as [key, quality]: every English key of
   // the listed terms and of the loaded word shards within the token's bound, the nearest only.
   function typoKeys(token) {
     var bound = typoBound(token.text.length);
     if (!bound) return [];
     var best = bound + 1, keys = [];
     function consider(key) {
-      if (kindOf(key) !== "t") return;
+      if (!isEnglish(key)) return;
       var d = editDistance(token.stem, key, Math.min(bound, best));
       if (d < best) {
         best = d;

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::browser_search::{normalized, result_ids, results_for, type_query};
-use crate::search_scale::{Doc, all_ids, load_corpus, search, words};
+use crate::search_scale::{Doc, all_ids, load_corpus, search};
 use crate::support::browser::{Browser, Page, js_string};
 use crate::support::fs::crate_path;
 use crate::support::server::StaticServer;
@@ -202,7 +202,7 @@ fn relevance_on_a_fixture_site() {
     // The snippet comes from the page, around the match, marked and as text.
     let s = &cases.snippet;
     type_query(&page, &s.q);
-    assert_eq!(results_for(&page, &normalized(&s.q, &[])), [s.id.clone()]);
+    assert_eq!(results_for(&page, &normalized(&s.q, &[])), std::slice::from_ref(&s.id));
     page.wait_until(
         "document.querySelector('li.pm-result .pm-result-snippet').dataset.source === 'page'",
         "the snippet cut from the page",

@@ -184,29 +184,6 @@ fn prefix_quality(shorter: &str, longer: &str) -> u32 {
     q.clamp(1, QUALITY - 1)
 }
 
-/// Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions).
-fn osa_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 /// The keys `word` matches, with their quality: its stem (and, for a prefix, itself and the
 /// keys it starts); when there are none and it is an English word, the keys a prefix starts
 /// with (down to half its length, 3 letters at least), then the closest words within its edit
@@ -271,10 +248,10 @@ fn matches(index: &Index, word: &str, is_prefix: bool) -> Vec<(String, u32)> {
     let mut best = bound + 1;
     let mut keys: Vec<&String> = Vec::new();
     for key in index.terms.keys() {
-        if kind(key) != Kind::Word || !in_dictionary(key) {
+        if !key.bytes().all(|b| b.is_ascii_lowercase()) || !in_dictionary(key) {
             continue;
         }
-        let d = osa_distance(&stem, key);
+        let d = strsim::osa_distance(&stem, key);
         if d < best {
             best = d;
             keys.clear();
