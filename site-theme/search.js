@@ -1327,6 +1327,10 @@
       set.appendChild(list);
       box.appendChild(set);
     });
+    if (!countable()) {
+      box.appendChild(el("p", "facet-note", "Counts are of all postmortems: this index is too " +
+        "big to count each search's in the browser."));
+    }
     var clear = el("button", "button facet-clear", "Clear filters");
     clear.type = "button";
     clear.id = "pm-search-clear";
@@ -1353,8 +1357,19 @@
 
   var countSpans = Object.create(null); // "facet:value" -> its count element
   var allFacets = null; // promise: every facet shard loaded
+  // Facet shards hold a bitmap or a gap list per value: about N/6 bytes a facet, so they grow
+  // with the repository. Past this size (tens of thousands of postmortems) they are not loaded
+  // for counts, which then stay the totals, and the panel says so.
+  var COUNT_BYTES = 192 * KIB;
+
+  function countable() {
+    var total = 0;
+    (manifest.fs || []).forEach(function (k) { total += KIB * k; });
+    return total <= COUNT_BYTES;
+  }
 
   function showCounts(plan) {
+    if (!countable()) return;
     if (!allFacets) {
       allFacets = loadAll((manifest.f || []).map(function (x, s) { return "f/" + pad(s); }));
     }

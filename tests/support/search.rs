@@ -114,7 +114,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         }
     }
     // Listed terms: x/F holds the keys the manifest's x[F] names, ascending; x/ files are
-    // numbered without gaps; sizes (KiB, rounded up) for every term file.
+    // numbered without gaps; sizes (KiB, rounded up) for every term and facet file.
     let x_keys = manifest["x"].as_array().expect("x: the keys of each x/ file");
     assert_eq!(
         data.keys().filter(|k| k.starts_with("x/")).count(),
@@ -139,7 +139,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         }
         add_terms(keys, file["p"].as_array().expect("p").clone(), &mut terms);
     }
-    for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c")] {
+    for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c"), ("fs", "f")] {
         let sizes = manifest[sizes].as_array().expect("sizes");
         let files = data.keys().filter(|k| k.starts_with(&format!("{dir}/"))).count();
         assert_eq!(sizes.len(), files, "one size per {dir}/ file");

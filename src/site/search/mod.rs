@@ -125,6 +125,11 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let words_json = serialize(&plan.words)?;
     let numbers_json = serialize(&plan.numbers)?;
     let codes_json = serialize(&plan.codes)?;
+    // Facet shards too: the client weighs them before loading them all for the live counts.
+    let facets_json: Vec<String> = facet_shards
+        .par_iter()
+        .map(|r| facet_shard(&facet_entries[r.clone()]))
+        .collect::<anyhow::Result<_>>()?;
     // In KiB, rounded up: the client only weighs files against a budget of tens of KiB, and
     // short numbers keep the manifest, which every query loads, small.
     let lengths =
@@ -139,6 +144,7 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         ts: lengths(&words_json),
         ns: lengths(&numbers_json),
         cs: lengths(&codes_json),
+        fs: lengths(&facets_json),
         t: plan.words.iter().map(|s| &*terms[s[0]].key).collect(),
         n: plan.numbers.iter().map(|s| &*terms[s[0]].key).collect(),
         c: plan.codes.iter().map(|s| &*terms[s[0]].key).collect(),
@@ -177,10 +183,7 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
                     let (dir, json) = term_files[d];
                     (shard::key(dir, k), json[k].as_str().into())
                 }
-                Job::Facets(k) => {
-                    let entries = &facet_entries[facet_shards[k].clone()];
-                    (shard::key("f", k), facet_shard(entries)?.into())
-                }
+                Job::Facets(k) => (shard::key("f", k), facets_json[k].as_str().into()),
                 Job::Docs(k) => {
                     (shard::key("d", k), doc_block(m, &rows, blocks[k].clone())?.into())
                 }
@@ -461,6 +464,7 @@ struct Manifest<'a> {
     ts: Vec<usize>,
     ns: Vec<usize>,
     cs: Vec<usize>,
+    fs: Vec<usize>,
     t: Vec<&'a str>,
     n: Vec<&'a str>,
     c: Vec<&'a str>,
