@@ -121,28 +121,34 @@ fn by_stem(tokens: Vec<Term>) -> Vec<Term> {
         })
         .collect();
     stemmed.par_sort_unstable_by(|a, b| utf16_cmp(&a.key, &b.key));
-    let mut terms: Vec<Term> = Vec::with_capacity(stemmed.len());
+    // Runs of one key, merged in parallel: the common words of a big repository have several
+    // forms of thousands of documents each.
+    let mut groups: Vec<Vec<Term>> = Vec::new();
     for t in stemmed {
-        match terms.last_mut() {
-            Some(last) if last.key == t.key => last.tiers = union(&last.tiers, &t.tiers),
-            _ => terms.push(t),
+        match groups.last_mut() {
+            Some(group) if group[0].key == t.key => group.push(t),
+            _ => groups.push(vec![t]),
         }
     }
-    terms
+    groups.into_par_iter().map(union).collect()
 }
 
-/// The union of two terms' postings, each document at the better of its tiers.
-fn union(a: &[Vec<u32>; TIERS], b: &[Vec<u32>; TIERS]) -> [Vec<u32>; TIERS] {
+/// One term of the terms of one key: their postings' union, each document at its best tier.
+fn union(mut group: Vec<Term>) -> Term {
+    if group.len() == 1 {
+        return group.swap_remove(0);
+    }
     let mut postings: Postings = Vec::new();
-    for tiers in [a, b] {
-        for (tier, docs) in (0u32..).zip(tiers) {
+    for term in &group {
+        for (tier, docs) in (0u32..).zip(&term.tiers) {
             postings.extend(docs.iter().map(|&d| d << 2 | tier));
         }
     }
     // Ascending: by doc, then by tier, so the first of a doc is its best.
     postings.sort_unstable();
     postings.dedup_by_key(|p| *p >> 2);
-    split(&postings)
+    let key = std::mem::take(&mut group[0].key);
+    Term { key, tiers: split(&postings) }
 }
 
 /// Appends the postings of `from` (later documents) to those of `into`.

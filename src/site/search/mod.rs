@@ -291,23 +291,28 @@ impl TermPlan {
     }
 }
 
-/// How many titles each term (a token's stem) occurs in.
+/// How many titles each term occurs in: counted by token, then summed by stem (a title with
+/// two forms of a word counts twice; the count only orders the listed terms). Stemming the
+/// distinct title words, not every title's, keeps it cheap.
 fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
     for e in &m.entries {
         seen.clear();
         tokenize::for_each_token(&e.title, |t| {
-            let t = tokenize::stem(t);
-            if !seen.iter().any(|s| *s == t) {
-                seen.push(t.into_owned());
+            if !seen.iter().any(|s| s == t) {
+                seen.push(t.to_owned());
             }
         });
         for t in seen.drain(..) {
             *counts.entry(t).or_insert(0) += 1;
         }
     }
-    counts
+    let mut by_stem: HashMap<String, u32> = HashMap::with_capacity(counts.len());
+    for (token, n) in counts {
+        *by_stem.entry(tokenize::stem(&token).into_owned()).or_insert(0) += n;
+    }
+    by_stem
 }
 
 /// What goes over the index's budgets (at most [`shard::MAX_FILES`] files, none over
