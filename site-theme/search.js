@@ -26,7 +26,9 @@
 
   var cache = Object.create(null); // key -> data, for every file that arrived
   var waiting = Object.create(null); // key -> {promise, resolve, reject} while loading
-  var stats = { loaded: [], lastRenderMs: 0 };
+  // loaded: the index files, in arrival order; lastRenderMs: from "files arrived" to "results
+  // in the page"; counted: how many times the facet counts were set from the results.
+  var stats = { loaded: [], lastRenderMs: 0, counted: 0 };
   window.pmSearchStats = stats;
 
   // Defined before anything is loaded: every index file calls it.
@@ -112,7 +114,7 @@
   }
 
   // The index format this client reads (`v` in the manifest; docs/search.md).
-  var FORMAT = 3;
+  var FORMAT = 4;
 
   var NUMERIC;
   try {
@@ -154,16 +156,161 @@
     return out;
   }
 
+  // --- Stemming (Snowball English, Porter2: the same algorithm as the builder's rust-stemmers;
+  // docs/search.md "Tokenizer"). A faithful port of english.sbl: each step below names its
+  // rule there. Only tokens of ASCII letters are stemmed, as on the Rust side.
+
+  var VOWEL = /[aeiouy]/;
+
+  function isVowel(c) {
+    return c === "a" || c === "e" || c === "i" || c === "o" || c === "u" || c === "y";
+  }
+
+  // `shortv` at the end of `w` (english.sbl reads it backwards): a last letter that is neither
+  // a vowel nor w, x or Y, after a vowel, after a non-vowel; or a vowel then a non-vowel as the
+  // whole word.
+  function endsShort(w) {
+    var n = w.length;
+    if (n >= 3 && isVowel(w[n - 2]) && !isVowel(w[n - 3])) {
+      var c = w[n - 1];
+      if (!isVowel(c) && c !== "w" && c !== "x" && c !== "Y") return true;
+    }
+    return n === 2 && !isVowel(w[1]) && isVowel(w[0]);
+  }
+
+  // The longest of `suffixes` that `w` ends with, or "" (Snowball's `among`: the longest match
+  // is chosen, and its condition failing fails the step; no shorter one is tried).
+  function longestSuffix(w, suffixes) {
+    var best = "";
+    for (var i = 0; i < suffixes.length; i++) {
+      var s = suffixes[i];
+      if (s.length > best.length && w.length >= s.length && w.slice(-s.length) === s) best = s;
+    }
+    return best;
+  }
+
+  var EXCEPTION1 = {
+    skis: "ski", skies: "sky", dying: "die", lying: "lie", tying: "tie", idly: "idl",
+    gently: "gentl", ugly: "ugli", early: "earli", only: "onli", singly: "singl", sky: "sky",
+    news: "news", howe: "howe", atlas: "atlas", cosmos: "cosmos", bias: "bias", andes: "andes",
+  };
+  var EXCEPTION2 = ["inning", "outing", "canning", "herring", "earring", "proceed", "exceed",
+    "succeed"];
+  var STEP1B = ["eed", "eedly", "ed", "edly", "ing", "ingly"];
+  var STEP2 = {
+    tional: "tion", enci: "ence", anci: "ance", abli: "able", entli: "ent", izer: "ize",
+    ization: "ize", ational: "ate", ation: "ate", ator: "ate", alism: "al", aliti: "al",
+    alli: "al", fulness: "ful", ousli: "ous", ousness: "ous", iveness: "ive", iviti: "ive",
+    biliti: "ble", bli: "ble", ogi: "og", fulli: "ful", lessli: "less", li: "",
+  };
+  var STEP3 = {
+    tional: "tion", ational: "ate", alize: "al", icate: "ic", iciti: "ic", ical: "ic", ful: "",
+    ness: "", ative: "",
+  };
+  var STEP4 = ["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
+    "ism", "ate", "iti", "ous", "ive", "ize", "ion"];
+  var STEP2_KEYS = Object.keys(STEP2), STEP3_KEYS = Object.keys(STEP3);
+
+  // The Porter2 stem of `word` (lowercase ASCII letters).
+  function porter2(word) {
+    if (Object.prototype.hasOwnProperty.call(EXCEPTION1, word)) return EXCEPTION1[word];
+    if (word.length < 3) return word;
+    // prelude: a y at the start or after a vowel is a consonant, Y.
+    var w = word.split("");
+    if (w[0] === "y") w[0] = "Y";
+    for (var i = 1; i < w.length; i++) if (w[i] === "y" && isVowel(w[i - 1])) w[i] = "Y";
+    w = w.join("");
+    // mark_regions: R1 after the first non-vowel following a vowel (or after gener, commun,
+    // arsen), R2 the same again within R1.
+    var n = w.length, p1 = n, p2 = n;
+    function after(from) {
+      var j = from;
+      while (j < n && !isVowel(w[j])) j++;
+      if (j >= n) return -1;
+      while (j < n && isVowel(w[j])) j++;
+      return j >= n ? -1 : j + 1;
+    }
+    var special = /^(gener|commun|arsen)/.exec(w);
+    var r1 = special ? special[0].length : after(0);
+    if (r1 >= 0) {
+      p1 = r1;
+      var r2 = after(p1);
+      if (r2 >= 0) p2 = r2;
+    }
+    var s, start;
+    // Step_1a
+    s = longestSuffix(w, ["sses", "ied", "ies", "s", "us", "ss"]);
+    start = w.length - s.length;
+    if (s === "sses") w = w.slice(0, start) + "ss";
+    else if (s === "ied" || s === "ies") w = w.slice(0, start) + (start >= 2 ? "i" : "ie");
+    else if (s === "s" && VOWEL.test(w.slice(0, start - 1))) w = w.slice(0, start);
+    if (EXCEPTION2.indexOf(w) === -1) {
+      // Step_1b
+      s = longestSuffix(w, STEP1B);
+      start = w.length - s.length;
+      if (s === "eed" || s === "eedly") {
+        if (start >= p1) w = w.slice(0, start) + "ee";
+      } else if (s && VOWEL.test(w.slice(0, start))) {
+        w = w.slice(0, start);
+        var end = w.slice(-2);
+        if (end === "at" || end === "bl" || end === "iz") w += "e";
+        else if (end[0] === end[1] && "bdfgmnprt".indexOf(end[0]) !== -1) w = w.slice(0, -1);
+        else if (w.length === p1 && endsShort(w)) w += "e";
+      }
+      // Step_1c
+      n = w.length;
+      if (n >= 3 && (w[n - 1] === "y" || w[n - 1] === "Y") && !isVowel(w[n - 2])) {
+        w = w.slice(0, n - 1) + "i";
+      }
+      // Step_2
+      s = longestSuffix(w, STEP2_KEYS);
+      start = w.length - s.length;
+      if (s && start >= p1) {
+        if (s === "ogi") {
+          if (w[start - 1] === "l") w = w.slice(0, start) + "og";
+        } else if (s === "li") {
+          if (start > 0 && "cdeghkmnrt".indexOf(w[start - 1]) !== -1) w = w.slice(0, start);
+        } else {
+          w = w.slice(0, start) + STEP2[s];
+        }
+      }
+      // Step_3
+      s = longestSuffix(w, STEP3_KEYS);
+      start = w.length - s.length;
+      if (s && start >= p1 && (s !== "ative" || start >= p2)) w = w.slice(0, start) + STEP3[s];
+      // Step_4
+      s = longestSuffix(w, STEP4);
+      start = w.length - s.length;
+      if (s && start >= p2) {
+        if (s !== "ion") w = w.slice(0, start);
+        else if (w[start - 1] === "s" || w[start - 1] === "t") w = w.slice(0, start);
+      }
+      // Step_5
+      n = w.length;
+      if (w[n - 1] === "e") {
+        if (n - 1 >= p2 || (n - 1 >= p1 && !endsShort(w.slice(0, n - 1)))) w = w.slice(0, n - 1);
+      } else if (w[n - 1] === "l") {
+        if (n - 1 >= p2 && w[n - 2] === "l") w = w.slice(0, n - 1);
+      }
+    }
+    return w.replace(/Y/g, "y");
+  }
+
+  // The index term of a token: its stem when it is made of ASCII letters, else itself.
+  function stemOf(token) {
+    return /^[a-z]+$/.test(token) ? porter2(token) : token;
+  }
+  window.pmSearchStem = stemOf;
+
   // --- Doc sets -----------------------------------------------------------------------------
 
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var VALUE = new Int8Array(128).fill(-1);
   for (var a = 0; a < ALPHABET.length; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
 
-  // Raises arr[id] to at least `w` for every id of the encoded set (ids >= n are ignored: they
-  // can only come from a corrupt file). Used for tier weights (Float32Array) and for facet
-  // masks (Uint8Array, w = 1).
-  function decodeInto(set, arr, w, n) {
+  // Calls fn(id) for every id of the encoded set (ids >= n are skipped: they can only come
+  // from a corrupt file).
+  function eachId(set, n, fn) {
     var len = set.length;
     if (!len) return;
     var i, c, v, id;
@@ -175,7 +322,7 @@
         if (v <= 0) continue;
         id = 6 * (i - 1);
         for (; v; v >>= 1, id++) {
-          if (v & 1 && id < n && arr[id] < w) arr[id] = w;
+          if (v & 1 && id < n) fn(id);
         }
       }
       return;
@@ -192,11 +339,19 @@
         continue;
       }
       id = prev + 1 + val;
-      if (id < n && arr[id] < w) arr[id] = w;
+      if (id < n) fn(id);
       prev = id;
       val = 0;
       scale = 1;
     }
+  }
+
+  // Raises arr[id] to at least `w` for every id of the encoded set. Used for tier weights
+  // (Float32Array) and for facet masks (Uint8Array, w = 1).
+  function decodeInto(set, arr, w, n) {
+    eachId(set, n, function (id) {
+      if (arr[id] < w) arr[id] = w;
+    });
   }
 
   // --- Sorted key lookups -------------------------------------------------------------------
@@ -272,13 +427,11 @@
   // kind that its range spans (for digits, the code shards too).
   function termFiles(token) {
     var listed = listedKeys, fileOf = listedFile;
-    var i = lower(listed, token.text);
     if (!token.prefix) {
-      if (listed[i] === token.text) return { files: ["x/" + pad(fileOf[i])], incomplete: false };
-      var kind = kindOf(token.text);
-      var s = upper(manifest[kind] || [], token.text) - 1;
-      return { files: s < 0 ? [] : [kind + "/" + pad(s)], incomplete: false };
+      var file = exactFile(token.stem);
+      return { files: file ? [file] : [], incomplete: false };
     }
+    var i = lower(listed, token.text);
     // The prefix's own file (where the prefix itself is, or would be, as a key) always; then
     // the files of its completions, most searched first (listed files are numbered that way),
     // then the shards its range spans, while they fit the budget. Longer keys are of the
@@ -316,6 +469,13 @@
     // completion whatever its size (a pack of big terms can be bigger than the budget), so
     // that typing the start of a big word always finds it.
     var files = own ? [own] : [], spent = 0, skipped = false;
+    // The word as typed may be whole already: its stem's file too.
+    var whole = token.stem !== token.text ? exactFile(token.stem) : null;
+    if (whole && whole !== own) {
+      files.push(whole);
+      seen[whole] = true;
+      candidates = candidates.filter(function (c) { return c[0] !== whole; });
+    }
     candidates.forEach(function (c, n) {
       var size = c[1] || 0;
       var listedFirst = !ownListed && n === 0 && c[0].charAt(0) === "x";
@@ -329,21 +489,184 @@
     return { files: files, incomplete: skipped };
   }
 
-  // The postings ([tier0, tier1, tier2] doc sets) of every key the token matches, in the files
-  // it loaded.
-  function postingsOf(token, files) {
-    var out = [];
-    files.forEach(function (key) {
-      var file = cache[key];
+  // The file that holds `key` if it is a term: its x file if it is listed, else the shard of
+  // its kind whose range holds it (null: a kind with no shards).
+  function exactFile(key) {
+    var i = lower(listedKeys, key);
+    if (listedKeys[i] === key) return "x/" + pad(listedFile[i]);
+    var kind = kindOf(key);
+    var s = upper(manifest[kind] || [], key) - 1;
+    return s < 0 ? null : kind + "/" + pad(s);
+  }
+
+  // The postings ([tier0, tier1, tier2] doc sets) of term `key`, if a loaded file has it.
+  function postingsOfKey(key) {
+    var file = exactFile(key) ? cache[exactFile(key)] : null;
+    if (!file || !file.k) return null;
+    var i = lower(file.k, key);
+    return file.k[i] === key ? file.p[i] : null;
+  }
+
+  // How well a key matches a word, out of QUALITY (docs/search.md, "Queries"): the word's own
+  // term is worth the most, then the keys a prefix completes to, by how much of the key was
+  // typed (`cert` is more of `certif` than of `certain`), then keys a few letters off.
+  var QUALITY = 16, TYPO_QUALITY = [QUALITY, 8, 4];
+
+  function prefixQuality(shorter, longer) {
+    var q = Math.floor(QUALITY * codePoints(shorter) / codePoints(longer));
+    return Math.max(1, Math.min(QUALITY - 1, q));
+  }
+
+  // The keys the token matches in the files it loaded, each as [key, quality, postings].
+  function matchesOf(token) {
+    var out = [], found = Object.create(null);
+    function add(key, q, postings) {
+      if (found[key]) return;
+      found[key] = true;
+      out.push([key, q, postings]);
+    }
+    var own = postingsOfKey(token.stem);
+    if (own) add(token.stem, QUALITY, own);
+    if (!token.prefix) return out;
+    var exact = postingsOfKey(token.text);
+    if (exact) add(token.text, QUALITY, exact);
+    token.files.forEach(function (name) {
+      var file = cache[name];
       if (!file || !file.k) return;
-      var keys = file.k, i = lower(keys, token.text);
-      if (!token.prefix) {
-        if (keys[i] === token.text) out.push(file.p[i]);
-        return;
+      var keys = file.k;
+      for (var i = lower(keys, token.text); i < keys.length && keys[i].lastIndexOf(token.text, 0) === 0; i++) {
+        add(keys[i], prefixQuality(token.text, keys[i]), file.p[i]);
       }
-      for (; i < keys.length && keys[i].lastIndexOf(token.text, 0) === 0; i++) out.push(file.p[i]);
     });
     return out;
+  }
+
+  // An English word (ASCII letters): the words stemming, truncation and typo tolerance apply to.
+  function isEnglish(text) {
+    return /^[a-z]+$/.test(text);
+  }
+
+  // A word being typed can be past its stem (`certificat`: the term is `certif`): the keys it
+  // starts with, longest first, down to half its length (at least 3 letters).
+  function truncations(text) {
+    var out = [];
+    for (var j = text.length - 1; j >= Math.max(3, Math.ceil(text.length / 2)); j--) {
+      out.push(text.slice(0, j));
+    }
+    return out;
+  }
+
+  // Edits allowed for a word of `n` letters that is not in the index.
+  function typoBound(n) {
+    return n >= 8 ? 2 : n >= 5 ? 1 : 0;
+  }
+
+  // Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions), or
+  // bound + 1 once it must exceed `bound`.
+  function editDistance(a, b, bound) {
+    if (Math.abs(a.length - b.length) > bound) return bound + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var low = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          v = Math.min(v, prev2[j - 2] + 1);
+        }
+        cur.push(v);
+        if (v < low) low = v;
+      }
+      if (low > bound) return bound + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  var TYPO_BYTES = 64 * 1024; // the word shards a typo is looked up in, at most
+  var TYPO_KEYS = 5; // closest keys a misspelt word stands for, at most
+
+  // The word shards a misspelt word is looked up in: its own, and every other while all of
+  // them add up to TYPO_BYTES (the listed terms are in the manifest already).
+  function typoShards(token) {
+    var shards = manifest.t || [], sizes = manifest.ts || [], total = 0;
+    sizes.forEach(function (k) { total += KIB * k; });
+    if (total <= TYPO_BYTES) return shards.map(function (x, s) { return "t/" + pad(s); });
+    var home = upper(shards, token.stem) - 1;
+    return home >= 0 ? ["t/" + pad(home)] : [];
+  }
+
+  // The words of the index closest to a misspelt token, as [key, quality]: every English key of
+  // the listed terms and of the loaded word shards within the token's bound, the nearest only.
+  function typoKeys(token) {
+    var bound = typoBound(token.text.length);
+    if (!bound) return [];
+    var best = bound + 1, keys = [];
+    function consider(key) {
+      if (!isEnglish(key)) return;
+      var d = editDistance(token.stem, key, Math.min(bound, best));
+      if (d < best) {
+        best = d;
+        keys = [];
+      }
+      if (d === best && d <= bound) keys.push(key);
+    }
+    listedKeys.forEach(consider);
+    typoShards(token).forEach(function (name) {
+      var file = cache[name];
+      if (file && file.k) file.k.forEach(consider);
+    });
+    keys.sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
+    return keys.slice(0, TYPO_KEYS).map(function (k) { return [k, TYPO_QUALITY[best]]; });
+  }
+
+  // Loads `keys` (file keys, duplicates allowed).
+  function loadAll(keys) {
+    return Promise.all(keys.filter(Boolean).map(load));
+  }
+
+  // Finds the keys each token matches, once its own files are loaded: a token with none falls
+  // back to the keys a word being typed starts with (a prefix past its stem), then to the
+  // closest words (a typo). The fallbacks load what they need.
+  function resolve(p) {
+    p.tokens.forEach(function (t) { t.keys = matchesOf(t); });
+    var missing = p.tokens.filter(function (t) { return !t.keys.length && isEnglish(t.text); });
+    if (!missing.length) return Promise.resolve();
+    var cut = [];
+    missing.forEach(function (t) {
+      if (t.prefix) truncations(t.text).forEach(function (k) { cut.push(exactFile(k)); });
+    });
+    return loadAll(cut).then(function () {
+      missing.forEach(function (t) {
+        if (!t.prefix) return;
+        truncations(t.text).forEach(function (k) {
+          var postings = postingsOfKey(k);
+          if (postings) t.keys.push([k, prefixQuality(k, t.text), postings]);
+        });
+      });
+      var typos = missing.filter(function (t) { return !t.keys.length; });
+      var shards = [];
+      typos.forEach(function (t) { shards = shards.concat(typoShards(t)); });
+      return loadAll(shards).then(function () {
+        var files = [];
+        typos.forEach(function (t) {
+          t.typos = typoKeys(t);
+          t.typos.forEach(function (c) { files.push(exactFile(c[0])); });
+        });
+        return loadAll(files).then(function () {
+          typos.forEach(function (t) {
+            t.typos.forEach(function (c) {
+              var postings = postingsOfKey(c[0]);
+              if (postings) t.keys.push([c[0], c[1], postings]);
+            });
+            if (t.keys.length) p.corrected.push(t.text);
+          });
+        });
+      });
+    });
   }
 
   function facetShard(key) {
@@ -368,7 +691,7 @@
     tokenize(raw).forEach(function (t) {
       if (stop[t] || seen[t]) return;
       seen[t] = true;
-      out.push({ text: t, prefix: false });
+      out.push({ text: t, stem: stemOf(t), prefix: false });
     });
     if (out.length && !TRAILING_SPACE.test(raw)) out[out.length - 1].prefix = true;
     return out;
@@ -400,7 +723,7 @@
         if (s >= 0) want("f/" + pad(s));
       });
     });
-    return { tokens: tokens, groups: groups, keys: keys, incomplete: incomplete };
+    return { tokens: tokens, groups: groups, keys: keys, incomplete: incomplete, corrected: [] };
   }
 
   // Scratch arrays of one slot per document, allocated once per page: allocating them per
@@ -426,15 +749,16 @@
     var n = manifest.docs | 0;
     var buf = buffers(n);
     var score = buf.score, best = buf.best, d;
+    p.hit = null;
     for (var t = 0; t < p.tokens.length; t++) {
-      var postings = postingsOf(p.tokens[t], p.tokens[t].files);
-      if (!postings.length) return new Int32Array(0); // AND: a token nothing has
+      var matches = p.tokens[t].keys || [];
+      if (!matches.length) return new Int32Array(0); // AND: a token nothing has
       var into = t === 0 ? score : best;
       into.fill(0);
-      for (var k = 0; k < postings.length; k++) {
-        var tiers = postings[k] || [];
+      for (var k = 0; k < matches.length; k++) {
+        var tiers = matches[k][2] || [];
         for (var tier = 0; tier < tiers.length && tier < weights.length; tier++) {
-          if (tiers[tier]) decodeInto(tiers[tier], into, weights[tier], n);
+          if (tiers[tier]) decodeInto(tiers[tier], into, weights[tier] * matches[k][1], n);
         }
       }
       if (t > 0) {
@@ -444,6 +768,12 @@
       }
     }
 
+    // What the query matched before the filters, and each filter's selection: the live facet
+    // counts need both (see facetCounts).
+    var hit = new Uint8Array(n);
+    for (d = 0; d < n; d++) hit[d] = p.tokens.length ? (score[d] > 0 ? 1 : 0) : 1;
+    p.hit = hit;
+    p.masks = [];
     var ok = null;
     for (var g = 0; g < p.groups.length; g++) {
       var into2 = g === 0 ? buf.ok : buf.mask;
@@ -451,6 +781,7 @@
       for (var v = 0; v < p.groups[g].values.length; v++) {
         decodeInto(facetSet(p.groups[g].key + ":" + p.groups[g].values[v]), into2, 1, n);
       }
+      p.masks.push(into2.slice());
       if (g > 0) for (d = 0; d < n; d++) buf.ok[d] &= buf.mask[d];
       ok = buf.ok;
     }
@@ -465,9 +796,11 @@
       return ids;
     }
 
-    // Score descending, then doc id ascending: a stable counting sort over the few distinct
-    // scores (sums of a handful of tier weights), linear in the number of documents.
+    // Score descending, then doc id ascending: a stable counting sort over the distinct scores
+    // (sums of a handful of tier weights times match qualities), linear in the number of
+    // documents.
     var rank = buf.rank, distinct = [], counts = [], last = -1, lastRank = 0;
+    var rankOf = new Map();
     for (d = 0; d < n; d++) {
       var s1 = score[d];
       if (!(s1 > 0)) continue;
@@ -476,9 +809,10 @@
         continue;
       }
       if (s1 !== last) {
-        lastRank = distinct.indexOf(s1);
-        if (lastRank === -1) {
+        lastRank = rankOf.get(s1);
+        if (lastRank === undefined) {
           lastRank = distinct.length;
+          rankOf.set(s1, lastRank);
           distinct.push(s1);
           counts.push(0);
         }
@@ -606,6 +940,7 @@
     if (!p.tokens.length && !p.groups.length) {
       clearResults();
       current = null;
+      totalCounts();
       els.more.hidden = true;
       els.note.hidden = true;
       say(state.q.trim()
@@ -617,11 +952,15 @@
       return;
     }
     Promise.all(p.keys.map(load)).then(function () {
+      return mine === seq ? resolve(p) : null;
+    }).then(function () {
       if (mine !== seq) return null; // a later search has started: this one is stale
       var t0 = now();
       var order = compute(p);
       var computeMs = now() - t0;
-      current = { seq: mine, plan: p, order: order, shown: 0, query: query };
+      current = {
+        seq: mine, plan: p, order: order, shown: 0, query: query, terms: matchedTerms(p),
+      };
       return showMore(current, computeMs, true);
     }).catch(function (error) { fail(mine, error); });
   }
@@ -647,17 +986,25 @@
         var id = run.order[i], b = blockOf(id);
         var data = cache["d/" + pad(b)];
         var row = data && data.d ? data.d[id - blockStarts[b]] : null;
-        fragment.appendChild(renderRow(row || [id], i, run.plan.tokens));
+        fragment.appendChild(renderRow(row || [id], i, run));
       }
       if (fresh) {
         clearResults();
         var total = run.order.length;
         say(total ? plural(total, "result", "results") : "No results");
-        els.note.hidden = !run.plan.incomplete;
-        els.note.textContent = run.plan.incomplete
-          ? "More words start with these letters than one search loads: type more of the word " +
-            "for complete results."
-          : "";
+        var notes = [];
+        if (run.plan.corrected.length) {
+          notes.push("No postmortem has " + run.plan.corrected.map(function (w) {
+            return "“" + w + "”";
+          }).join(" or ") + ": showing the closest words instead.");
+        }
+        if (run.plan.incomplete) {
+          notes.push("More words start with these letters than one search loads: type more of " +
+            "the word for complete results.");
+        }
+        els.note.hidden = !notes.length;
+        els.note.textContent = notes.join(" ");
+        showCounts(run.plan);
       }
       els.results.appendChild(fragment);
       run.shown = to;
@@ -697,32 +1044,128 @@
     return node;
   }
 
-  // Appends `text` to `parent` with every word the query matched wrapped in <mark>: text nodes
-  // and elements only, so nothing in the data is ever parsed as HTML.
-  function highlight(parent, text, tokens) {
-    text = String(text || "");
-    if (!tokens.length) {
-      parent.appendChild(document.createTextNode(text));
-      return;
-    }
-    var exact = Object.create(null), prefixes = [];
-    tokens.forEach(function (t) {
-      if (t.prefix) prefixes.push(t.text);
-      else exact[t.text] = true;
+  // The terms a search matched (the keys of every token): a word of a text is a match when its
+  // stem is one of them.
+  function matchedTerms(plan) {
+    var terms = Object.create(null);
+    plan.tokens.forEach(function (t) {
+      (t.keys || []).forEach(function (k) { terms[k[0]] = true; });
     });
-    var last = 0, m;
+    return terms;
+  }
+
+  // Appends `text` to `parent` with every word the query matched wrapped in <mark>: text nodes
+  // and elements only, so nothing in the data is ever parsed as HTML. Returns how many words
+  // it marked.
+  function highlight(parent, text, terms) {
+    text = String(text || "");
+    var last = 0, m, marked = 0;
     WORD.lastIndex = 0;
     while ((m = WORD.exec(text)) !== null) {
       var word = m[0].toLowerCase();
-      var hit = exact[word] === true || prefixes.some(function (p) {
-        return word.lastIndexOf(p, 0) === 0;
-      });
-      if (!hit || !keepToken(word)) continue;
+      if (!keepToken(word) || terms[stemOf(word)] !== true) continue;
       if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
       parent.appendChild(el("mark", null, m[0]));
       last = m.index + m[0].length;
+      marked++;
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    return marked;
+  }
+
+  // --- Snippets where the words matched -------------------------------------------------------
+  // A row carries the start of the summary. When the query's words are not in it, the snippet
+  // is cut from the postmortem's own page around the words: fetched once, parsed inert
+  // (DOMParser runs no script and loads nothing), read as text and shown as text nodes. From
+  // file:// browsers refuse fetch, so the summary stays.
+
+  var SNIPPET_CHARS = 160; // a snippet cut from a page: about two lines
+  var pages = Object.create(null); // page URL -> promise of its text blocks
+
+  // The text blocks (paragraphs, list items, cells…) of a postmortem page's article.
+  function pageBlocks(url) {
+    if (!pages[url]) {
+      pages[url] = window.fetch(url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(url + ": " + r.status);
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var article = doc.querySelector(".pm-article .prose") || doc.querySelector("main");
+        var blocks = [];
+        var leaves = "p, li, td, th, pre, blockquote, dd, h2, h3, h4";
+        Array.prototype.forEach.call(article ? article.querySelectorAll(leaves) : [], function (e) {
+          if (e.querySelector("p, li, pre, blockquote, td")) return; // its children are read
+          var t = e.textContent.replace(/\s+/g, " ").trim();
+          if (t) blocks.push(t);
+        });
+        return blocks;
+      });
+      pages[url].catch(function () { delete pages[url]; });
+    }
+    return pages[url];
+  }
+
+  // The matched words of `text`: [start, end, term] of each, in order.
+  function matchesIn(text, terms) {
+    var out = [], m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text)) !== null) {
+      var word = m[0].toLowerCase();
+      if (keepToken(word) && terms[stemOf(word)] === true) {
+        out.push([m.index, m.index + m[0].length, stemOf(word)]);
+      }
+    }
+    return out;
+  }
+
+  // The window of the block that holds the most of the query's terms (the first such block),
+  // cut at spaces to about SNIPPET_CHARS around its first match, with ellipses where cut; null
+  // when no block has a match.
+  function cutSnippet(blocks, terms) {
+    var best = null, bestCount = 0;
+    blocks.forEach(function (text) {
+      var found = matchesIn(text, terms);
+      var distinct = Object.create(null), count = 0;
+      found.forEach(function (f) {
+        if (!distinct[f[2]]) {
+          distinct[f[2]] = true;
+          count++;
+        }
+      });
+      if (count > bestCount) {
+        best = [text, found];
+        bestCount = count;
+      }
+    });
+    if (!best) return null;
+    var text = best[0], first = best[1][0][0];
+    var start = Math.max(0, first - Math.floor(SNIPPET_CHARS / 3));
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space >= 0 && space < first ? space + 1 : start;
+    }
+    var end = Math.min(text.length, start + SNIPPET_CHARS);
+    if (end < text.length) {
+      var back = text.lastIndexOf(" ", end);
+      if (back > first) end = back;
+    }
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  // Replaces the snippet `p` of the result linking to `url` with the page's text around the
+  // query's words, when the page can be read and has them.
+  function snippetFromPage(p, url, terms, run) {
+    if (window.location.protocol === "file:" || !window.fetch || !window.DOMParser) return;
+    pageBlocks(url).then(function (blocks) {
+      if (current !== run) return;
+      var text = cutSnippet(blocks, terms);
+      if (text === null) return;
+      while (p.firstChild) p.removeChild(p.firstChild);
+      highlight(p, text, terms);
+      p.setAttribute("data-source", "page");
+    }).catch(function () {
+      // The summary stays: a page that cannot be read is no reason to fail the search.
+    });
   }
 
   // The value at position `i` of a facet's values in the manifest, or "".
@@ -734,7 +1177,8 @@
   // A row is [id, title, date, severity, status, snippet, [services], team] and, when the page
   // is not named after the id, its name; severity, status, services and team are positions in
   // the manifest's facet values.
-  function renderRow(row, index, tokens) {
+  function renderRow(row, index, run) {
+    var terms = run.terms;
     var id = row[0] === undefined || row[0] === null ? "" : String(row[0]);
     var title = row[1] || id;
     var date = row[2] || "";
@@ -754,7 +1198,7 @@
     var heading = el("h2", "pm-result-title");
     var link = el("a", "pm-result-link");
     link.href = base + href;
-    highlight(link, title, tokens);
+    highlight(link, title, terms);
     heading.appendChild(link);
     li.appendChild(heading);
 
@@ -782,7 +1226,10 @@
     li.appendChild(meta);
 
     var p = el("p", "pm-result-snippet");
-    highlight(p, snippet, tokens);
+    p.setAttribute("data-source", "summary");
+    if (!highlight(p, snippet, terms) && run.plan.tokens.length && href) {
+      snippetFromPage(p, link.href, terms, run);
+    }
     li.appendChild(p);
     return li;
   }
@@ -871,13 +1318,19 @@
         box2.checked = (state.filters[f.key] || []).indexOf(v[0]) !== -1;
         label.appendChild(box2);
         label.appendChild(el("span", "facet-name", v[0]));
-        label.appendChild(el("span", "facet-count", String(v[1])));
+        var count = el("span", "facet-count", String(v[1]));
+        countSpans[f.key + ":" + v[0]] = count;
+        label.appendChild(count);
         list.appendChild(label);
       });
       if (values.length > FIND_AFTER) set.appendChild(finder(f.label || f.key, list));
       set.appendChild(list);
       box.appendChild(set);
     });
+    if (!countable()) {
+      box.appendChild(el("p", "facet-note", "Counts are of all postmortems: this index is too " +
+        "big to count each search's in the browser."));
+    }
     var clear = el("button", "button facet-clear", "Clear filters");
     clear.type = "button";
     clear.id = "pm-search-clear";
@@ -894,6 +1347,77 @@
     facetOrder.forEach(function (k) { if (state.filters[k]) kept[k] = state.filters[k]; });
     state.filters = kept;
     updateClear();
+  }
+
+  // --- Live facet counts ---------------------------------------------------------------------
+  // Each value's count is the number of postmortems the query and the other facets' filters
+  // select that have the value (a facet's own values are alternatives, so its own filter does
+  // not narrow its counts). They need every facet shard: loaded once, after the first results
+  // are shown; until then the counts are the totals.
+
+  var countSpans = Object.create(null); // "facet:value" -> its count element
+  var allFacets = null; // promise: every facet shard loaded
+  // Facet shards hold a bitmap or a gap list per value: about N/6 bytes a facet, so they grow
+  // with the repository. Past this size (tens of thousands of postmortems) they are not loaded
+  // for counts, which then stay the totals, and the panel says so.
+  var COUNT_BYTES = 192 * KIB;
+
+  function countable() {
+    var total = 0;
+    (manifest.fs || []).forEach(function (k) { total += KIB * k; });
+    return total <= COUNT_BYTES;
+  }
+
+  function showCounts(plan) {
+    if (!countable()) return;
+    if (!allFacets) {
+      allFacets = loadAll((manifest.f || []).map(function (x, s) { return "f/" + pad(s); }));
+    }
+    var run = current;
+    allFacets.then(function () {
+      if (current === run) setCounts(plan);
+    }).catch(function () {
+      allFacets = null; // the totals stay; the next search tries again
+    });
+  }
+
+  // The documents counted for facet `key`: matched by the query and by every filter but its own.
+  function countedFor(plan, key, n) {
+    var allowed = plan.hit ? plan.hit.slice() : new Uint8Array(n);
+    plan.groups.forEach(function (g, i) {
+      if (g.key === key) return;
+      var mask = plan.masks[i];
+      for (var d = 0; d < n; d++) allowed[d] &= mask[d];
+    });
+    return allowed;
+  }
+
+  function setCounts(plan) {
+    var n = manifest.docs | 0;
+    (manifest.facets || []).forEach(function (f) {
+      var allowed = countedFor(plan, f.key, n);
+      (facetValues[f.key] || []).forEach(function (v) {
+        var span = countSpans[f.key + ":" + v];
+        if (!span) return;
+        var count = 0;
+        eachId(facetSet(f.key + ":" + v), n, function (id) { count += allowed[id]; });
+        span.textContent = String(count);
+        span.parentNode.classList.toggle("is-empty", count === 0);
+      });
+    });
+    stats.counted++;
+  }
+
+  // The totals of the manifest, for a page with no query and no filter.
+  function totalCounts() {
+    (manifest.facets || []).forEach(function (f) {
+      (f.values || []).forEach(function (v) {
+        var span = countSpans[f.key + ":" + v[0]];
+        if (!span) return;
+        span.textContent = String(v[1]);
+        span.parentNode.classList.remove("is-empty");
+      });
+    });
   }
 
   // A box that narrows a long list of values to those containing what is typed (checked
@@ -971,11 +1495,26 @@
     page.classList.add("is-ready");
     setState("loading");
 
+    // The header's box searches here too, as you type, and the two boxes say the same.
+    var header = document.getElementById("pm-site-search-q");
+    if (header) header.value = state.q;
     els.input.addEventListener("input", function (e) {
       if (e.isComposing) return;
       state.q = els.input.value;
+      if (header) header.value = state.q;
       schedule();
     });
+    if (header) {
+      header.addEventListener("input", function (e) {
+        if (e.isComposing) return;
+        state.q = els.input.value = header.value;
+        schedule();
+      });
+      if (header.form) header.form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        search();
+      });
+    }
     els.input.addEventListener("keydown", onKey);
     els.facets.addEventListener("change", function (e) {
       if (!e.target || e.target.type !== "checkbox") return;

@@ -45,6 +45,7 @@ mod report_validation;
 mod rules;
 mod scaffold;
 mod search_index;
+mod search_relevance;
 mod search_scale;
 mod serve;
 mod site;

@@ -44,7 +44,7 @@ const QUALITY_QUERIES: &[&str] = &[
 
 /// Opens the search page for `query` (a `?`-less URL query, or words) in a fresh tab and waits
 /// for it to finish.
-fn search(browser: &Browser, site: &Path, query: &str) -> Page {
+pub(crate) fn search(browser: &Browser, site: &Path, query: &str) -> Page {
     let page = browser.page();
     let params =
         if query.contains('=') { query.to_owned() } else { format!("q={}", query_value(query)) };
@@ -58,7 +58,7 @@ fn search(browser: &Browser, site: &Path, query: &str) -> Page {
 }
 
 /// Every result id, pressing "More results" until there are no more.
-fn all_ids(page: &Page) -> Vec<String> {
+pub(crate) fn all_ids(page: &Page) -> Vec<String> {
     loop {
         let more = page.eval("!document.querySelector('#pm-search-more').hidden");
         if more != serde_json::Value::Bool(true) {
@@ -89,13 +89,15 @@ fn search_at_scale() {
     let files = site::files_ending(&site.join("search"), ".js");
     println!("index files: {} (+ search/index.html)", files.len());
     let browser = Browser::launch();
-    println!("| query | results | files loaded | raw bytes | gzip bytes | render ms |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| query | results | files loaded | raw bytes | gzip bytes | render ms | then facet shards: files, gzip bytes |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for query in SCALE_QUERIES {
         let m = measure(&browser, &site, query);
         println!(
-            "| `{query}` | {} | {} | {} | {} | {:.0} |",
-            m.count, m.files, m.raw, m.gzip, m.render_ms
+            "| `{query}` | {} | {} | {} | {} | {:.0} | {}, {} |",
+            m.count, m.files, m.raw, m.gzip, m.render_ms, m.facet_files, m.facet_gzip
         );
     }
 
@@ -122,12 +124,14 @@ fn search_at_scale() {
         }
         groups.push((["1 title word", "2 title words", "3 title words"][n - 1], qs));
     }
+    // Terms typed as they are keyed: a stem that stems to itself (most do; `databas` does not).
     let by_df = |low: usize, high: usize| -> Vec<&String> {
         index
             .terms
             .iter()
             .filter(|(_, tiers)| (low..=high).contains(&tiers.iter().map(Vec::len).sum::<usize>()))
             .map(|(k, _)| k)
+            .filter(|k| pm::site::search::tokenize::stem(k) == k.as_str())
             .collect()
     };
     let rare = by_df(2, 200);
@@ -196,12 +200,21 @@ struct Measured {
     block_gzip: usize,
     blocks: usize,
     render_ms: f64,
+    /// The facet shards loaded after the results, for the live counts (not in `gzip`: they
+    /// load once per page view, after the query's results are shown).
+    facet_files: usize,
+    facet_gzip: usize,
 }
 
 /// Opens `query` in a fresh tab: the index files the page loaded (`window.pmSearchStats`),
 /// summed raw and gzipped, and its own render time.
 fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
     let page = search(browser, site, query);
+    // The live counts (or the note that the index is too big for them).
+    page.wait_until(
+        "window.pmSearchStats.counted > 0 || document.querySelector('.facet-note')",
+        "the live facet counts",
+    );
     let stats = page.eval("JSON.stringify(window.pmSearchStats)");
     let stats: serde_json::Value =
         serde_json::from_str(stats.as_str().unwrap_or("{}")).expect("stats JSON");
@@ -210,10 +223,16 @@ fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     let (mut raw, mut gzip, mut block_gzip, mut blocks) = (0, 0, 0, 0);
+    let (mut facet_files, mut facet_gzip) = (0, 0);
     for key in &loaded {
         let bytes = std::fs::read(site.join("search").join(format!("{key}.js")))
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let size = pm::site::search::gzip_len(&bytes).expect("gzip in memory");
+        if key.starts_with("f/") {
+            facet_files += 1;
+            facet_gzip += size;
+            continue;
+        }
         raw += bytes.len();
         gzip += size;
         if key.starts_with("d/") {
@@ -224,12 +243,14 @@ fn measure(browser: &Browser, site: &Path, query: &str) -> Measured {
     let count = page.eval("document.querySelector('#pm-search-count').textContent");
     Measured {
         count: count.as_str().unwrap_or("").trim().to_owned(),
-        files: loaded.len(),
+        files: loaded.len() - facet_files,
         raw,
         gzip,
         block_gzip,
         blocks,
         render_ms: stats["lastRenderMs"].as_f64().unwrap_or(f64::NAN),
+        facet_files,
+        facet_gzip,
     }
 }
 
@@ -251,7 +272,7 @@ impl Lcg {
 }
 
 /// The words of `text`, lowercased: runs of letters and digits.
-fn words(text: &str) -> Vec<String> {
+pub(crate) fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -264,10 +285,10 @@ fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
 }
 
 /// A corpus postmortem: its id, title words, summary words and all of its text's words.
-struct Doc {
-    title: Vec<String>,
-    summary: Vec<String>,
-    text: Vec<String>,
+pub(crate) struct Doc {
+    pub(crate) title: Vec<String>,
+    pub(crate) summary: Vec<String>,
+    pub(crate) text: Vec<String>,
 }
 
 fn field<'a>(front: &'a str, key: &str) -> Option<&'a str> {
@@ -277,7 +298,7 @@ fn field<'a>(front: &'a str, key: &str) -> Option<&'a str> {
         .map(|v| v.trim().trim_matches('"'))
 }
 
-fn load_corpus(root: &Path) -> BTreeMap<String, Doc> {
+pub(crate) fn load_corpus(root: &Path) -> BTreeMap<String, Doc> {
     let mut docs = BTreeMap::new();
     for rel in site::files_ending(&root.join("postmortems"), ".md") {
         let text = std::fs::read_to_string(root.join("postmortems").join(&rel)).expect("read");

@@ -114,7 +114,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         }
     }
     // Listed terms: x/F holds the keys the manifest's x[F] names, ascending; x/ files are
-    // numbered without gaps; sizes (KiB, rounded up) for every term file.
+    // numbered without gaps; sizes (KiB, rounded up) for every term and facet file.
     let x_keys = manifest["x"].as_array().expect("x: the keys of each x/ file");
     assert_eq!(
         data.keys().filter(|k| k.starts_with("x/")).count(),
@@ -139,7 +139,7 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
         }
         add_terms(keys, file["p"].as_array().expect("p").clone(), &mut terms);
     }
-    for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c")] {
+    for (sizes, dir) in [("xs", "x"), ("ts", "t"), ("ns", "n"), ("cs", "c"), ("fs", "f")] {
         let sizes = manifest[sizes].as_array().expect("sizes");
         let files = data.keys().filter(|k| k.starts_with(&format!("{dir}/"))).count();
         assert_eq!(sizes.len(), files, "one size per {dir}/ file");
@@ -175,6 +175,96 @@ pub fn read_index(site: &BTreeMap<String, Vec<u8>>) -> Index {
     Index { manifest, terms, facets, rows, data, listed }
 }
 
+/// A key's match quality out of [`QUALITY`] (docs/search.md, "Queries").
+const QUALITY: u32 = 16;
+
+/// How much of `longer` (in characters) `shorter` is, as a quality below [`QUALITY`].
+fn prefix_quality(shorter: &str, longer: &str) -> u32 {
+    let q = QUALITY * shorter.chars().count() as u32 / longer.chars().count() as u32;
+    q.clamp(1, QUALITY - 1)
+}
+
+/// The keys `word` matches, with their quality: its stem (and, for a prefix, itself and the
+/// keys it starts); when there are none and it is an English word, the keys a prefix starts
+/// with (down to half its length, 3 letters at least), then the closest words within its edit
+/// bound (one edit from 5 letters, two from 8; at most 5 keys, in key order) among the listed terms and the word shards the client looks
+/// in (all of them while they add up to 64 KiB, else the word's own).
+fn matches(index: &Index, word: &str, is_prefix: bool) -> Vec<(String, u32)> {
+    let stem = pm::site::search::tokenize::stem(word).into_owned();
+    let mut out: Vec<(String, u32)> = Vec::new();
+    if index.terms.contains_key(&stem) {
+        out.push((stem.clone(), QUALITY));
+    }
+    if is_prefix {
+        if stem != word && index.terms.contains_key(word) {
+            out.push((word.to_owned(), QUALITY));
+        }
+        for key in index.terms.keys() {
+            if key.starts_with(word) && key != word && *key != stem {
+                out.push((key.clone(), prefix_quality(word, key)));
+            }
+        }
+    }
+    let english = word.bytes().all(|b| b.is_ascii_lowercase());
+    if !out.is_empty() || !english {
+        return out;
+    }
+    if is_prefix {
+        let len = word.len();
+        for j in (3.max(len.div_ceil(2))..len).rev() {
+            let cut = &word[..j];
+            if index.terms.contains_key(cut) {
+                out.push((cut.to_owned(), prefix_quality(cut, word)));
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    let bound = match word.chars().count() {
+        n if n >= 8 => 2,
+        n if n >= 5 => 1,
+        _ => 0,
+    };
+    if bound == 0 {
+        return out;
+    }
+    let sizes: u64 =
+        index.manifest["ts"].as_array().expect("ts").iter().filter_map(Value::as_u64).sum();
+    let shards: Vec<&str> = index.manifest["t"]
+        .as_array()
+        .expect("t")
+        .iter()
+        .map(|v| v.as_str().expect("key"))
+        .collect();
+    let home = shards.iter().rposition(|first| utf16_cmp(first, &stem).is_le());
+    let in_dictionary = |key: &str| {
+        if index.listed.contains_key(key) || sizes * 1024 <= 64 * 1024 {
+            return true;
+        }
+        let shard = shards.iter().rposition(|first| utf16_cmp(first, key).is_le());
+        shard.is_some() && shard == home
+    };
+    let mut best = bound + 1;
+    let mut keys: Vec<&String> = Vec::new();
+    for key in index.terms.keys() {
+        if !key.bytes().all(|b| b.is_ascii_lowercase()) || !in_dictionary(key) {
+            continue;
+        }
+        let d = strsim::osa_distance(&stem, key);
+        if d < best {
+            best = d;
+            keys.clear();
+        }
+        if d == best && d <= bound {
+            keys.push(key);
+        }
+    }
+    keys.sort_by(|a, b| utf16_cmp(a, b));
+    let quality = [QUALITY, 8, 4];
+    keys.into_iter().take(5).map(|k| (k.clone(), quality[best])).collect()
+}
+
 /// The query rules of docs/search.md ("Queries"), run on the decoded index: the reference the
 /// expected results are checked against. Returns doc ids, best first.
 pub fn run_query(index: &Index, q: &str, filters: &BTreeMap<String, Vec<String>>) -> Vec<u32> {
@@ -205,13 +295,11 @@ pub fn run_query(index: &Index, q: &str, filters: &BTreeMap<String, Vec<String>>
     for (i, word) in words.iter().enumerate() {
         let is_prefix = prefix && i + 1 == words.len();
         let mut best: BTreeMap<u32, u32> = BTreeMap::new();
-        for (key, tiers) in &index.terms {
-            if key == word || (is_prefix && key.starts_with(word.as_str())) {
-                for (tier, docs) in tiers.iter().enumerate() {
-                    for &d in docs {
-                        let w = best.entry(d).or_insert(0);
-                        *w = (*w).max(weights[tier]);
-                    }
+        for (key, quality) in matches(index, word, is_prefix) {
+            for (tier, docs) in index.terms[&key].iter().enumerate() {
+                for &d in docs {
+                    let w = best.entry(d).or_insert(0);
+                    *w = (*w).max(weights[tier] * quality);
                 }
             }
         }

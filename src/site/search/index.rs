@@ -1,11 +1,15 @@
-//! The inverted index: every token of every document, with the documents it occurs in and the
-//! best tier it occurs in there.
+//! The inverted index: every term (a token's stem, [`stem`]) of every document, with the
+//! documents it occurs in and the best tier it occurs in there.
 //!
 //! Documents are tokenized in parallel, in contiguous chunks of doc ids. Each chunk fills its
 //! own maps, one per partition of the key space (by hash), so the partitions can then be merged
 //! in parallel too: partition `p` of every chunk, in chunk order, which keeps each postings
 //! list ascending without sorting it. Hash order never reaches the output: the merged terms are
 //! sorted by key before anything is written.
+//!
+//! Tokens are stemmed once per distinct token, after the merge, not once per occurrence: the
+//! tokens that share a stem (`expired`, `expiring`, `expiration`) are then one term whose
+//! postings are the union of theirs, each document at the best tier any of them had.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -13,7 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::encode::utf16_cmp;
-use super::tokenize::for_each_token;
+use super::tokenize::{for_each_token, stem};
 
 /// Where in a document a token occurs: 0 (title, summary, id), 1 (metadata), 2 (body). Lower is
 /// better.
@@ -52,7 +56,8 @@ struct Part {
 }
 
 /// Inverts `n` documents. `fields(doc, sink)` passes each text field of `doc` to `sink` with its
-/// tier. Returns every term, sorted by key in UTF-16 order.
+/// tier. Returns every term (stems and the tokens that are not stemmed), sorted by key in UTF-16
+/// order.
 pub fn invert<F>(n: usize, fields: F) -> Vec<Term>
 where
     F: Fn(usize, &mut dyn FnMut(Tier, &str)) + Sync,
@@ -83,7 +88,7 @@ where
             by_part[p].push(part);
         }
     }
-    let mut terms: Vec<Term> = by_part
+    let tokens: Vec<Term> = by_part
         .into_par_iter()
         .flat_map_iter(|parts| {
             let mut parts = parts.into_iter();
@@ -103,8 +108,47 @@ where
             short.chain(long)
         })
         .collect();
-    terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.key, &b.key));
-    terms
+    by_stem(tokens)
+}
+
+/// The tokens grouped by their stem, one term per stem, sorted by key.
+fn by_stem(tokens: Vec<Term>) -> Vec<Term> {
+    let mut stemmed: Vec<Term> = tokens
+        .into_par_iter()
+        .map(|t| match stem(&t.key) {
+            std::borrow::Cow::Borrowed(_) => t,
+            std::borrow::Cow::Owned(s) => Term { key: s.into(), tiers: t.tiers },
+        })
+        .collect();
+    stemmed.par_sort_unstable_by(|a, b| utf16_cmp(&a.key, &b.key));
+    // Runs of one key, merged in parallel: the common words of a big repository have several
+    // forms of thousands of documents each.
+    let mut groups: Vec<Vec<Term>> = Vec::new();
+    for t in stemmed {
+        match groups.last_mut() {
+            Some(group) if group[0].key == t.key => group.push(t),
+            _ => groups.push(vec![t]),
+        }
+    }
+    groups.into_par_iter().map(union).collect()
+}
+
+/// One term of the terms of one key: their postings' union, each document at its best tier.
+fn union(mut group: Vec<Term>) -> Term {
+    if group.len() == 1 {
+        return group.swap_remove(0);
+    }
+    let mut postings: Postings = Vec::new();
+    for term in &group {
+        for (tier, docs) in (0u32..).zip(&term.tiers) {
+            postings.extend(docs.iter().map(|&d| d << 2 | tier));
+        }
+    }
+    // Ascending: by doc, then by tier, so the first of a doc is its best.
+    postings.sort_unstable();
+    postings.dedup_by_key(|p| *p >> 2);
+    let key = std::mem::take(&mut group[0].key);
+    Term { key, tiers: split(&postings) }
 }
 
 /// Appends the postings of `from` (later documents) to those of `into`.
@@ -261,7 +305,7 @@ mod tests {
         let terms = invert_docs(docs);
         assert_eq!(term(&terms, "kafka").tiers, [vec![0], vec![1], vec![]]);
         assert_eq!(term(&terms, "lag").tiers, [vec![0], vec![3], vec![1]]);
-        assert_eq!(term(&terms, "consumer").tiers, [vec![], vec![], vec![1]]);
+        assert_eq!(term(&terms, "consum").tiers, [vec![], vec![], vec![1]]);
         for t in &terms {
             let mut all: Vec<u32> = t.tiers.iter().flatten().copied().collect();
             let n = all.len();
@@ -272,6 +316,23 @@ mod tests {
         }
         // Stop words and one-character tokens are not terms.
         assert!(terms.iter().all(|t| &*t.key != "on" && &*t.key != "a"));
+    }
+
+    #[test]
+    fn tokens_with_one_stem_are_one_term() {
+        let docs: &[&[(Tier, &str)]] = &[
+            &[(2, "the certificate expired")],
+            &[(0, "Certificates expiring"), (2, "expiration")],
+            &[(1, "certain expiry")],
+        ];
+        let terms = invert_docs(docs);
+        assert_eq!(term(&terms, "certif").tiers, [vec![1], vec![], vec![0]]);
+        assert_eq!(term(&terms, "expir").tiers, [vec![1], vec![], vec![0]]);
+        assert_eq!(term(&terms, "expiri").tiers, [vec![], vec![2], vec![]]);
+        assert_eq!(term(&terms, "certain").tiers, [vec![], vec![2], vec![]]);
+        assert!(terms.iter().all(|t| &*t.key != "certificate" && &*t.key != "expired"));
+        let keys: Vec<&str> = terms.iter().map(|t| &*t.key).collect();
+        assert!(keys.windows(2).all(|w| utf16_cmp(w[0], w[1]).is_lt()), "{keys:?}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ use index::{TIERS, Term, Tier};
 use tokenize::Kind;
 
 /// Version of the index format (`v` in the manifest).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Score of a match in tier 0 (title, summary, id), 1 (metadata), 2 (body).
 pub const WEIGHTS: [u32; TIERS] = [8, 3, 1];
@@ -125,6 +125,11 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
     let words_json = serialize(&plan.words)?;
     let numbers_json = serialize(&plan.numbers)?;
     let codes_json = serialize(&plan.codes)?;
+    // Facet shards too: the client weighs them before loading them all for the live counts.
+    let facets_json: Vec<String> = facet_shards
+        .par_iter()
+        .map(|r| facet_shard(&facet_entries[r.clone()]))
+        .collect::<anyhow::Result<_>>()?;
     // In KiB, rounded up: the client only weighs files against a budget of tens of KiB, and
     // short numbers keep the manifest, which every query loads, small.
     let lengths =
@@ -139,6 +144,7 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         ts: lengths(&words_json),
         ns: lengths(&numbers_json),
         cs: lengths(&codes_json),
+        fs: lengths(&facets_json),
         t: plan.words.iter().map(|s| &*terms[s[0]].key).collect(),
         n: plan.numbers.iter().map(|s| &*terms[s[0]].key).collect(),
         c: plan.codes.iter().map(|s| &*terms[s[0]].key).collect(),
@@ -177,10 +183,7 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
                     let (dir, json) = term_files[d];
                     (shard::key(dir, k), json[k].as_str().into())
                 }
-                Job::Facets(k) => {
-                    let entries = &facet_entries[facet_shards[k].clone()];
-                    (shard::key("f", k), facet_shard(entries)?.into())
-                }
+                Job::Facets(k) => (shard::key("f", k), facets_json[k].as_str().into()),
                 Job::Docs(k) => {
                     (shard::key("d", k), doc_block(m, &rows, blocks[k].clone())?.into())
                 }
@@ -288,7 +291,9 @@ impl TermPlan {
     }
 }
 
-/// How many titles each token occurs in.
+/// How many titles each term occurs in: counted by token, then summed by stem (a title with
+/// two forms of a word counts twice; the count only orders the listed terms). Stemming the
+/// distinct title words, not every title's, keeps it cheap.
 fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
@@ -303,7 +308,11 @@ fn title_counts(m: &Catalog<'_>) -> HashMap<String, u32> {
             *counts.entry(t).or_insert(0) += 1;
         }
     }
-    counts
+    let mut by_stem: HashMap<String, u32> = HashMap::with_capacity(counts.len());
+    for (token, n) in counts {
+        *by_stem.entry(tokenize::stem(&token).into_owned()).or_insert(0) += n;
+    }
+    by_stem
 }
 
 /// What goes over the index's budgets (at most [`shard::MAX_FILES`] files, none over
@@ -460,6 +469,7 @@ struct Manifest<'a> {
     ts: Vec<usize>,
     ns: Vec<usize>,
     cs: Vec<usize>,
+    fs: Vec<usize>,
     t: Vec<&'a str>,
     n: Vec<&'a str>,
     c: Vec<&'a str>,

@@ -1,7 +1,8 @@
 //! The tokenizer of site search. `search.js` runs the same steps on the query, so the two must
 //! agree token for token (docs/search.md, "Tokenizer"): lowercase the whole text, split it into
 //! maximal runs of alphabetic or numeric characters, keep runs of 2 to 40 characters, drop the
-//! stop words.
+//! stop words; then [`stem`] each token made of ASCII letters (Snowball's English stemmer,
+//! Porter2), so `expired`, `expiring` and `expiration` are one term.
 //!
 //! The text is lowercased before it is split, not token by token, because that is what the
 //! client does with `toLowerCase()` on the query: lowercasing can change a string's shape
@@ -156,6 +157,23 @@ fn emit(token: &str, chars: usize, f: &mut impl FnMut(&str)) {
     }
 }
 
+/// The index term of a kept token: its Snowball English (Porter2) stem when it is made of ASCII
+/// letters only (`certificates` → `certif`, `expired` → `expir`), else the token itself.
+/// Numbers, codes and words of other scripts are not English words: stemming them would only
+/// merge unrelated identifiers. `search.js` carries a port of the same algorithm
+/// (`pmSearchStem`), checked word for word against this one over the Snowball sample
+/// vocabulary by `tests/it/search_stem.rs`.
+pub fn stem(token: &str) -> std::borrow::Cow<'_, str> {
+    static ENGLISH: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| {
+        rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+    });
+    if token.bytes().all(|b| b.is_ascii_lowercase()) {
+        ENGLISH.stem(token)
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
+}
+
 /// What a token is made of, which decides the shards it goes to when it is not listed: words,
 /// numbers and codes are kept apart, so that a word's shard is not padded out with the many
 /// numbers and hashes of a big index (the client tells them apart by the same rule).
@@ -202,6 +220,29 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_words_are_stemmed_and_nothing_else() {
+        for (word, want) in [
+            ("certificate", "certif"),
+            ("certificates", "certif"),
+            ("expired", "expir"),
+            ("expiration", "expir"),
+            ("expiring", "expir"),
+            ("failures", "failur"),
+            ("certain", "certain"),
+            ("running", "run"),
+            ("generously", "generous"),
+            ("skies", "sky"),
+            ("kafka", "kafka"),
+        ] {
+            assert_eq!(stem(word), want, "{word}");
+        }
+        // Numbers, codes, other scripts and anything not lowercase ASCII letters stay whole.
+        for token in ["p99", "ipv6", "2025", "größe", "ошибки", "36a930be7e97", "Running"] {
+            assert_eq!(stem(token), token, "{token}");
+        }
+    }
 
     #[test]
     fn words_numbers_and_codes() {
