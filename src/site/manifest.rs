@@ -18,7 +18,9 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(not(target_os = "linux"))]
+use std::path::PathBuf;
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
@@ -49,9 +51,9 @@ impl Entry {
 }
 
 /// The previous site, as its manifest describes it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Previous {
-    dir: PathBuf,
+    dir: Dir,
     entries: HashMap<String, Entry>,
 }
 
@@ -62,18 +64,22 @@ impl Previous {
         if !dir.join(crate::site::output::MARKER).is_file() {
             return None;
         }
-        let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
+        let dir = Dir::open(dir)?;
+        let text = String::from_utf8(dir.read(FILE)?).ok()?;
         let entries = parse(&text)?;
-        Some(Self { dir: dir.to_path_buf(), entries })
+        Some(Self { dir, entries })
     }
 
-    /// The previous file `rel`, with what the manifest says of it, when it is still a regular
-    /// file of the recorded size.
-    pub fn file(&self, rel: &str) -> Option<(PathBuf, Entry)> {
+    /// What the manifest says of the previous file `rel`, when it is still a regular file of
+    /// the recorded size.
+    pub fn entry(&self, rel: &str) -> Option<Entry> {
         let entry = *self.entries.get(rel)?;
-        let path = self.dir.join(rel);
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        (meta.file_type().is_file() && meta.len() == entry.size).then_some((path, entry))
+        (self.dir.size(rel)? == entry.size).then_some(entry)
+    }
+
+    /// Hard-links the previous file `rel` as `to`.
+    pub fn link(&self, rel: &str, to: &Path) -> std::io::Result<()> {
+        self.dir.link(rel, to)
     }
 
     /// How many files the manifest lists.
@@ -84,6 +90,71 @@ impl Previous {
     /// Whether it lists none.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// The previous site's folder. On Linux it is held open, and its files are read and linked
+/// relative to it: when another build swaps its own site in meanwhile, this one still reads
+/// the site its manifest describes (or, once that is removed, finds nothing to link and
+/// writes), never the other build's files under the same names.
+#[cfg(target_os = "linux")]
+#[derive(Debug)]
+struct Dir(rustix::fd::OwnedFd);
+
+#[cfg(target_os = "linux")]
+impl Dir {
+    fn open(path: &Path) -> Option<Self> {
+        use rustix::fs::{Mode, OFlags, open};
+        open(path, OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            .ok()
+            .map(Self)
+    }
+
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        use rustix::fs::{Mode, OFlags, openat};
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let fd = openat(&self.0, rel, flags, Mode::empty()).ok()?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::fs::File::from(fd), &mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    fn size(&self, rel: &str) -> Option<u64> {
+        use rustix::fs::{AtFlags, FileType, statat};
+        let stat = statat(&self.0, rel, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        (FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile)
+            .then(|| u64::try_from(stat.st_size).ok())
+            .flatten()
+    }
+
+    fn link(&self, rel: &str, to: &Path) -> std::io::Result<()> {
+        use rustix::fs::{AtFlags, CWD, linkat};
+        linkat(&self.0, rel, CWD, to, AtFlags::empty()).map_err(std::io::Error::from)
+    }
+}
+
+/// The previous site's folder, by path where it cannot be held open.
+#[cfg(not(target_os = "linux"))]
+#[derive(Debug)]
+struct Dir(PathBuf);
+
+#[cfg(not(target_os = "linux"))]
+impl Dir {
+    fn open(path: &Path) -> Option<Self> {
+        Some(Self(path.to_path_buf()))
+    }
+
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.0.join(rel)).ok()
+    }
+
+    fn size(&self, rel: &str) -> Option<u64> {
+        let meta = std::fs::symlink_metadata(self.0.join(rel)).ok()?;
+        meta.file_type().is_file().then(|| meta.len())
+    }
+
+    fn link(&self, rel: &str, to: &Path) -> std::io::Result<()> {
+        std::fs::hard_link(self.0.join(rel), to)
     }
 }
 

@@ -102,17 +102,19 @@ impl Disk {
         }
     }
 
-    /// Links `old` as the file `rel`; `false` when the system cannot (another filesystem,
-    /// the previous site removed meanwhile by another build).
-    fn link(&self, old: &Path, rel: &str) -> bool {
+    /// Links the previous site's file `rel` into the staging folder; `false` when the system
+    /// cannot (another filesystem, the previous site removed meanwhile by another build).
+    fn link(&self, previous: &Previous, rel: &str) -> bool {
         let path = self.dir.join(rel);
-        let linked = match std::fs::hard_link(old, &path) {
+        let linked = match previous.link(rel, &path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A folder not created up front (a theme asset in a subfolder), or the
+                // previous file gone: one more try after creating the folder tells.
                 path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok())
-                    && std::fs::hard_link(old, &path).is_ok()
+                    && previous.link(rel, &path).is_ok()
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                std::fs::remove_file(&path).is_ok() && std::fs::hard_link(old, &path).is_ok()
+                std::fs::remove_file(&path).is_ok() && previous.link(rel, &path).is_ok()
             }
             linked => linked.is_ok(),
         };
@@ -130,8 +132,9 @@ impl Writer for Disk {
 
     fn write_keyed(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> anyhow::Result<()> {
         let entry = Entry::of(bytes, key);
-        if let Some((old, previous)) = self.previous.as_ref().and_then(|p| p.file(rel)) {
-            if previous.hash == entry.hash && self.link(&old, rel) {
+        if let Some(previous) = &self.previous {
+            if previous.entry(rel).is_some_and(|p| p.hash == entry.hash) && self.link(previous, rel)
+            {
                 self.record(rel, entry);
                 return Ok(());
             }
@@ -144,14 +147,14 @@ impl Writer for Disk {
     }
 
     fn reuse(&self, rel: &str, key: Key) -> bool {
-        let Some((old, previous)) = self.previous.as_ref().and_then(|p| p.file(rel)) else {
-            return false;
-        };
-        if previous.key != Some(key) || !self.link(&old, rel) {
-            return false;
+        let Some(previous) = &self.previous else { return false };
+        match previous.entry(rel) {
+            Some(entry) if entry.key == Some(key) && self.link(previous, rel) => {
+                self.record(rel, entry);
+                true
+            }
+            _ => false,
         }
-        self.record(rel, previous);
-        true
     }
 }
 
