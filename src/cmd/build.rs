@@ -22,6 +22,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Write every file anew instead of reusing the unchanged files of the previous build
+    /// (its `.pm-manifest`).
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// What "today" is.
     #[command(flatten)]
     pub today: Today,
@@ -35,8 +40,13 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
         Some(out) => global.cwd.join(out),
         None => workspace.root.join(&workspace.config.site.output),
     };
-    let options =
-        Options { out, today, strict: args.strict, progress: std::io::stderr().is_terminal() };
+    let options = Options {
+        out,
+        today,
+        strict: args.strict,
+        progress: std::io::stderr().is_terminal(),
+        cache: !args.no_cache,
+    };
     match build_site(workspace, &options)? {
         site::BuildOutcome::Refused { errors, skipped } => {
             report_skipped(&skipped);

@@ -30,6 +30,7 @@ mod charts;
 mod feed;
 pub mod git;
 mod json;
+pub mod manifest;
 pub mod markdown;
 pub mod output;
 mod render;
@@ -67,6 +68,9 @@ pub struct Options {
     pub strict: bool,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Reuse the files of the previous site that are the same ([`manifest`]); `false` writes
+    /// every file (`--no-cache`).
+    pub cache: bool,
 }
 
 /// A finished build.
@@ -76,8 +80,14 @@ pub struct Built {
     pub out: PathBuf,
     /// HTML pages written.
     pub pages: usize,
-    /// All files written (pages, feed, data, assets).
+    /// All files of the site (pages, feed, data, assets).
     pub files: usize,
+    /// Of those, the files written anew.
+    pub written: usize,
+    /// Of those, the files of the previous site reused as they were (hard-linked).
+    pub reused: usize,
+    /// Of the reused files, the pages not even rendered: their inputs were unchanged.
+    pub unrendered: usize,
     /// Postmortems rendered.
     pub postmortems: usize,
     /// Postmortems rendered with check errors (shown with a warning box).
@@ -222,7 +232,9 @@ pub fn build(
     theme.tera.global_context().insert("site", &globals);
 
     let staging = output::Staging::begin(&options.out, &repo.workspace.root)?;
-    let disk = writer::Disk::new(staging.dir(), render::folders())?;
+    // Only the manifest of a site this build may replace (it carries the marker) is read.
+    let previous = if options.cache { manifest::Previous::read(staging.target()) } else { None };
+    let disk = writer::Disk::new(staging.dir(), render::folders(), previous)?;
     let progress = if options.progress {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -236,18 +248,35 @@ pub fn build(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let site = Site::new(&catalog, &metrics, &theme, &globals, &disk, progress);
+    let fingerprint = {
+        // Everything every page depends on besides its own data: pm itself, the theme, the
+        // configuration and the values every template sees.
+        let mut hasher = manifest::KeyHasher::default();
+        hasher.str(env!("CARGO_PKG_VERSION")).key(theme.fingerprint);
+        hasher.str(&format!("{:?}", catalog.config));
+        hasher.json(&globals);
+        hasher.finish()
+    };
+    let site = Site::new(&catalog, &metrics, &theme, &globals, &disk, progress, fingerprint);
     let search = site.render_all()?;
     site.progress().finish_and_clear();
     timings.mark("render");
     let (pages, files) = (site.pages(), site.files());
+    let (written, reused, unrendered) = (disk.written(), disk.reused(), site.unrendered());
+    disk.finish()?;
     let out = staging.commit()?;
     timings.mark("swap");
-    timings.report(&[timings::search_note(&search)]);
+    timings.report(&[
+        timings::search_note(&search),
+        format!("files: {written} written, {reused} reused ({unrendered} pages not rendered)"),
+    ]);
     let built = Built {
         out,
         pages,
         files,
+        written,
+        reused,
+        unrendered,
         postmortems: catalog.entries.len(),
         with_errors: catalog.entries.iter().filter(|e| e.errors > 0).count(),
         skipped,

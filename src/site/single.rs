@@ -66,8 +66,15 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
     theme.tera.global_context().insert("site", &globals);
 
     let memory = Memory::default();
-    let site =
-        Site::new(&catalog, &metrics, &theme, &globals, &memory, indicatif::ProgressBar::hidden());
+    let site = Site::new(
+        &catalog,
+        &metrics,
+        &theme,
+        &globals,
+        &memory,
+        indicatif::ProgressBar::hidden(),
+        0,
+    );
     site.render_postmortems()?;
     let page = entry.href();
     let html = memory.take(&page).ok_or_else(|| anyhow::anyhow!("{page} was not rendered"))?;
@@ -87,9 +94,12 @@ fn builtin_theme() -> anyhow::Result<Theme> {
     // A folder that cannot exist, so no user theme file is picked up.
     let theme = THEME.get_or_init(|| Theme::load(Path::new(NOWHERE)).map_err(|e| format!("{e:#}")));
     match theme {
-        Ok(t) => {
-            Ok(Theme { tera: t.tera.clone(), assets: Vec::new(), overrides: t.overrides.clone() })
-        }
+        Ok(t) => Ok(Theme {
+            tera: t.tera.clone(),
+            assets: Vec::new(),
+            overrides: t.overrides.clone(),
+            fingerprint: t.fingerprint,
+        }),
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }

@@ -43,6 +43,8 @@ pub struct Theme {
     pub assets: Vec<(String, Vec<u8>)>,
     /// Names of the repository's files that replaced or added to the built-ins.
     pub overrides: Vec<String>,
+    /// A hash of every file of the theme (names and bytes), part of every page's cache key.
+    pub fingerprint: u128,
 }
 
 impl std::fmt::Debug for Theme {
@@ -70,6 +72,11 @@ impl Theme {
             }
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut hasher = crate::site::manifest::KeyHasher::default();
+        for (name, bytes) in &files {
+            hasher.str(name).bytes(bytes);
+        }
+        let fingerprint = hasher.finish();
 
         let mut tera = tera::Tera::new();
         // Values placed in a URL's query (`?severity=…`) must be percent-encoded: escaping for
@@ -90,7 +97,7 @@ impl Theme {
         }
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("the site theme has an error: {}", tera_error(&e)))?;
-        Ok(Self { tera, assets, overrides })
+        Ok(Self { tera, assets, overrides, fingerprint })
     }
 }
 

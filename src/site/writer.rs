@@ -10,53 +10,173 @@
 //! shared between threads and memory stays flat however many postmortems there are.
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
+
+use crate::site::manifest::{self, Entry, Key, Previous};
 
 /// Receives every file of a site.
 pub trait Writer: Sync {
     /// Writes `bytes` as the file `rel`, a `/`-separated path under the site root.
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+
+    /// Writes `bytes` as the file `rel`, rendered from inputs whose hash is `key`.
+    fn write_keyed(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> anyhow::Result<()> {
+        let _ = key;
+        self.write(rel, bytes)
+    }
+
+    /// Puts the previous build's file `rel` in place when it was rendered from the same
+    /// inputs (`key`); `false` when the page must be rendered.
+    fn reuse(&self, rel: &str, key: Key) -> bool {
+        let _ = (rel, key);
+        false
+    }
 }
 
-/// Writes files into a folder on disk.
+/// Writes files into a folder on disk, reusing (hard-linking) the files of the previous site
+/// that are the same (see [`crate::site::manifest`]).
 #[derive(Debug)]
 pub struct Disk {
     dir: PathBuf,
+    previous: Option<Previous>,
+    entries: Mutex<HashMap<String, Entry>>,
+    written: AtomicUsize,
+    reused: AtomicUsize,
 }
 
 impl Disk {
     /// A writer into `dir`, with the `folders` (relative to it) created up front: they are
     /// part of the site even when nothing is written into them, and files written into them
-    /// need no check for a missing folder.
-    pub fn new<'a>(dir: &Path, folders: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Self> {
+    /// need no check for a missing folder. Files the same as in `previous` are linked from it.
+    pub fn new<'a>(
+        dir: &Path,
+        folders: impl IntoIterator<Item = &'a str>,
+        previous: Option<Previous>,
+    ) -> anyhow::Result<Self> {
         for folder in folders {
             let path = dir.join(folder);
             std::fs::create_dir_all(&path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
         }
-        Ok(Self { dir: dir.to_path_buf() })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            previous,
+            entries: Mutex::new(HashMap::new()),
+            written: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+        })
+    }
+
+    /// Files written so far.
+    pub fn written(&self) -> usize {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Files of the previous site reused so far.
+    pub fn reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
+    }
+
+    /// Writes the manifest of everything written, the last file of the site.
+    pub fn finish(&self) -> anyhow::Result<()> {
+        let text = {
+            let entries = self
+                .entries
+                .lock()
+                .map_err(|_| anyhow::anyhow!("cannot write the site manifest: a page failed"))?;
+            manifest::render(&entries)
+        };
+        let path = self.dir.join(manifest::FILE);
+        write_new(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    fn record(&self, rel: &str, entry: Entry) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(rel.to_owned(), entry);
+        }
+    }
+
+    /// Links the previous site's file `rel` into the staging folder; `false` when the system
+    /// cannot (another filesystem, the previous site removed meanwhile by another build).
+    fn link(&self, previous: &Previous, rel: &str) -> bool {
+        let path = self.dir.join(rel);
+        let linked = match previous.link(rel, &path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A folder not created up front (a theme asset in a subfolder), or the
+                // previous file gone: one more try after creating the folder tells.
+                path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                    && previous.link(rel, &path).is_ok()
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&path).is_ok() && previous.link(rel, &path).is_ok()
+            }
+            linked => linked.is_ok(),
+        };
+        if linked {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        linked
     }
 }
 
 impl Writer for Disk {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.dir.join(rel);
-        match std::fs::write(&path, bytes) {
-            // A file in a folder not created up front (a theme asset in a subfolder).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("cannot create {}", parent.display()))?;
-                }
-                std::fs::write(&path, bytes)
-            }
-            written => written,
-        }
-        .with_context(|| format!("cannot write {}", path.display()))
+        self.write_keyed(rel, bytes, None)
     }
+
+    fn write_keyed(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> anyhow::Result<()> {
+        let entry = Entry::of(bytes, key);
+        if let Some(previous) = &self.previous {
+            if previous.entry(rel).is_some_and(|p| p.hash == entry.hash) && self.link(previous, rel)
+            {
+                self.record(rel, entry);
+                return Ok(());
+            }
+        }
+        let path = self.dir.join(rel);
+        write_new(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, entry);
+        Ok(())
+    }
+
+    fn reuse(&self, rel: &str, key: Key) -> bool {
+        let Some(previous) = &self.previous else { return false };
+        match previous.entry(rel) {
+            Some(entry) if entry.key == Some(key) && self.link(previous, rel) => {
+                self.record(rel, entry);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Writes `bytes` as a new file at `path`. A file already there is replaced, never written
+/// through: it may be a link to the previous site, which must stay as it was until the swap.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let mut file = match create() {
+        // A file in a folder not created up front (a theme asset in a subfolder).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            create()?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create()?
+        }
+        file => file?,
+    };
+    file.write_all(bytes)
 }
 
 /// Keeps the files in memory, by path.
@@ -89,7 +209,7 @@ mod tests {
     #[test]
     fn disk_creates_folders_and_writes() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let disk = Disk::new(tmp.path(), ["a/b", "c"]).expect("folders");
+        let disk = Disk::new(tmp.path(), ["a/b", "c"], None).expect("folders");
         assert!(tmp.path().join("a/b").is_dir() && tmp.path().join("c").is_dir());
         disk.write("c/x.html", b"x").expect("write");
         disk.write("assets/fonts/y.woff2", b"y").expect("a folder made on demand");

@@ -5,6 +5,10 @@
 //!   (hash of the whole tree), the repositories are unchanged, and the next build cleans up.
 //!   A build killed inside the swap itself is replayed exactly (the state it leaves is built by
 //!   hand) to prove the previous site comes back even when the next build fails too.
+//!   Every one of those builds is incremental (it reuses the previous site's files through its
+//!   manifest); a second test kills incremental builds near their end (where the manifest is
+//!   written and the swap made) and checks that the next build, incremental too, is byte for
+//!   byte a full `--no-cache` build.
 //! - Two builds into one output folder at once both succeed, and the result is a complete site.
 //! - Two builds of the same commit, cloned to two places, built with different thread counts
 //!   into differently named folders, are byte-identical (`tests/it/site.rs` builds the demo and the
@@ -323,6 +327,63 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
         estimate.0.as_millis()
     );
     assert!(while_rendering >= 3, "too few kills landed while rendering: {while_rendering}");
+}
+
+#[test]
+fn killed_incremental_builds_leave_a_site_the_next_build_completes() {
+    let _turn = heavy();
+    let (tmp, repo) = generated_sandbox(300);
+    let previous_repo = tmp.path().join("previous");
+    copy_tree(&repo, &previous_repo);
+    retitle_one(&previous_repo);
+    // The two allowed outcomes, built in full (no manifest to reuse).
+    let full = |repo: &Path, dir: &Path| {
+        let dir = dir.to_str().expect("UTF-8 path");
+        pm_ok(repo, &["build", "--no-cache", "--out", dir]);
+    };
+    let scratch = tmp.path().join("scratch");
+    let mut estimate = Estimate(Duration::MAX);
+    let started = Instant::now();
+    full(&repo, &scratch.join("new"));
+    estimate.saw(started.elapsed());
+    full(&previous_repo, &scratch.join("previous"));
+    let new_hash = tree_hash(&scratch.join("new")).expect("new site");
+    let previous_hash = tree_hash(&scratch.join("previous")).expect("previous site");
+    assert_ne!(new_hash, previous_hash);
+
+    let outputs = tmp.path().join("outputs");
+    let out = outputs.join("site");
+    let out_arg = out.to_str().expect("UTF-8 path").to_owned();
+    build_into(&previous_repo, &out);
+    assert_eq!(tree_hash(&out), Some(previous_hash), "an incremental build is a full one");
+    let mut moments = Moments::from_env();
+    let rounds = kills().div_ceil(2);
+    let mut killed_count = 0;
+    for round in 0..rounds {
+        // Kill the build towards the other commit late: while pages are linked, the search
+        // index written, the manifest written or the folders swapped.
+        let (from, to, to_hash) = if round % 2 == 0 {
+            (previous_hash, &repo, new_hash)
+        } else {
+            (new_hash, &previous_repo, previous_hash)
+        };
+        let delay = estimate.at(0.5 + 0.6 * moments.next());
+        let killed = estimate.run_or_kill(pm_command(to, &["build", "--out", &out_arg]), delay);
+        killed_count += usize::from(killed);
+        let hash = tree_hash(&out);
+        assert!(
+            hash == Some(from) || hash == Some(to_hash),
+            "round {round}: killed after {} ms, the output is neither site",
+            delay.as_millis()
+        );
+        // The next build, incremental over whatever the kill left, is the full build.
+        build_into(to, &out);
+        assert_eq!(tree_hash(&out), Some(to_hash), "round {round}: the build after the kill");
+        let stray: Vec<String> = names(&outputs).into_iter().filter(|n| n != "site").collect();
+        assert!(stray.is_empty(), "round {round}: a finished build left {stray:?}");
+    }
+    println!("incremental builds killed: {killed_count} of {rounds}");
+    assert!(killed_count > 0, "no build was killed");
 }
 
 /// Retitles the first postmortem of `repo`; returns its path.

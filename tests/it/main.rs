@@ -35,6 +35,7 @@ mod examples;
 mod followup;
 mod fuzz_regressions;
 mod html_validation;
+mod incremental;
 mod injection;
 mod item_state;
 mod lifecycle;

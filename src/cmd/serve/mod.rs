@@ -88,6 +88,8 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
                 today,
                 strict: false,
                 progress: std::io::stderr().is_terminal(),
+                // Each rebuild renders only the pages whose inputs changed.
+                cache: true,
             };
             // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
             // a search index over its budget shows up while the author is editing.

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::site::SiteGlobals;
 use crate::site::catalog::{Catalog, Kind};
+use crate::site::manifest::{Key, KeyHasher};
 use crate::site::theme::{Theme, tera_error};
 use crate::site::timings::index_alone;
 use crate::site::views::Row;
@@ -63,12 +64,38 @@ pub(super) struct Site<'m, 'r> {
     repo_url: Option<String>,
     pages: AtomicUsize,
     files: AtomicUsize,
+    /// Pages reused from the previous build without rendering them.
+    unrendered: AtomicUsize,
     /// Every HTML page written (site-relative), for the sitemap.
     html: Mutex<Vec<String>>,
     /// The titles of the Action Items section (with its configured aliases), normalized: the
     /// section whose table the page's own action-item table replaces.
     item_section_titles: Vec<String>,
     progress: indicatif::ProgressBar,
+    /// A hash of what every page depends on besides its own values (pm, theme, config, the
+    /// template globals): the start of every page's cache key.
+    fingerprint: Key,
+    /// A hash of where each postmortem's page is, which a body's links to other postmortems'
+    /// files are rewritten to; computed once, when a page first needs it.
+    link_map: std::sync::OnceLock<Key>,
+}
+
+/// The variables of one page, as [`tera::Context::insert`] takes them, hashed on the way in:
+/// with the template and the theme, they are everything the page is rendered from, so the hash
+/// is its cache key ([`crate::site::manifest`]).
+pub(super) struct Cx {
+    cx: tera::Context,
+    hasher: KeyHasher,
+    hashable: bool,
+}
+
+impl Cx {
+    /// Sets the variable `key` to `val`.
+    pub(super) fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, val: &T) {
+        self.hasher.str(key);
+        self.hashable &= self.hasher.json(val);
+        self.cx.insert(key, val);
+    }
 }
 
 impl<'m, 'r> Site<'m, 'r> {
@@ -81,6 +108,7 @@ impl<'m, 'r> Site<'m, 'r> {
         globals: &SiteGlobals,
         out: &'m dyn Writer,
         progress: indicatif::ProgressBar,
+        fingerprint: Key,
     ) -> Self {
         Self {
             catalog,
@@ -92,6 +120,7 @@ impl<'m, 'r> Site<'m, 'r> {
             repo_url: globals.repo_url.clone(),
             pages: AtomicUsize::new(0),
             files: AtomicUsize::new(0),
+            unrendered: AtomicUsize::new(0),
             html: Mutex::new(Vec::new()),
             item_section_titles: std::iter::once("Action Items")
                 .chain(
@@ -106,6 +135,8 @@ impl<'m, 'r> Site<'m, 'r> {
                 .map(crate::parse::markdown::normalize_title)
                 .collect(),
             progress,
+            fingerprint,
+            link_map: std::sync::OnceLock::new(),
         }
     }
 
@@ -117,6 +148,11 @@ impl<'m, 'r> Site<'m, 'r> {
     /// Files written so far (pages, feed, data, assets, search index).
     pub(super) fn files(&self) -> usize {
         self.files.load(Ordering::Relaxed)
+    }
+
+    /// Pages reused from the previous build without rendering them.
+    pub(super) fn unrendered(&self) -> usize {
+        self.unrendered.load(Ordering::Relaxed)
     }
 
     /// The progress bar, to clear when the pages are done.
@@ -167,22 +203,61 @@ impl<'m, 'r> Site<'m, 'r> {
     }
 
     /// Renders `template` with the variables every page has (the way to the site `root`, its
-    /// `section` and `page_title`) and `fill`'s as the page `rel`, and writes it.
+    /// `section` and `page_title`) and `fill`'s as the page `rel`, and writes it; or, when the
+    /// previous build rendered the same template from the same variables, reuses its file.
     pub(super) fn page(
         &self,
         rel: &str,
         template: &str,
         section: &str,
         title: &str,
-        fill: impl FnOnce(&mut tera::Context) -> anyhow::Result<()>,
+        fill: impl FnOnce(&mut Cx) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut cx = tera::Context::new();
-        cx.insert("root", &root_of(rel));
-        cx.insert("section", section);
-        cx.insert("page_title", title);
+        self.page_keyed(rel, template, section, title, None, fill)
+    }
+
+    /// The start of the cache key of the page `rel`, rendered by `template`.
+    fn page_key(&self, rel: &str, template: &str, section: &str, title: &str) -> KeyHasher {
+        let mut hasher = KeyHasher::default();
+        hasher.key(self.fingerprint).str(rel).str(template).str(section).str(title);
+        hasher
+    }
+
+    /// [`Site::page`] with the page's cache `key` already known (computed by the caller from
+    /// what the variables are made of), instead of hashed from the variables.
+    fn page_keyed(
+        &self,
+        rel: &str,
+        template: &str,
+        section: &str,
+        title: &str,
+        key: Option<Key>,
+        fill: impl FnOnce(&mut Cx) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut cx = Cx { cx: tera::Context::new(), hasher: KeyHasher::default(), hashable: true };
+        cx.cx.insert("root", &root_of(rel));
+        cx.cx.insert("section", section);
+        cx.cx.insert("page_title", title);
         fill(&mut cx)?;
-        let bytes = self.render(rel, template, &cx)?;
-        self.write(rel, &bytes)?;
+        let key = key.or_else(|| {
+            cx.hashable.then(|| {
+                self.page_key(rel, template, section, title).key(cx.hasher.finish()).finish()
+            })
+        });
+        if key.is_some_and(|key| self.out.reuse(rel, key)) {
+            self.unrendered.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let bytes = self.render(rel, template, &cx.cx)?;
+            drop(cx);
+            self.out.write_keyed(rel, &bytes, key)?;
+        }
+        self.count_page(rel);
+        Ok(())
+    }
+
+    /// Counts the page `rel` as written (to the progress bar, the totals and the sitemap).
+    fn count_page(&self, rel: &str) {
+        self.files.fetch_add(1, Ordering::Relaxed);
         if rel.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut html) = self.html.lock() {
@@ -190,7 +265,6 @@ impl<'m, 'r> Site<'m, 'r> {
             }
         }
         self.progress.inc(1);
-        Ok(())
     }
 
     /// The page `rel`, rendered to memory: `template` with the variables of `cx`.

@@ -50,29 +50,50 @@ impl Site<'_, '_> {
             let e = &m.entries[i];
             let body = self.body_without_item_table(i);
             let here = e.doc.path().rsplit_once('/').map_or("", |(dir, _)| dir);
+            let view = self.postmortem_view(i);
+            let items = m.items(i);
+            let (rel, title) = (e.href(), format!("{}: {}", e.id, e.title));
+            // The key of the page is known before its body is rendered, so an unchanged page
+            // costs neither markdown nor template.
+            let key = {
+                let mut hasher = self.page_key(&rel, "postmortem.html", "postmortems", &title);
+                hasher.str(&body).str(here);
+                if may_link_to_files(&body) {
+                    hasher.key(self.link_map());
+                }
+                (hasher.json(&view) && hasher.json(&items)).then(|| hasher.finish())
+            };
+            if key.is_some_and(|key| self.out.reuse(&rel, key)) {
+                self.unrendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.count_page(&rel);
+                return Ok(());
+            }
             let rewrite_here = |url: &str| self.rewrite_link(here, url);
             let rendered = markdown::render(
                 &body,
                 RenderOptions { title: Some(&e.title), allow_html: m.config.site.allow_html },
                 &rewrite_here,
             );
-            let view = self.postmortem_view(i);
-            let items = m.items(i);
-            self.page(
-                &e.href(),
-                "postmortem.html",
-                "postmortems",
-                &format!("{}: {}", e.id, e.title),
-                |cx| {
-                    cx.insert("pm", &view);
-                    cx.insert("items", &items);
-                    cx.insert("toc", &rendered.toc);
-                    cx.insert("body_html", &rendered.html);
-                    // The context holds its own copy: one copy of a big body less at the peak.
-                    drop(rendered);
-                    Ok(())
-                },
-            )
+            self.page_keyed(&rel, "postmortem.html", "postmortems", &title, key, |cx| {
+                cx.insert("pm", &view);
+                cx.insert("items", &items);
+                cx.insert("toc", &rendered.toc);
+                cx.insert("body_html", &rendered.html);
+                // The context holds its own copy: one copy of a big body less at the peak.
+                drop(rendered);
+                Ok(())
+            })
+        })
+    }
+
+    /// A hash of every postmortem's file and page: what [`Site::rewrite_link`] reads.
+    fn link_map(&self) -> crate::site::manifest::Key {
+        *self.link_map.get_or_init(|| {
+            let mut hasher = crate::site::manifest::KeyHasher::default();
+            for e in &self.catalog.entries {
+                hasher.str(e.doc.path()).str(&e.page);
+            }
+            hasher.finish()
         })
     }
 
@@ -288,6 +309,14 @@ impl Site<'_, '_> {
             .map(|e| RelatedView { id: e.id.clone(), title: e.title.clone(), href: Some(e.href()) })
             .collect()
     }
+}
+
+/// Whether a link in `body` may lead to another postmortem's file, whose page
+/// [`Site::rewrite_link`] links to instead: only then does the page depend on where the other
+/// pages are. Markdown unescapes `\.` and `&#46;` in link destinations, so a body with either
+/// escape counts too.
+fn may_link_to_files(body: &str) -> bool {
+    body.contains(".md") || body.contains(".markdown") || body.contains(['&', '\\'])
 }
 
 /// `1234567` → `1,234,567`; fractions keep two decimals.
