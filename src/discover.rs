@@ -4,7 +4,8 @@
 //! skipped as git would skip them. Symlinked folders are not followed (no loops); symlinked
 //! files are read like files when they lead to a place inside the repository, and reported
 //! as a walk problem when they lead outside it (a committed `x.md -> /home/u/notes.md` would
-//! publish that file). The result is sorted, so every later step is deterministic.
+//! publish that file). The results are sorted once at the end (not folder by folder during the
+//! walk, which costs more), so every later step is deterministic.
 
 use std::path::{Path, PathBuf};
 
@@ -100,12 +101,8 @@ pub fn discover(
     if !base.is_dir() {
         return (found, problems, skipped);
     }
-    let walker = ignore::WalkBuilder::new(&base)
-        .follow_links(false)
-        .require_git(false)
-        .hidden(true)
-        .sort_by_file_name(std::ffi::OsStr::cmp)
-        .build();
+    let walker =
+        ignore::WalkBuilder::new(&base).follow_links(false).require_git(false).hidden(true).build();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -147,7 +144,11 @@ pub fn discover(
             }
         }
     }
+    // The walk is not asked to sort each folder (its sort closure took a tenth of a one-file
+    // check in a 10,000-file repository); the results are sorted once here instead.
     found.sort();
+    problems.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
+    skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
     (found, problems, skipped)
 }
 

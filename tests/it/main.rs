@@ -49,6 +49,7 @@ mod search_index;
 mod search_relevance;
 mod search_scale;
 mod serve;
+mod single_check;
 mod site;
 mod site_completion;
 mod site_privacy;
