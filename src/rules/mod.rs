@@ -168,6 +168,10 @@ pub struct Context<'a> {
     pub today: Date,
     /// Every person in the registry (empty: no registry configured).
     pub people: BTreeSet<&'a str>,
+    /// The same people, indexed for "did you mean".
+    pub people_nearest: crate::diagnostic::Nearest<'a>,
+    /// The service catalog's names, indexed for "did you mean".
+    pub services_nearest: crate::diagnostic::Nearest<'a>,
     /// Tracker key patterns, by tracker name.
     pub trackers: Vec<(&'a str, &'a Regex)>,
     /// Required sections: display title and accepted normalized titles.
@@ -196,11 +200,18 @@ impl<'a> Context<'a> {
         tickets: Option<&'a Tickets>,
         root: Option<&std::path::Path>,
     ) -> Self {
+        let people = config.people();
+        let names: Vec<&str> = people.iter().copied().collect();
+        let people_nearest = crate::diagnostic::Nearest::new(&names);
+        let names: Vec<&str> = config.services.keys().map(String::as_str).collect();
+        let services_nearest = crate::diagnostic::Nearest::new(&names);
         Self {
             config,
             schema,
             today,
-            people: config.people(),
+            people,
+            people_nearest,
+            services_nearest,
             trackers: config
                 .trackers
                 .iter()

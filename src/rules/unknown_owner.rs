@@ -46,8 +46,7 @@ impl Rule for UnknownOwner {
         if cx.people.is_empty() {
             return;
         }
-        let candidates: Vec<&str> = cx.people.iter().copied().collect();
-        let mut suggestions = Suggestions::new(&candidates);
+        let mut suggestions = Suggestions::new(&cx.people_nearest);
         for (role, person) in pm.people() {
             if person.value.is_empty() || cx.people.contains(person.value.as_str()) {
                 continue;

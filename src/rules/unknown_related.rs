@@ -38,6 +38,7 @@ impl Rule for UnknownRelated {
         // Suggestions compare an unknown id with every id: parallel, the id list built once, and
         // only for the first unknown ids of a file (the ones its report shows).
         let ids: Vec<&str> = repo.by_id.keys().map(String::as_str).collect();
+        let ids = crate::diagnostic::Nearest::new(&ids);
         let found: Vec<Vec<(usize, Finding)>> = repo
             .documents
             .par_iter()

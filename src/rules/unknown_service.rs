@@ -39,8 +39,7 @@ impl Rule for UnknownService {
         if catalog.is_empty() {
             return;
         }
-        let names: Vec<&str> = catalog.keys().map(String::as_str).collect();
-        let mut suggestions = Suggestions::new(&names);
+        let mut suggestions = Suggestions::new(&cx.services_nearest);
         for service in &pm.services {
             if catalog.contains_key(&service.value) {
                 continue;
