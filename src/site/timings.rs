@@ -1,5 +1,5 @@
 //! The phase timer of a build: how long loading, checking, the catalog and metrics, rendering
-//! and the swap took, and the peak memory, printed to stderr when `PM_TIMINGS` is set. The
+//! and the swap took, and the memory held and the peak at the end of each, printed to stderr when `PM_TIMINGS` is set. The
 //! site benchmark (`bench/site.sh`) reads these lines; a normal build prints nothing.
 
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ pub(super) fn index_alone() -> bool {
 /// Phase times, printed to stderr when `PM_TIMINGS` is set (for the benchmark).
 pub(super) struct Timings {
     last: Instant,
-    phases: Vec<(&'static str, Duration)>,
+    phases: Vec<(&'static str, Duration, Option<(u64, u64)>)>,
 }
 
 impl Timings {
@@ -27,7 +27,8 @@ impl Timings {
     /// Ends the phase `phase` now; the next one starts.
     pub(super) fn mark(&mut self, phase: &'static str) {
         let now = Instant::now();
-        self.phases.push((phase, now - self.last));
+        let memory = if std::env::var_os("PM_TIMINGS").is_some() { memory() } else { None };
+        self.phases.push((phase, now - self.last, memory));
         self.last = now;
     }
 
@@ -37,21 +38,30 @@ impl Timings {
             let phases: Vec<String> = self
                 .phases
                 .iter()
-                .map(|(name, d)| format!("{name} {:.3} s", d.as_secs_f64()))
+                .map(|(name, d, memory)| {
+                    let memory = memory
+                        .map(|(rss, peak)| format!(" (holding {rss} MB, peak {peak} MB)"))
+                        .unwrap_or_default();
+                    format!("{name} {:.3} s{memory}", d.as_secs_f64())
+                })
                 .chain(notes.iter().cloned())
                 .collect();
-            // Peak memory so far, where the system tells it (Linux).
-            let peak = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
-                })
-                .map(|kb| format!(", peak memory {} MB", kb / 1024))
-                .unwrap_or_default();
+            let peak =
+                memory().map(|(_, peak)| format!(", peak memory {peak} MB")).unwrap_or_default();
             eprintln!("timings: {}{peak}", phases.join(", "));
         }
     }
+}
+
+/// The memory this process holds now and the most it has held, in MB, where the system tells
+/// it (Linux).
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 /// The search index step's figures, for [`Timings::report`]: it runs beside the pages, so it is
