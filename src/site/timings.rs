@@ -15,8 +15,11 @@ pub(super) fn index_alone() -> bool {
 /// Phase times, printed to stderr when `PM_TIMINGS` is set (for the benchmark).
 pub(super) struct Timings {
     last: Instant,
-    phases: Vec<(&'static str, Duration, Option<(u64, u64)>)>,
+    phases: Vec<(&'static str, Duration, Option<Memory>)>,
 }
+
+/// Memory held and peak so far, in MB.
+type Memory = (u64, u64);
 
 impl Timings {
     /// The first phase starts at `started`.
@@ -55,7 +58,7 @@ impl Timings {
 
 /// The memory this process holds now and the most it has held, in MB, where the system tells
 /// it (Linux).
-fn memory() -> Option<(u64, u64)> {
+fn memory() -> Option<Memory> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = status.lines().find(|l| l.starts_with(name))?;
