@@ -58,6 +58,14 @@ fn edit_in_place(path: &Path, from: &str, to: &str) {
     std::fs::write(path, before.replace(from, to)).expect("write");
 }
 
+/// Rewrites `path` in place with `from` replaced by `to` (a same-length edit keeps the size), then
+/// puts its modification time back: only the status-change time tells the edit happened.
+fn edit_keeping_mtime(path: &Path, from: &str, to: &str) {
+    let mtime = std::fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
+    edit_in_place(path, from, to);
+    set_mtime(path, mtime);
+}
+
 /// The fixture in a fresh git work tree, its files an hour old (so the cache may trust them),
 /// `prepare` applied first, and the cache written by one one-file check, which is asserted to
 /// know every file.
@@ -95,10 +103,7 @@ fn unchanged_repository_has_no_repo_wide_findings() {
 fn an_id_edited_in_place_is_seen() {
     let (_tmp, dir) = cached_repo(|_| {});
     let three = pm_file(&dir, "INC-2026-0003-three.md");
-    // Same size, and the old modification time put back: only the status-change time tells.
-    let mtime = std::fs::metadata(&three).and_then(|m| m.modified()).expect("mtime");
-    edit_in_place(&three, "id: INC-2026-0003", "id: INC-2026-0001");
-    set_mtime(&three, mtime);
+    edit_keeping_mtime(&three, "id: INC-2026-0003", "id: INC-2026-0001");
     assert_single_equals_full(&dir, &["duplicate-id", "unknown-related"]);
 }
 
@@ -158,10 +163,11 @@ fn an_edit_in_the_same_second_as_the_cache_is_seen() {
     git(&dir, &["init", "-q", "-b", "main"]);
     lines_about_one(&dir, &[ONE]);
     assert!(dir.join(".git/pm-ids").is_file());
-    let two = pm_file(&dir, "INC-2026-0002-two.md");
-    let mtime = std::fs::metadata(&two).and_then(|m| m.modified()).expect("mtime");
-    edit_in_place(&two, "id: INC-2026-0002", "id: INC-2026-0001");
-    set_mtime(&two, mtime);
+    edit_keeping_mtime(
+        &pm_file(&dir, "INC-2026-0002-two.md"),
+        "id: INC-2026-0002",
+        "id: INC-2026-0001",
+    );
     assert_single_equals_full(&dir, &["duplicate-id", "unknown-related"]);
 }
 
