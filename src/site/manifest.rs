@@ -77,6 +77,24 @@ impl Previous {
         (self.dir.size(rel)? == entry.size).then_some(entry)
     }
 
+    /// Every previous file under `prefix` rendered from inputs whose hash is `key`, with its
+    /// entry, sorted by path; `None` when there is none, or when one of them is no longer the
+    /// file the manifest describes: a group of files made together is reused whole or not at
+    /// all.
+    pub fn group(&self, prefix: &str, key: Key) -> Option<Vec<(String, Entry)>> {
+        let mut group: Vec<(String, Entry)> = self
+            .entries
+            .iter()
+            .filter(|(rel, e)| e.key == Some(key) && rel.starts_with(prefix))
+            .map(|(rel, e)| (rel.clone(), *e))
+            .collect();
+        if group.is_empty() || group.iter().any(|(rel, _)| self.entry(rel).is_none()) {
+            return None;
+        }
+        group.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(group)
+    }
+
     /// Hard-links the previous file `rel` as `to`.
     pub fn link(&self, rel: &str, to: &Path) -> std::io::Result<()> {
         self.dir.link(rel, to)

@@ -70,6 +70,14 @@ fn memory() -> Option<Memory> {
 /// The search index step's figures, for [`Timings::report`]: it runs beside the pages, so it is
 /// no phase of its own.
 pub(super) fn search_note(search: &search::Stats) -> String {
+    if search.reused {
+        return format!(
+            "search index {:.3} s, reused from the previous build ({} files, {} bytes)",
+            search.elapsed.as_secs_f64(),
+            search.files,
+            search.bytes
+        );
+    }
     format!(
         "search index {:.3} s {} ({} files, {} bytes, {} terms, {} listed in {} files, {} \
          word, {} number and {} code shards, {} blocks of up to {} docs)",

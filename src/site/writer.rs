@@ -36,6 +36,20 @@ pub trait Writer: Sync {
         let _ = (rel, key);
         false
     }
+
+    /// Puts in place every file under `prefix` that the previous build made from the same
+    /// inputs (`key`), and gives their paths and sizes; `None` (and nothing put in place) when
+    /// the group must be made again.
+    fn reuse_group(&self, prefix: &str, key: Key) -> Option<Vec<(String, u64)>> {
+        let _ = (prefix, key);
+        None
+    }
+
+    /// The bytes of a file already handed to the writer (written or reused).
+    fn read_back(&self, rel: &str) -> Option<Vec<u8>> {
+        let _ = rel;
+        None
+    }
 }
 
 /// Writes files into a folder on disk, reusing (hard-linking) the files of the previous site
@@ -144,6 +158,35 @@ impl Writer for Disk {
         self.written.fetch_add(1, Ordering::Relaxed);
         self.record(rel, entry);
         Ok(())
+    }
+
+    fn reuse_group(&self, prefix: &str, key: Key) -> Option<Vec<(String, u64)>> {
+        let previous = self.previous.as_ref()?;
+        let group = previous.group(prefix, key)?;
+        for (n, (rel, _)) in group.iter().enumerate() {
+            if !self.link(previous, rel) {
+                // Undo: a group is reused whole, or written anew by a step that expects an
+                // empty place.
+                for (linked, _) in &group[..n] {
+                    let _ = std::fs::remove_file(self.dir.join(linked));
+                }
+                self.reused.fetch_sub(n, Ordering::Relaxed);
+                return None;
+            }
+        }
+        Some(
+            group
+                .into_iter()
+                .map(|(rel, entry)| {
+                    self.record(&rel, entry);
+                    (rel, entry.size)
+                })
+                .collect(),
+        )
+    }
+
+    fn read_back(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.join(rel)).ok()
     }
 
     fn reuse(&self, rel: &str, key: Key) -> bool {

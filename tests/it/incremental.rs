@@ -35,6 +35,8 @@ struct Work {
     written: usize,
     reused: usize,
     unrendered: usize,
+    /// The search index was reused whole, not built again.
+    search_reused: bool,
 }
 
 /// `pm build` of `repo` into `out`, with `extra` arguments.
@@ -59,7 +61,8 @@ fn build(repo: &Path, out: &Path, today: &str, extra: &[&str]) -> Work {
         .map(|s| s.parse().expect("a number"))
         .collect();
     let [written, reused, unrendered] = numbers[..] else { panic!("cannot read {line:?}") };
-    Work { written, reused, unrendered }
+    let search_reused = stderr.contains("reused from the previous build");
+    Work { written, reused, unrendered, search_reused }
 }
 
 /// Builds `repo` incrementally into `out` and fully into `full`, and asserts both sites are
@@ -118,12 +121,14 @@ fn incremental_builds_are_byte_identical_to_full_ones() {
 
     let first = same_as_full("first build", &repo, &out, &full, TODAY);
     assert_eq!((first.reused, first.unrendered), (0, 0), "nothing to reuse: {first:?}");
+    assert!(!first.search_reused, "{first:?}");
 
     // Nothing changed: no file written, no page rendered, every file the same inode.
     let before = inodes(&out);
     let again = same_as_full("no change", &repo, &out, &full, TODAY);
     assert_eq!(again.written, 0, "{again:?}");
     assert!(again.unrendered > count, "every page skipped: {again:?}");
+    assert!(again.search_reused, "the search index is reused whole: {again:?}");
     let after = inodes(&out);
     let moved: Vec<&String> =
         after.iter().filter(|f| !before.contains(f)).map(|(rel, _)| rel).collect();
@@ -146,6 +151,7 @@ fn incremental_builds_are_byte_identical_to_full_ones() {
         format!("{t}\n\nA later note on zyxwvut retries, see [the other one]({relative}).\n")
     });
     let one = same_as_full("one body edited", &repo, &out, &full, TODAY);
+    assert!(!one.search_reused, "a body edit changes the search index: {one:?}");
     assert!(one.unrendered >= count - 5, "most postmortem pages skipped: {one:?}");
     assert!(one.written * 4 < one.written + one.reused, "most files reused: {one:?}");
 
@@ -214,6 +220,15 @@ fn a_damaged_manifest_or_an_edited_site_is_not_trusted() {
     let mut kept = String::new();
     std::io::Read::read_to_string(&mut &held, &mut kept).expect("read");
     assert_eq!(kept, "edited by hand");
+
+    // One search file missing from the previous site: the index is built again as a whole
+    // (it is reused whole or not at all), and the result is the same.
+    let shard = walk(&out.join("search/d")).into_iter().next().expect("a document block").1;
+    std::fs::remove_file(&shard).expect("remove");
+    let work = same_as_full("a search file removed", &repo, &out, &full, TODAY);
+    assert!(!work.search_reused, "{work:?}");
+    let again = same_as_full("after the search file came back", &repo, &out, &full, TODAY);
+    assert!(again.search_reused, "{again:?}");
 
     // `--no-cache` writes everything, and the result is the same.
     let work = build(&repo, &out, TODAY, &["--no-cache"]);

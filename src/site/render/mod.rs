@@ -279,8 +279,20 @@ impl<'m, 'r> Site<'m, 'r> {
     /// Hands the rendered file `rel` to the writer.
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         self.out.write(rel, bytes)?;
-        self.files.fetch_add(1, Ordering::Relaxed);
+        self.count_files(1);
         Ok(())
+    }
+
+    /// Hands the file `rel`, made from inputs whose hash is `key`, to the writer.
+    fn write_keyed(&self, rel: &str, bytes: &[u8], key: Key) -> anyhow::Result<()> {
+        self.out.write_keyed(rel, bytes, Some(key))?;
+        self.count_files(1);
+        Ok(())
+    }
+
+    /// Counts `n` files (not pages) as written.
+    fn count_files(&self, n: usize) {
+        self.files.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The table rows of `entries`.

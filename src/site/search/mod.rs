@@ -31,6 +31,7 @@ use serde::Serialize;
 
 use crate::site::catalog::Catalog;
 use crate::site::json::script_json;
+use crate::site::manifest::{Key, KeyHasher};
 use encode::utf16_cmp;
 use index::{TIERS, Term, Tier};
 use tokenize::Kind;
@@ -83,6 +84,9 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Budgets the index goes over (its file count, a file's gzipped size), as sentences.
     pub warnings: Vec<String>,
+    /// The previous build's files were reused: nothing was tokenized, and only the file
+    /// figures (count, bytes, largest, warnings) are known.
+    pub reused: bool,
 }
 
 /// Where data files go: `write(path under the site root, bytes)`.
@@ -196,15 +200,7 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let warnings = budget_warnings(&written);
-    let largest = written
-        .iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-        .map(|(key, size, _)| (key.clone(), *size))
-        .unwrap_or_default();
     Ok(Stats {
-        files: written.len(),
-        bytes: written.iter().map(|w| w.1 as u64).sum(),
         terms: terms.len(),
         block: blocks.iter().map(ExactSizeIterator::len).max().unwrap_or(0),
         listed_terms: plan.listed.len(),
@@ -214,10 +210,88 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         code_shards: plan.codes.len(),
         facet_shards: facet_shards.len(),
         doc_blocks: blocks.len(),
-        largest,
         elapsed: started.elapsed(),
-        warnings,
+        ..Stats::of_files(&written)
     })
+}
+
+/// The key of everything the index of `m` is made from, on top of `fingerprint` (pm, the
+/// configuration, the theme): each entry's searchable fields, facet values and result row, in
+/// the catalog's order. The same key, the same index files, so a build whose key matches the
+/// previous one's reuses them ([`crate::site::writer::Writer::reuse_group`]).
+pub fn inputs_key(m: &Catalog<'_>, fingerprint: Key) -> Key {
+    let entries: Vec<Key> = (0..m.entries.len())
+        .into_par_iter()
+        .map(|d| {
+            let e = &m.entries[d];
+            let pm = e.pm;
+            let mut h = KeyHasher::default();
+            fields(m, d, &mut |tier, text| {
+                h.bytes(&[tier]).str(text);
+            });
+            // What the facets and the result row read besides the fields.
+            h.str(&e.page).str(&e.date_text()).str(e.status().as_str());
+            for value in [&pm.severity, &pm.team].into_iter().flatten() {
+                h.str(&value.value);
+            }
+            for list in [&pm.services, &pm.tags, &pm.contributing_factors] {
+                h.bytes(&(list.len() as u64).to_le_bytes());
+                for value in list {
+                    h.str(&value.value);
+                }
+            }
+            h.finish()
+        })
+        .collect();
+    let mut h = KeyHasher::default();
+    h.str("search").key(fingerprint).bytes(&(entries.len() as u64).to_le_bytes());
+    for key in entries {
+        h.key(key);
+    }
+    h.finish()
+}
+
+impl Stats {
+    /// The figures of the files written (key, size, gzipped size when it was worth knowing).
+    fn of_files(written: &[(String, usize, Option<usize>)]) -> Stats {
+        Stats {
+            files: written.len(),
+            bytes: written.iter().map(|w| w.1 as u64).sum(),
+            largest: written
+                .iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(key, size, _)| (key.clone(), *size))
+                .unwrap_or_default(),
+            warnings: budget_warnings(written),
+            ..Stats::default()
+        }
+    }
+
+    /// The figures of an index reused from the previous build: its `files` (site paths and
+    /// sizes), whose bytes `read` gives back for the budget check of the big ones.
+    pub fn reused(
+        files: &[(String, u64)],
+        read: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+        started: Instant,
+    ) -> anyhow::Result<Stats> {
+        let written: Vec<(String, usize, Option<usize>)> = files
+            .par_iter()
+            .map(|(rel, size)| {
+                let key = rel.strip_prefix("search/").unwrap_or(rel);
+                let key = key.strip_suffix(".js").unwrap_or(key).to_owned();
+                let size = usize::try_from(*size).unwrap_or(usize::MAX);
+                let gzip = if size > MAX_FILE_GZIP {
+                    let bytes = read(rel)
+                        .ok_or_else(|| anyhow::anyhow!("cannot read back the reused {rel}"))?;
+                    Some(gzip_len(&bytes)?)
+                } else {
+                    None
+                };
+                Ok((key, size, gzip))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Stats { elapsed: started.elapsed(), reused: true, ..Stats::of_files(&written) })
+    }
 }
 
 /// Which file every term goes to (see [`shard`]): the listed terms with their files, and the
