@@ -31,6 +31,9 @@
 #   PM_BENCH_NO_BUILD=1         skip `cargo build --release`
 #   PM_BENCH_PM=/path/to/pm     benchmark this binary instead of the one cargo builds
 #   PM_BENCH_HUGO=0             skip Hugo
+#   PM_BENCH_ZOLA=/path/to/zola also measure Zola (default: `zola` when it is on PATH; Debian
+#                               has none: build it once from a source snapshot; PyYAML
+#                               converts the corpus for it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -175,6 +178,77 @@ EOF
     rm -rf "$HUGO_SITE/resources"
     timed "hugo" "clean" "$run" "" hugo --quiet --source "$HUGO_SITE" --destination "$SITE_DIR" \
       --cacheDir "$HUGO_SITE/.cache"
+  done
+fi
+
+# --- Zola -------------------------------------------------------------------------------------
+# Only when a `zola` binary is given (PM_BENCH_ZOLA) or on PATH: Debian has no package, so it is
+# built once from a source snapshot for a side-by-side figure and never committed. Zola reads
+# YAML front matter but wants its own fields (`date`, `taxonomies`, `extra`), so the clean corpus
+# is converted once (python3 with PyYAML) into the same pages and tag taxonomy Hugo builds.
+ZOLA=${PM_BENCH_ZOLA:-$(command -v zola || true)}
+if [ -n "$ZOLA" ]; then
+  ZOLA_SITE="$CACHE/pm-bench-site-zola-$COUNT-s$SEED-$TODAY"
+  if [ ! -f "$ZOLA_SITE/content/postmortems/_index.md" ]; then
+    log "preparing a minimal Zola site in $ZOLA_SITE"
+    rm -rf "$ZOLA_SITE"
+    mkdir -p "$ZOLA_SITE/content/postmortems" "$ZOLA_SITE/templates/tags"
+    python3 - "$CLEAN/postmortems" "$ZOLA_SITE/content/postmortems" <<'PY'
+import pathlib, sys
+import yaml  # PyYAML: only this one-off conversion needs it
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for path in sorted(src.rglob("*.md")):
+    _, head, body = path.read_text().split("---\n", 2)
+    fm = yaml.safe_load(head)
+    started = str(fm.get("started_at") or fm.get("published_on") or "2000-01-01")[:10]
+    page = {
+        "title": fm.get("title", path.stem),
+        "date": started,
+        "taxonomies": {"tags": fm.get("tags") or []},
+        "extra": {k: fm.get(k) for k in ("severity", "status", "owner", "team", "services")},
+    }
+    (dst / path.name).write_text("---\n" + yaml.safe_dump(page, sort_keys=True) + "---\n" + body)
+PY
+    printf '+++\ntitle = "All postmortems"\nsort_by = "date"\n+++\n' \
+      >"$ZOLA_SITE/content/postmortems/_index.md"
+    cat >"$ZOLA_SITE/config.toml" <<'TOML'
+base_url = "https://postmortems.example.com"
+title = "Postmortems"
+compile_sass = false
+build_search_index = false
+generate_feeds = true
+taxonomies = [{ name = "tags", feed = true }]
+TOML
+    cat >"$ZOLA_SITE/templates/base.html" <<'HTML'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ config.title }}</title></head>
+<body><nav><a href="{{ get_url(path="") }}">Home</a></nav><main>{% block main %}{% endblock %}</main></body></html>
+HTML
+    cat >"$ZOLA_SITE/templates/page.html" <<'HTML'
+{% extends "base.html" %}{% block main %}<article><h1>{{ page.title }}</h1>
+<dl><dt>Severity</dt><dd>{{ page.extra.severity }}</dd><dt>Status</dt><dd>{{ page.extra.status }}</dd>
+<dt>Owner</dt><dd>{{ page.extra.owner }}</dd><dt>Team</dt><dd>{{ page.extra.team }}</dd>
+<dt>Services</dt><dd>{{ page.extra.services | default(value=[]) | join(sep=", ") }}</dd></dl>
+{{ page.content | safe }}
+<ul>{% for t in page.taxonomies.tags | default(value=[]) %}<li><a href="{{ get_taxonomy_url(kind="tags", name=t) }}">{{ t }}</a></li>{% endfor %}</ul>
+</article>{% endblock %}
+HTML
+    list='{% extends "base.html" %}{% block main %}<h1>{{ TITLE }}</h1><table>{% for p in PAGES %}
+<tr><td><a href="{{ p.permalink }}">{{ p.title }}</a></td><td>{{ p.extra.severity }}</td><td>{{ p.extra.status }}</td><td>{{ p.extra.team }}</td></tr>{% endfor %}
+</table>{% endblock %}'
+    sed -e 's/TITLE/section.title/; s/PAGES/section.pages/' <<<"$list" >"$ZOLA_SITE/templates/section.html"
+    sed -e 's/TITLE/term.name/; s/PAGES/term.pages/' <<<"$list" >"$ZOLA_SITE/templates/tags/single.html"
+    cat >"$ZOLA_SITE/templates/tags/list.html" <<'HTML'
+{% extends "base.html" %}{% block main %}<ul>{% for t in terms %}<li><a href="{{ t.permalink }}">{{ t.name }}</a></li>{% endfor %}</ul>{% endblock %}
+HTML
+    cat >"$ZOLA_SITE/templates/index.html" <<'HTML'
+{% extends "base.html" %}{% block main %}<a href="{{ get_url(path="@/postmortems/_index.md") }}">All postmortems</a>{% endblock %}
+HTML
+  fi
+  log "zola $("$ZOLA" --version | awk '{print $2}') on the clean corpus, $RUNS runs"
+  for run in $(seq 1 "$RUNS"); do
+    fresh "zola-$run"
+    timed "zola" "clean" "$run" "" "$ZOLA" --root "$ZOLA_SITE" build --output-dir "$SITE_DIR" --force
   done
 fi
 
