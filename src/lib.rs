@@ -14,7 +14,8 @@
 //!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
 //!   tickets' state from GitHub, GitLab, Jira and Linear into the ticket cache, and judges drift;
 //! - judging: [`schema`], [`rules`] (one per file, a registry) and [`suppress`] (policy), run
-//!   by [`check`] — the one load-and-check path every command uses;
+//!   by [`check`] — the one load-and-check path every command uses — which reuses the verdicts
+//!   of unchanged files ([`verdicts`], the cache in `.git/pm-verdicts`);
 //! - output: [`report`] writes diagnostics in each format; [`timeline`], [`followup`],
 //!   [`metrics`], [`export`] and [`scaffold`] turn the model into timelines, follow-through,
 //!   figures, records and new files; [`codeowners`] says who reviews each postmortem;
@@ -51,4 +52,5 @@ pub mod templates;
 pub mod timeline;
 pub mod trackers;
 pub mod url;
+pub mod verdicts;
 pub mod words;
