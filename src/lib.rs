@@ -7,8 +7,8 @@
 //! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
 //!   [`url`] (links and safe URLs), [`contain`] (paths inside the repository), [`atomic`]
 //!   (replacing a file whole, never through a link), [`escape`] (values made safe for a
-//!   terminal, markdown or a spreadsheet), [`words`] (how a count reads), [`diagnostic`]
-//!   (findings as data);
+//!   terminal, markdown or a spreadsheet), [`words`] (how a count reads), [`seal`] (files
+//!   `pm` writes for itself that say whether they are whole), [`diagnostic`] (findings as data);
 //! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
 //!   types them (an action item's state and order are defined there, once), [`config`] reads
 //!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
@@ -45,6 +45,7 @@ pub mod report;
 pub mod rules;
 pub mod scaffold;
 pub mod schema;
+pub mod seal;
 pub mod site;
 pub mod source;
 pub mod suppress;

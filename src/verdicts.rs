@@ -245,25 +245,14 @@ fn render(root: &str, key: u128, entries: &mut [(&str, &Entry)]) -> Option<Strin
         out.push_str(line);
         out.push('\n');
     }
-    let sum = xxh3_128(out.as_bytes());
-    let _ = writeln!(out, "end {} {sum:032x}", lines.len());
+    crate::seal::close(&mut out, lines.len());
     Some(out)
 }
 
 /// The entries of a cache text written for `root` and `key`; `None` when it is not such a
 /// cache or is damaged in any way (one bad entry condemns the whole file).
 fn parse(text: &str, root: &str, key: u128) -> Option<HashMap<String, Entry>> {
-    let body_end = text.strip_suffix('\n')?.rfind('\n')? + 1;
-    let (body, last) = text.split_at(body_end);
-    let mut last = last.strip_suffix('\n')?.split(' ');
-    let (Some("end"), Some(count), Some(sum), None) =
-        (last.next(), last.next(), last.next(), last.next())
-    else {
-        return None;
-    };
-    if u128::from_str_radix(sum, 16).ok()? != xxh3_128(body.as_bytes()) {
-        return None;
-    }
+    let (body, count) = crate::seal::open(text)?;
     let (header, lines) = body.split_once('\n')?;
     if header != format!("{HEADER}\t{root}\t{key:032x}") {
         return None;
@@ -271,7 +260,7 @@ fn parse(text: &str, root: &str, key: u128) -> Option<HashMap<String, Entry>> {
     let entries: Option<Vec<(String, Entry)>> =
         lines.par_lines().map(|line| serde_json::from_str::<Record>(line).ok()?.entry()).collect();
     let entries: HashMap<String, Entry> = entries?.into_iter().collect();
-    (entries.len() == count.parse::<usize>().ok()?).then_some(entries)
+    (entries.len() == count).then_some(entries)
 }
 
 // The stored form: short names and arrays, since a large repository has tens of thousands of
@@ -557,10 +546,9 @@ mod tests {
         assert_eq!(parse("", "/repo", 7), None);
         assert_eq!(parse("\u{0}garbage\n\nend 0 0\n", "/repo", 7), None);
         // A well-formed file whose entry names a rule this pm does not have is refused whole.
-        let unknown = text.replace("PM503", "PM999");
-        let body_end = unknown.trim_end_matches('\n').rfind('\n').expect("a last line") + 1;
-        let body = &unknown[..body_end];
-        let resealed = format!("{body}end 1 {:032x}\n", xxh3_128(body.as_bytes()));
+        let (body, count) = crate::seal::open(&text).expect("sealed");
+        let mut resealed = body.replace("PM503", "PM999");
+        crate::seal::close(&mut resealed, count);
         assert_eq!(parse(&resealed, "/repo", 7), None);
     }
 

@@ -146,13 +146,17 @@ fn assert_change_seen(before: &[&str], change: impl FnOnce(&Path), after: &[&str
 /// `pm` had written it so: what a cached run then prints comes from the cache.
 fn forge(dir: &Path, from: &str, to: &str) {
     let cache = read(dir, CACHE);
-    assert!(cache.contains(from), "the cache lacks {from:?}");
-    let forged = cache.replace(from, to);
-    let body_end = forged.trim_end_matches('\n').rfind('\n').expect("a last line") + 1;
-    let (body, last) = forged.split_at(body_end);
-    let count = last.split(' ').nth(1).expect("a count");
-    let sum = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
-    write(dir, CACHE, &format!("{body}end {count} {sum:032x}\n"));
+    let (body, count) = pm::seal::open(&cache).expect("a sealed cache");
+    assert!(body.contains(from), "the cache lacks {from:?}");
+    let mut forged = body.replace(from, to);
+    pm::seal::close(&mut forged, count);
+    write(dir, CACHE, &forged);
+}
+
+/// A change: `from` replaced with `to` in the postmortem `name`, in place, its size and
+/// modification time kept when the two are as long.
+fn edit(name: &'static str, from: &'static str, to: &'static str) -> impl FnOnce(&Path) {
+    move |dir| edit_keeping_mtime(&dir.join("postmortems/2026").join(name), from, to)
 }
 
 const ARGS: &[&str] = &["--today", TODAY];
@@ -198,10 +202,7 @@ fn the_cache_is_what_a_warm_run_reads() {
 fn a_file_edited_keeping_its_size_and_time_is_checked_again() {
     assert_change_seen(
         ARGS,
-        |dir| {
-            let file = dir.join("postmortems/2026/INC-2026-0104-unknown-team.md");
-            edit_keeping_mtime(&file, "id: INC-2026-0104", "id: INC-2026-0103");
-        },
+        edit("INC-2026-0104-unknown-team.md", "id: INC-2026-0104", "id: INC-2026-0103"),
         ARGS,
     );
 }
@@ -263,14 +264,11 @@ fn a_template_heading_is_seen() {
 fn an_inline_comment_edited_is_seen() {
     assert_change_seen(
         ARGS,
-        |dir| {
-            let file = dir.join("postmortems/2026/INC-2026-0140-suppressed.md");
-            edit_keeping_mtime(
-                &file,
-                "pm-disable-file unknown-related",
-                "pm-disable-file unknown-relatex",
-            );
-        },
+        edit(
+            "INC-2026-0140-suppressed.md",
+            "pm-disable-file unknown-related",
+            "pm-disable-file unknown-relatex",
+        ),
         ARGS,
     );
 }
@@ -279,10 +277,7 @@ fn an_inline_comment_edited_is_seen() {
 fn a_file_that_stops_parsing_is_seen_by_the_files_that_relate_to_it() {
     assert_change_seen(
         ARGS,
-        |dir| {
-            let file = dir.join("postmortems/2026/INC-2026-0136-review-invalid.md");
-            edit_keeping_mtime(&file, "title: Approved", "title: [pproved");
-        },
+        edit("INC-2026-0136-review-invalid.md", "title: Approved", "title: [pproved"),
         ARGS,
     );
 }
