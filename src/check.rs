@@ -313,31 +313,44 @@ fn read_cached(
     };
     let hash = crate::verdicts::hash(&bytes);
     let Some(entry) = verdicts.get(&f.rel, hash) else {
-        let doc = with_written(Document::parse(&f.rel, bytes, Depth::Full), reader);
-        let checked = check_document(cx, policy, &doc);
-        let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
-        let directives = Inline::directive_spans(&doc.source, html);
-        let entry = Entry::of(&doc, hash, &checked.diagnostics, directives);
-        return ReadFile { doc: keep.apply(doc), checked, entry };
+        let doc = Document::parse(&f.rel, bytes, Depth::Full);
+        return judge_fresh(doc, hash, keep, reader, (policy, cx));
     };
     let diagnostics = entry.diagnostics(&f.rel);
     if keep == Keep::RepoFacts {
         let (text, problem) = decode(bytes);
-        let doc = match entry.document(&f.rel, text) {
-            Ok(doc) => doc,
-            // Spans that do not fit the text (an entry forged to hash right): parse.
+        return match entry.document(&f.rel, text) {
+            Ok(doc) => {
+                let inline = Inline::read(&doc.source, entry.directives());
+                ReadFile { doc, checked: Checked { diagnostics, inline }, entry: None }
+            }
+            // Spans that do not fit the text (an entry forged to hash right): judged anew.
             Err(text) => {
                 let doc = Document::decoded(&f.rel, text, problem, Depth::Full);
-                return ReadFile::of(judge(doc, keep, reader, Some((policy, cx))));
+                judge_fresh(doc, hash, keep, reader, (policy, cx))
             }
         };
-        let inline = Inline::read(&doc.source, entry.directives());
-        return ReadFile { doc, checked: Checked { diagnostics, inline }, entry: None };
     }
     let doc = with_written(Document::parse(&f.rel, bytes, Depth::Full), reader);
     let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
     let inline = Inline::read(&doc.source, html);
     ReadFile { doc: keep.apply(doc), checked: Checked { diagnostics, inline }, entry: None }
+}
+
+/// Judges `doc` (parsed from bytes hashing to `hash`) and makes its verdict cache entry.
+fn judge_fresh(
+    doc: Document,
+    hash: u128,
+    keep: Keep,
+    reader: &Reader,
+    (policy, cx): (&Policy, &Context<'_>),
+) -> ReadFile {
+    let doc = with_written(doc, reader);
+    let checked = check_document(cx, policy, &doc);
+    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
+    let directives = Inline::directive_spans(&doc.source, html);
+    let entry = Entry::of(&doc, hash, &checked.diagnostics, directives);
+    ReadFile { doc: keep.apply(doc), checked, entry }
 }
 
 /// `doc` with what its postmortem has written, which completion is judged by (read before

@@ -3,10 +3,10 @@
 //! else the per-document rules read is as before (the run key). Each test here changes the
 //! repository, or what the rules read besides it, in a way that cache could get wrong — a file
 //! edited without its size or time changing, `pm.toml`, `--today`, the ticket cache, the
-//! templates' headings, inline `pm-disable` comments, a file that stops parsing, a file deleted
-//! or renamed, a damaged cache, a cache of another work tree, runs at once — and asserts that a
-//! cached run prints exactly what a run with `--no-cache` prints, in every output format, with
-//! the same exit code. The fixture is `examples/broken` (every rule fires at least once, and
+//! templates' headings, an approval in a commit trailer, inline `pm-disable` comments, a file
+//! that stops parsing, a file deleted or renamed, a damaged cache, a cache of another work
+//! tree, runs at once — and asserts that a cached run prints exactly what a run with
+//! `--no-cache` prints, in every output format, with the same exit code. The fixture is `examples/broken` (every rule fires at least once, and
 //! unreadable input), with two postmortems of its own (see [`repo`]).
 
 use std::path::{Path, PathBuf};
@@ -307,6 +307,30 @@ fn a_file_deleted_or_renamed_is_seen() {
 }
 
 #[test]
+fn an_approval_in_a_commit_trailer_is_seen() {
+    let (_tmp, dir) = repo();
+    let config = read(&dir, "pm.toml");
+    write(
+        &dir,
+        "pm.toml",
+        &format!("{config}\n[completion]\ngit_trailers = true\napprovals = 1\n"),
+    );
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "The broken example"]);
+    let old = assert_cached_equals_uncached(&dir, ARGS);
+    // A commit with the trailer touches the file, the next puts its bytes back: only the
+    // approval is new.
+    let rel = "postmortems/2026/INC-2026-0108-due-policy.md";
+    let before = read(&dir, rel);
+    write(&dir, rel, &format!("{before}\n"));
+    git(&dir, &["commit", "-qam", "Reviewed", "-m", "Reviewed-by: asmith <asmith@example.com>"]);
+    write(&dir, rel, &before);
+    git(&dir, &["commit", "-qam", "As it was"]);
+    let new = assert_cached_equals_uncached(&dir, ARGS);
+    assert_ne!(old[1].stdout, new[1].stdout, "the approval makes no difference");
+}
+
+#[test]
 fn a_damaged_cache_is_ignored_and_written_anew() {
     let (_tmp, dir) = repo();
     let uncached = assert_cached_equals_uncached(&dir, ARGS);
@@ -324,6 +348,16 @@ fn a_damaged_cache_is_ignored_and_written_anew() {
         assert_eq!(cached, uncached);
         assert_eq!(read(&dir, CACHE), whole, "the cache is written anew");
     }
+}
+
+#[test]
+fn an_entry_whose_comment_spans_do_not_fit_its_file_is_judged_anew() {
+    let (_tmp, dir) = repo();
+    let uncached = assert_cached_equals_uncached(&dir, ARGS);
+    let whole = read(&dir, CACHE);
+    forge(&dir, "\"i\":[[", "\"i\":[[99999999,99999999],[");
+    assert_eq!(runs(&dir, ARGS, true), uncached);
+    assert_eq!(read(&dir, CACHE), whole, "the entries are written anew");
 }
 
 #[test]
