@@ -21,11 +21,12 @@ use crate::config::Workspace;
 use crate::diagnostic::{Diagnostic, Finding, MAX_PER_RULE_AND_FILE, Severity};
 use crate::discover::{Found, WalkProblem};
 use crate::idcache::{self, IdCache, Stamp};
-use crate::repo::{Depth, Document, Repo};
+use crate::repo::{Depth, Document, Repo, decode};
 use crate::rules::{Context, Meta, RULES};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::suppress::{Inline, Policy};
+use crate::verdicts::{Entry, Verdicts};
 use crate::words::plural;
 
 /// What the rules need besides the documents: the repository's suppression policy and schema.
@@ -147,18 +148,29 @@ pub struct Request<'a> {
     pub keep: Keep,
     /// Take the ids of files not read fully from the id cache (and refresh it).
     pub id_cache: bool,
+    /// With rules: reuse the verdicts of files unchanged since a run with the same inputs,
+    /// from the verdict cache (and refresh it). The result is the same either way.
+    pub verdicts: bool,
 }
 
 impl<'a> Request<'a> {
     /// Every file, fully, without rules, keeping `keep`.
     pub fn all(keep: Keep) -> Self {
-        Self { read: Read::All, rules: None, keep, id_cache: false }
+        Self { read: Read::All, rules: None, keep, id_cache: false, verdicts: false }
     }
 
     /// Runs `rules` as of `today`.
     #[must_use]
     pub fn checked(self, rules: &'a Rules, today: Date) -> Self {
         Self { rules: Some((rules, today)), ..self }
+    }
+
+    /// Reuses (and refreshes) the verdict cache when `on`, unless `PM_NO_CACHE` is set to
+    /// anything but `0` or nothing (a way to rule the cache out without changing a command).
+    #[must_use]
+    pub fn verdict_cache(self, on: bool) -> Self {
+        let off = std::env::var_os("PM_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0");
+        Self { verdicts: on && !off, ..self }
     }
 }
 
@@ -183,22 +195,34 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let cache = request.id_cache.then(|| IdCache::open(&workspace.root));
     let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
     let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
+    let verdicts = cx
+        .filter(|_| request.verdicts)
+        .map(|(policy, cx)| Verdicts::open(&workspace.root, crate::verdicts::run_key(cx, policy)));
     let reader = Reader::new(&workspace.config);
-    let loaded: Vec<((Document, Checked), Option<Stamp>)> = found
+    let loaded: Vec<(ReadFile, Option<Stamp>)> = found
         .par_iter()
         .map(|f| {
             let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
-            (read_one(f, request, cache.as_ref(), stamp, &reader, cx), stamp)
+            let verdicts = verdicts.as_ref().zip(cx);
+            (read_one(f, request, cache.as_ref(), stamp, &reader, cx, verdicts), stamp)
         })
         .collect();
     if let Some(cache) = &cache {
         let entries: Vec<(&str, Stamp, &str)> = loaded
             .iter()
-            .filter_map(|((doc, _), stamp)| Some((doc.path(), (*stamp)?, doc.id()?)))
+            .filter_map(|(read, stamp)| Some((read.doc.path(), (*stamp)?, read.doc.id()?)))
             .collect();
         cache.save(&entries);
     }
-    let loaded = loaded.into_iter().map(|(l, _)| l).collect();
+    if let Some(verdicts) = &verdicts {
+        let files: Vec<(&str, Option<&Entry>)> = found
+            .iter()
+            .zip(&loaded)
+            .map(|(f, (read, _))| (f.rel.as_str(), read.entry.as_ref()))
+            .collect();
+        verdicts.save(&files);
+    }
+    let loaded = loaded.into_iter().map(|(read, _)| (read.doc, read.checked)).collect();
     let mut loaded = finish(workspace.clone(), loaded, walk_problems, request, cx);
     loaded.repo.skipped = skipped;
     loaded
@@ -229,7 +253,22 @@ fn context<'w>(workspace: &'w Workspace, rules: &'w Rules, today: Date) -> Conte
     )
 }
 
-/// Reads one found file as `request` asks: fully and judged, or only for its id.
+/// One file as read: the document kept, its verdict, and the verdict cache's new entry for
+/// it (`None`: none, or the cached one still holds).
+struct ReadFile {
+    doc: Document,
+    checked: Checked,
+    entry: Option<Entry>,
+}
+
+impl ReadFile {
+    fn of((doc, checked): (Document, Checked)) -> Self {
+        Self { doc, checked, entry: None }
+    }
+}
+
+/// Reads one found file as `request` asks: fully and judged (through the verdict cache when
+/// there is one), or only for its id.
 fn read_one(
     f: &Found,
     request: &Request<'_>,
@@ -237,28 +276,100 @@ fn read_one(
     stamp: Option<Stamp>,
     reader: &Reader,
     cx: Option<(&Policy, &Context<'_>)>,
-) -> (Document, Checked) {
+    verdicts: Option<(&Verdicts, (&Policy, &Context<'_>))>,
+) -> ReadFile {
     if request.read.is_full(&f.rel) {
-        return judge(Document::read(&f.rel, &f.abs, Depth::Full), request.keep, reader, cx);
+        if let Some((verdicts, cx)) = verdicts {
+            return read_cached(f, request.keep, reader, cx, verdicts);
+        }
+        return ReadFile::of(judge(
+            Document::read(&f.rel, &f.abs, Depth::Full),
+            request.keep,
+            reader,
+            cx,
+        ));
     }
     let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
     let doc = match cached {
         Some(id) => Document::known_id(&f.rel, id.to_owned()),
         None => Document::read(&f.rel, &f.abs, Depth::Id),
     };
-    (doc, Checked::default())
+    ReadFile::of((doc, Checked::default()))
 }
 
-fn judge(
-    mut doc: Document,
+/// Reads one file fully and judges it, reusing its cached verdict when its bytes are the ones
+/// judged before: what [`Keep::RepoFacts`] keeps is then rebuilt without parsing; other
+/// `keep`s still parse (they keep more than the cache holds) but skip the rules.
+fn read_cached(
+    f: &Found,
     keep: Keep,
     reader: &Reader,
-    cx: Option<(&Policy, &Context<'_>)>,
-) -> (Document, Checked) {
+    (policy, cx): (&Policy, &Context<'_>),
+    verdicts: &Verdicts,
+) -> ReadFile {
+    let bytes = match Document::read_bytes(&f.rel, &f.abs) {
+        Ok(bytes) => bytes,
+        Err(failed) => return ReadFile::of(judge(*failed, keep, reader, Some((policy, cx)))),
+    };
+    let hash = crate::verdicts::hash(&bytes);
+    let Some(entry) = verdicts.get(&f.rel, hash) else {
+        let doc = Document::parse(&f.rel, bytes, Depth::Full);
+        return judge_fresh(doc, hash, keep, reader, (policy, cx));
+    };
+    let diagnostics = entry.diagnostics(&f.rel);
+    if keep == Keep::RepoFacts {
+        let (text, problem) = decode(bytes);
+        return match entry.document(&f.rel, text) {
+            Ok(doc) => {
+                let inline = Inline::read(&doc.source, entry.directives());
+                ReadFile { doc, checked: Checked { diagnostics, inline }, entry: None }
+            }
+            // Spans that do not fit the text (an entry forged to hash right): judged anew.
+            Err(text) => {
+                let doc = Document::decoded(&f.rel, text, problem, Depth::Full);
+                judge_fresh(doc, hash, keep, reader, (policy, cx))
+            }
+        };
+    }
+    let doc = with_written(Document::parse(&f.rel, bytes, Depth::Full), reader);
+    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
+    let inline = Inline::read(&doc.source, html);
+    ReadFile { doc: keep.apply(doc), checked: Checked { diagnostics, inline }, entry: None }
+}
+
+/// Judges `doc` (parsed from bytes hashing to `hash`) and makes its verdict cache entry.
+fn judge_fresh(
+    doc: Document,
+    hash: u128,
+    keep: Keep,
+    reader: &Reader,
+    (policy, cx): (&Policy, &Context<'_>),
+) -> ReadFile {
+    let doc = with_written(doc, reader);
+    let checked = check_document(cx, policy, &doc);
+    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
+    let directives = Inline::directive_spans(&doc.source, html);
+    let entry = Entry::of(&doc, hash, &checked.diagnostics, directives);
+    ReadFile { doc: keep.apply(doc), checked, entry }
+}
+
+/// `doc` with what its postmortem has written, which completion is judged by (read before
+/// the body is dropped).
+fn with_written(mut doc: Document, reader: &Reader) -> Document {
     if let (Some(pm), Some(split)) = (&doc.postmortem, &doc.split) {
         let body_start = Span::new(split.close.start, split.close.end);
         doc.written = Some(reader.read(pm, &doc.source.text, body_start));
     }
+    doc
+}
+
+fn judge(
+    doc: Document,
+    keep: Keep,
+    reader: &Reader,
+    cx: Option<(&Policy, &Context<'_>)>,
+) -> (Document, Checked) {
+    let doc = with_written(doc, reader);
     let checked = cx.map(|(policy, cx)| check_document(cx, policy, &doc)).unwrap_or_default();
     (keep.apply(doc), checked)
 }

@@ -77,9 +77,9 @@ impl IdCache {
     /// Opens the cache of the repository at `root` (empty when there is none, when it was written
     /// for another work tree or cannot be read, or when there is no git directory to keep it in).
     pub fn open(root: &Path) -> Self {
-        let Some(root) = root.canonicalize().ok() else { return Self::default() };
-        let Some(path) = git_dir(&root).map(|g| g.join("pm-ids")) else { return Self::default() };
-        let root = root.to_string_lossy().into_owned();
+        let Some(Location { file: path, root, .. }) = locate(root, "pm-ids") else {
+            return Self::default();
+        };
         let mut cache = Self { path: Some(path.clone()), root, ..Self::default() };
         let Ok(text) = std::fs::read_to_string(&path) else { return cache };
         let mut lines = text.lines();
@@ -150,9 +150,26 @@ impl IdCache {
     }
 }
 
-/// The `.git` directory of the work tree holding `root` (canonical), if it is a plain directory.
-fn git_dir(root: &Path) -> Option<PathBuf> {
-    root.ancestors().map(|d| d.join(".git")).find(|g| g.is_dir())
+/// Where a cache of the repository at some root is kept.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The cache file, in the git directory.
+    pub file: PathBuf,
+    /// The folder holding the git directory (the git work tree, at or above the root).
+    pub work_tree: PathBuf,
+    /// The canonical root, as text: a cache names the work tree it was written for in its
+    /// header, so one copied with its `.git`, or shared by nested roots, is ignored.
+    pub root: String,
+}
+
+/// Where the cache called `name` of the repository at `root` is kept: in the `.git` directory
+/// of the work tree holding `root`, if that is a plain directory (not a linked work tree's
+/// `.git` file, not a bare repository). `None`: no cache.
+pub fn locate(root: &Path, name: &str) -> Option<Location> {
+    let root = root.canonicalize().ok()?;
+    let work_tree = root.ancestors().find(|d| d.join(".git").is_dir())?.to_path_buf();
+    let file = work_tree.join(".git").join(name);
+    Some(Location { file, work_tree, root: root.to_string_lossy().into_owned() })
 }
 
 #[cfg(test)]

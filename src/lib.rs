@@ -7,14 +7,15 @@
 //! - leaves: [`source`] (text and positions), [`calendar`] (business days, "today", months),
 //!   [`url`] (links and safe URLs), [`contain`] (paths inside the repository), [`atomic`]
 //!   (replacing a file whole, never through a link), [`escape`] (values made safe for a
-//!   terminal, markdown or a spreadsheet), [`words`] (how a count reads), [`diagnostic`]
-//!   (findings as data);
+//!   terminal, markdown or a spreadsheet), [`words`] (how a count reads), [`seal`] (files
+//!   `pm` writes for itself that say whether they are whole), [`diagnostic`] (findings as data);
 //! - reading: [`discover`] finds files, [`parse`] cuts and reads them with spans, [`model`]
 //!   types them (an action item's state and order are defined there, once), [`config`] reads
 //!   `pm.toml`, [`idcache`] remembers ids, [`repo`] holds the documents, [`trackers`] reads
 //!   tickets' state from GitHub, GitLab, Jira and Linear into the ticket cache, and judges drift;
 //! - judging: [`schema`], [`rules`] (one per file, a registry) and [`suppress`] (policy), run
-//!   by [`check`] — the one load-and-check path every command uses;
+//!   by [`check`] — the one load-and-check path every command uses — which reuses the verdicts
+//!   of unchanged files ([`verdicts`], the cache in `.git/pm-verdicts`);
 //! - output: [`report`] writes diagnostics in each format; [`timeline`], [`followup`],
 //!   [`metrics`], [`export`] and [`scaffold`] turn the model into timelines, follow-through,
 //!   figures, records and new files; [`codeowners`] says who reviews each postmortem;
@@ -44,6 +45,7 @@ pub mod report;
 pub mod rules;
 pub mod scaffold;
 pub mod schema;
+pub mod seal;
 pub mod site;
 pub mod source;
 pub mod suppress;
@@ -51,4 +53,5 @@ pub mod templates;
 pub mod timeline;
 pub mod trackers;
 pub mod url;
+pub mod verdicts;
 pub mod words;

@@ -72,26 +72,8 @@ pub enum Depth {
 impl Document {
     /// Reads and parses the file at `abs`, shown as `rel`.
     pub fn read(rel: &str, abs: &Path, depth: Depth) -> Self {
-        // Only regular files are read: opening a named pipe blocks until a writer comes, and a
-        // device (a committed link to `/dev/zero`) never ends.
-        match std::fs::metadata(abs) {
-            Ok(meta) if !meta.is_file() => {
-                let what = if meta.is_dir() { "a folder" } else { "not a regular file" };
-                return Self::failed(rel, String::new(), Problem::Unreadable(what.to_owned()));
-            }
-            Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-                let why = format!(
-                    "it has {} bytes, more than the {MAX_FILE_BYTES} ({} MB) a postmortem may \
-                     have; move pasted logs or data to a file of their own and link to it",
-                    meta.len(),
-                    MAX_FILE_BYTES / 1_000_000
-                );
-                return Self::failed(rel, String::new(), Problem::Unreadable(why));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                return Self::failed(rel, String::new(), Problem::Unreadable(e.to_string()));
-            }
+        if let Err(failed) = Self::readable(rel, abs) {
+            return *failed;
         }
         if depth == Depth::Id {
             if let Some(doc) = Self::read_id(rel, abs) {
@@ -101,6 +83,37 @@ impl Document {
         match std::fs::read(abs) {
             Ok(bytes) => Self::parse(rel, bytes, depth),
             Err(e) => Self::failed(rel, String::new(), Problem::Unreadable(e.to_string())),
+        }
+    }
+
+    /// The bytes of the file at `abs`, or the document that says why they cannot be read (see
+    /// [`Document::read`]).
+    pub fn read_bytes(rel: &str, abs: &Path) -> Result<Vec<u8>, Box<Self>> {
+        Self::readable(rel, abs)?;
+        std::fs::read(abs).map_err(|e| {
+            Box::new(Self::failed(rel, String::new(), Problem::Unreadable(e.to_string())))
+        })
+    }
+
+    /// Whether the file at `abs` may be read: only regular files are, and none larger than
+    /// [`MAX_FILE_BYTES`]. Opening a named pipe blocks until a writer comes, and a device (a
+    /// committed link to `/dev/zero`) never ends.
+    fn readable(rel: &str, abs: &Path) -> Result<(), Box<Self>> {
+        let failed =
+            |why: String| Box::new(Self::failed(rel, String::new(), Problem::Unreadable(why)));
+        match std::fs::metadata(abs) {
+            Ok(meta) if !meta.is_file() => {
+                let what = if meta.is_dir() { "a folder" } else { "not a regular file" };
+                Err(failed(what.to_owned()))
+            }
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(failed(format!(
+                "it has {} bytes, more than the {MAX_FILE_BYTES} ({} MB) a postmortem may \
+                 have; move pasted logs or data to a file of their own and link to it",
+                meta.len(),
+                MAX_FILE_BYTES / 1_000_000
+            ))),
+            Ok(_) => Ok(()),
+            Err(e) => Err(failed(e.to_string())),
         }
     }
 
@@ -146,22 +159,16 @@ impl Document {
 
     /// Parses `bytes` as the contents of `rel`.
     pub fn parse(rel: &str, bytes: Vec<u8>, depth: Depth) -> Self {
-        if bytes.contains(&0) {
-            return Self::failed(rel, String::new(), Problem::Binary);
+        let (text, problem) = decode(bytes);
+        Self::decoded(rel, text, problem, depth)
+    }
+
+    /// Parses what [`decode`] made of a file's bytes.
+    pub fn decoded(rel: &str, text: String, problem: Option<Problem>, depth: Depth) -> Self {
+        match problem {
+            None => Self::parse_text(rel, text, depth),
+            Some(problem) => Self::failed(rel, text, problem),
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                return Self::failed(rel, lossy, Problem::NotUtf8(offset));
-            }
-        };
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_owned(),
-            None => text,
-        };
-        Self::parse_text(rel, text, depth)
     }
 
     /// Parses `text` (UTF-8, BOM removed) as the contents of `rel`.
@@ -295,6 +302,25 @@ impl Document {
     /// The postmortem's id, if it has one.
     pub fn id(&self) -> Option<&str> {
         self.postmortem.as_ref()?.id.as_ref().map(|s| s.value.as_str())
+    }
+}
+
+/// A file's bytes as the text a [`Document`] holds (UTF-8, BOM removed), with the problem that
+/// keeps it from being parsed: binary files hold no text, and text that is not UTF-8 is kept
+/// lossily, for showing. The one decoding every reader of a file's bytes goes through.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<Problem>) {
+    if bytes.contains(&0) {
+        return (String::new(), Some(Problem::Binary));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest.to_owned(), None),
+            None => (text, None),
+        },
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(Problem::NotUtf8(offset)))
+        }
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Schema {
     validator: jsonschema::Validator,
     /// Known top-level keys, for "did you mean" suggestions.
     keys: Vec<String>,
+    /// A hash of the schema compiled and of the built-in one it may refer to.
+    fingerprint: u128,
 }
 
 impl std::fmt::Debug for Schema {
@@ -79,7 +81,19 @@ impl Schema {
         if let Some(own) = schema["properties"].as_object() {
             keys.extend(own.keys().cloned());
         }
-        Ok(Self { validator, keys })
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for part in [&schema, &builtin] {
+            let text = part.to_string();
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        Ok(Self { validator, keys, fingerprint: hasher.digest128() })
+    }
+
+    /// A hash of what the schema says: two schemas with the same fingerprint judge every
+    /// front matter alike (what a cache of verdicts is keyed on).
+    pub fn fingerprint(&self) -> u128 {
+        self.fingerprint
     }
 
     /// Validates the front matter `root` and turns every error into a located finding.

@@ -15,7 +15,7 @@ use regex::Regex;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::rules::{self, Meta};
-use crate::source::Source;
+use crate::source::{Source, Span};
 
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -42,7 +42,7 @@ pub struct Inline {
 
 impl Inline {
     /// Reads the directives in the HTML spans of `source`'s body.
-    pub fn read(source: &Source, html: &[crate::source::Span]) -> Self {
+    pub fn read(source: &Source, html: &[Span]) -> Self {
         let mut inline = Self::default();
         for span in html {
             let text = &source.text[span.start..span.end];
@@ -83,6 +83,15 @@ impl Inline {
             }
         }
         inline
+    }
+
+    /// The spans among `html` that hold a directive: all [`Inline::read`] needs of a body to
+    /// read the same suppressions again (what the verdict cache keeps).
+    pub fn directive_spans(source: &Source, html: &[Span]) -> Vec<Span> {
+        html.iter()
+            .copied()
+            .filter(|s| source.text.get(s.start..s.end).is_some_and(|t| DIRECTIVE.is_match(t)))
+            .collect()
     }
 
     /// Whether a diagnostic of `meta` at byte `at` on `line` is suppressed.

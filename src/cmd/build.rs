@@ -23,7 +23,8 @@ pub struct BuildArgs {
     pub strict: bool,
 
     /// Write every file anew instead of reusing the unchanged files of the previous build
-    /// (its `.pm-manifest`).
+    /// (its `.pm-manifest`), and check every postmortem anew instead of reusing the verdicts
+    /// of unchanged ones (`.git/pm-verdicts`).
     #[arg(long)]
     pub no_cache: bool,
 
@@ -85,7 +86,8 @@ pub(crate) fn build_site(
     let rules = Rules::open(&workspace)?;
     let theme = site::theme::Theme::load(&workspace.root)?;
     let (root, folder) = (workspace.root.clone(), workspace.config.postmortems.clone());
-    let request = Request::all(Keep::Pages).checked(&rules, options.today);
+    let request =
+        Request::all(Keep::Pages).checked(&rules, options.today).verdict_cache(options.cache);
     let (loaded, history) = rayon::join(
         || check::load(workspace, &request),
         || site::git::History::read(&root, &folder),

@@ -54,6 +54,11 @@ pub struct CheckArgs {
     /// Also fail on warnings (or on infos too).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+
+    /// Parse and check every file anew instead of reusing the verdicts of files unchanged
+    /// since the last check (`.git/pm-verdicts`); the findings are the same either way.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Which lower severities fail the run.
@@ -83,9 +88,8 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
     // other file's id, which the id cache spares reading.
     let request = Request {
         read: if selection.is_some() { Read::Selected(&is_selected) } else { Read::All },
-        rules: Some((&rules, today)),
-        keep: Keep::RepoFacts,
         id_cache: selection.is_some(),
+        ..Request::all(Keep::RepoFacts).checked(&rules, today).verdict_cache(!args.no_cache)
     };
     let Loaded { repo, mut diagnostics, selected } = check::load(workspace, &request);
     diagnostics.extend(check::walk_diagnostics(&repo, &is_selected));

@@ -85,6 +85,11 @@ impl<'a> Judge<'a> {
         evaluate::evaluate(pm, written, policy, self.policies.applies(pm, &self.tz), &inputs)
     }
 
+    /// The approvals read from commit trailers, when the policy counts them.
+    pub fn trailers(&self) -> Option<&git::Trailers> {
+        self.trailers.as_ref()
+    }
+
     /// "Today".
     pub fn today(&self) -> Date {
         self.today

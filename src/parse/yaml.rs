@@ -80,6 +80,10 @@ pub struct LoadError {
     pub limit: bool,
 }
 
+/// Every name [`Node::type_name`] gives, so a name stored as text can be had back as the
+/// same `&'static str`.
+pub const TYPE_NAMES: [&str; 6] = ["null", "boolean", "number", "string", "list", "mapping"];
+
 impl Node {
     /// The value under `key` if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -143,12 +147,12 @@ impl Node {
     /// A short name of the node's type, for messages.
     pub fn type_name(&self) -> &'static str {
         match &self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Int(_) | Value::Float(_) => "number",
-            Value::Str(_) => "string",
-            Value::Seq(_) => "list",
-            Value::Map(_) => "mapping",
+            Value::Null => TYPE_NAMES[0],
+            Value::Bool(_) => TYPE_NAMES[1],
+            Value::Int(_) | Value::Float(_) => TYPE_NAMES[2],
+            Value::Str(_) => TYPE_NAMES[3],
+            Value::Seq(_) => TYPE_NAMES[4],
+            Value::Map(_) => TYPE_NAMES[5],
         }
     }
 

@@ -66,7 +66,7 @@ pub fn used_ids(workspace: &Workspace) -> BTreeSet<String> {
 
 /// The repository of `workspace`, read only as far as each file's id.
 fn load_ids(workspace: &Workspace) -> Repo {
-    let request = Request { read: Read::IdsOnly, rules: None, keep: Keep::All, id_cache: false };
+    let request = Request { read: Read::IdsOnly, ..Request::all(Keep::All) };
     crate::check::load(workspace.clone(), &request).repo
 }
 

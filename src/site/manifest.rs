@@ -189,23 +189,12 @@ pub fn render(entries: &HashMap<String, Entry>) -> String {
         let key = e.key.map_or_else(|| "-".to_owned(), |k| format!("{k:032x}"));
         let _ = writeln!(out, "{:032x} {} {key} {path}", e.hash, e.size);
     }
-    let sum = xxh3_128(out.as_bytes());
-    let _ = writeln!(out, "end {} {sum:032x}", entries.len());
+    crate::seal::close(&mut out, entries.len());
     out
 }
 
 fn parse(text: &str) -> Option<HashMap<String, Entry>> {
-    let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
-    let (body, last) = text.split_at(body_end);
-    let mut last = last.trim_end_matches('\n').split(' ');
-    let (Some("end"), Some(count), Some(sum), None) =
-        (last.next(), last.next(), last.next(), last.next())
-    else {
-        return None;
-    };
-    if u128::from_str_radix(sum, 16).ok()? != xxh3_128(body.as_bytes()) {
-        return None;
-    }
+    let (body, count) = crate::seal::open(text)?;
     let mut lines = body.lines();
     if lines.next()? != HEADER {
         return None;
@@ -229,7 +218,7 @@ fn parse(text: &str) -> Option<HashMap<String, Entry>> {
         }
         entries.insert(path.to_owned(), Entry { hash, size, key });
     }
-    (entries.len() == count.parse::<usize>().ok()?).then_some(entries)
+    (entries.len() == count).then_some(entries)
 }
 
 /// Builds a [`Key`] from the pieces a page is rendered from.

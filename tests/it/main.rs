@@ -58,3 +58,4 @@ mod sync_gitlab;
 mod sync_jira;
 mod sync_linear;
 mod sync_scale;
+mod verdict_cache;

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::support::fs::fixture_copy;
+use crate::support::fs::{edit_in_place, edit_keeping_mtime, fixture_copy, set_mtime};
 use crate::support::git::git;
 use crate::support::run::{pm, text};
 
@@ -40,30 +40,6 @@ fn assert_single_equals_full(dir: &Path, expected: &[&str]) {
         let single = lines_about_one(dir, &[ONE]);
         assert_eq!(single, full, "{run} one-file check differs from the full check");
     }
-}
-
-/// Sets the modification time of `path`.
-fn set_mtime(path: &Path, time: SystemTime) {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(time))
-        .expect("set mtime");
-}
-
-/// Rewrites `path` with `from` replaced by `to`, in place (same inode, no rename).
-fn edit_in_place(path: &Path, from: &str, to: &str) {
-    let before = std::fs::read_to_string(path).expect("read");
-    assert!(before.contains(from), "{} lacks {from:?}", path.display());
-    std::fs::write(path, before.replace(from, to)).expect("write");
-}
-
-/// Rewrites `path` in place with `from` replaced by `to` (a same-length edit keeps the size), then
-/// puts its modification time back: only the status-change time tells the edit happened.
-fn edit_keeping_mtime(path: &Path, from: &str, to: &str) {
-    let mtime = std::fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
-    edit_in_place(path, from, to);
-    set_mtime(path, mtime);
 }
 
 /// The fixture in a fresh git work tree, its files an hour old (so the cache may trust them),

@@ -1,10 +1,12 @@
 //! Files and folders of the tests: paths in the crate, copying a fixture into a temporary
 //! folder (fixtures are only ever modified in copies), reading a tree back by relative path, and
 //! comparing output with an expected file in the crate ([`assert_blessed`]: `PM_BLESS=1`
-//! rewrites it).
+//! rewrites it), and editing a file in place without the edit showing in its size or time
+//! ([`edit_keeping_mtime`], what a cache keyed on stamps could miss).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The crate root: where `Cargo.toml` is, and the current folder of a test run by cargo.
 pub fn crate_root() -> &'static Path {
@@ -90,4 +92,28 @@ pub fn assert_expected(actual: &str, expected: &str) {
     let path = crate_path(expected);
     let wanted = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{expected}: {e}"));
     assert_eq!(actual, wanted, "{expected} as blessed (PM_BLESS=1 to re-bless)");
+}
+
+/// Sets the modification time of `path`.
+pub fn set_mtime(path: &Path, time: SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(time))
+        .expect("set mtime");
+}
+
+/// Rewrites `path` with `from` replaced by `to`, in place (same inode, no rename).
+pub fn edit_in_place(path: &Path, from: &str, to: &str) {
+    let before = std::fs::read_to_string(path).expect("read");
+    assert!(before.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, before.replace(from, to)).expect("write");
+}
+
+/// Rewrites `path` in place with `from` replaced by `to` (a same-length edit keeps the size), then
+/// puts its modification time back: only the status-change time tells the edit happened.
+pub fn edit_keeping_mtime(path: &Path, from: &str, to: &str) {
+    let mtime = std::fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
+    edit_in_place(path, from, to);
+    set_mtime(path, mtime);
 }

@@ -1,8 +1,9 @@
 //! Running the `pm` binary under test. Every test starts it through [`pm`] (or [`program`] for
 //! a copy of the binary or a wrapper around it), whose environment cannot change what `pm`
-//! prints: no `PM_TODAY`, `PM_NOW` or `PM_TIMINGS` from the developer's shell, no editor, no
-//! colours, nothing on stdin. A test that wants one of them sets it on the command it gets back
-//! (`.env("PM_TODAY", …)`), never on the test process, which every other test shares.
+//! prints or does: no `PM_TODAY`, `PM_NOW`, `PM_TIMINGS` or `PM_NO_CACHE` from the developer's
+//! shell, no editor, no colours, nothing on stdin. A test that wants one of them sets it on the
+//! command it gets back (`.env("PM_TODAY", …)`), never on the test process, which every other
+//! test shares.
 
 use std::ffi::OsStr;
 use std::process::{Command, Output, Stdio};
@@ -30,6 +31,7 @@ pub fn program(program: impl AsRef<OsStr>) -> Command {
         .env_remove("PM_TODAY")
         .env_remove("PM_NOW")
         .env_remove("PM_TIMINGS")
+        .env_remove("PM_NO_CACHE")
         .env_remove("VISUAL")
         .env_remove("EDITOR")
         .stdin(Stdio::null());
