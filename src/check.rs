@@ -151,12 +151,15 @@ pub struct Request<'a> {
     /// With rules: reuse the verdicts of files unchanged since a run with the same inputs,
     /// from the verdict cache (and refresh it). The result is the same either way.
     pub verdicts: bool,
+    /// With rules: the documents of the previous load in this process, reused when their
+    /// bytes and the run's inputs are unchanged (and refreshed). The result is the same.
+    pub memo: Option<&'a Memo>,
 }
 
 impl<'a> Request<'a> {
     /// Every file, fully, without rules, keeping `keep`.
     pub fn all(keep: Keep) -> Self {
-        Self { read: Read::All, rules: None, keep, id_cache: false, verdicts: false }
+        Self { read: Read::All, rules: None, keep, id_cache: false, verdicts: false, memo: None }
     }
 
     /// Runs `rules` as of `today`.
@@ -174,6 +177,55 @@ impl<'a> Request<'a> {
     }
 }
 
+/// The documents one load kept, for the next load of the same repository by the same process
+/// (`pm serve` rebuilding after a save): a file whose bytes and run inputs are unchanged is
+/// cloned from here, neither parsed nor checked again. It answers, like the verdict cache, for
+/// a file's content (its hash) and for a run key ([`crate::verdicts::run_key`] and what the
+/// load keeps), so what it gives is what a fresh parse and check would give; unlike that cache
+/// it holds whole documents, so it saves the parse too, and it lives only as long as the
+/// process.
+#[derive(Default)]
+pub struct Memo {
+    kept: std::sync::Mutex<Memory>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+/// What a [`Memo`] holds: the run key, and each fully read file's document and verdict.
+#[derive(Default)]
+struct Memory {
+    key: u128,
+    files: HashMap<String, Arc<Kept>>,
+}
+
+/// One file as a load kept it.
+struct Kept {
+    /// The hash of its bytes.
+    hash: u128,
+    doc: Document,
+    checked: Checked,
+}
+
+impl Memo {
+    /// Takes out what the previous load kept, when it ran with the same `key`.
+    fn recall(&self, key: u128) -> HashMap<String, Arc<Kept>> {
+        let Ok(mut kept) = self.kept.lock() else { return HashMap::new() };
+        let memory = std::mem::take(&mut *kept);
+        if memory.key == key { memory.files } else { HashMap::new() }
+    }
+
+    /// Keeps `files` (from a load with `key`) for the next load.
+    fn keep(&self, key: u128, files: HashMap<String, Arc<Kept>>) {
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Memory { key, files };
+        }
+    }
+}
+
 /// A loaded repository with its verdict.
 #[derive(Debug)]
 pub struct Loaded {
@@ -183,6 +235,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The indexes of the reported documents (`None`: all of them).
     pub selected: Option<BTreeSet<usize>>,
+    /// How many documents were taken from the previous load's [`Memo`] instead of being
+    /// parsed and checked.
+    pub remembered: usize,
 }
 
 /// Discovers, reads, parses and (when asked) checks the repository of `workspace`.
@@ -195,18 +250,49 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let cache = request.id_cache.then(|| IdCache::open(&workspace.root));
     let cx = request.rules.map(|(rules, today)| (rules, context(&workspace, rules, today)));
     let cx = cx.as_ref().map(|(rules, cx)| (&rules.policy, cx));
-    let verdicts = cx
-        .filter(|_| request.verdicts)
-        .map(|(policy, cx)| Verdicts::open(&workspace.root, crate::verdicts::run_key(cx, policy)));
+    let run = cx
+        .filter(|_| request.verdicts || request.memo.is_some())
+        .map(|(policy, cx)| crate::verdicts::run_key(cx, policy));
+    let verdicts = run.filter(|_| request.verdicts).map(|key| Verdicts::open(&workspace.root, key));
+    // What the memo keeps depends on what the load keeps, so that is part of its key.
+    let memo = request.memo.zip(run).map(|(memo, run)| {
+        let key = crate::verdicts::hash(format!("{run:032x} {:?}", request.keep).as_bytes());
+        (memo, key, memo.recall(key))
+    });
     let reader = Reader::new(&workspace.config);
+    let cached =
+        Cached { verdicts: verdicts.as_ref(), memo: memo.as_ref().map(|(_, _, files)| files) };
     let loaded: Vec<(ReadFile, Option<Stamp>)> = found
         .par_iter()
         .map(|f| {
             let stamp = cache.as_ref().and_then(|_| idcache::stamp(&f.abs));
-            let verdicts = verdicts.as_ref().zip(cx);
-            (read_one(f, request, cache.as_ref(), stamp, &reader, cx, verdicts), stamp)
+            (read_one(f, request, cache.as_ref(), stamp, &reader, cx, &cached), stamp)
         })
         .collect();
+    let remembered = std::sync::atomic::AtomicUsize::new(0);
+    if let Some((memo, key, previous)) = memo {
+        // Only what changed is cloned; the rest is the previous load's, shared.
+        let files = found
+            .par_iter()
+            .zip(&loaded)
+            .filter_map(|(f, (read, _))| {
+                let hash = read.hash?;
+                let kept = match previous.get(&f.rel) {
+                    Some(kept) if kept.hash == hash => {
+                        remembered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Arc::clone(kept)
+                    }
+                    _ => Arc::new(Kept {
+                        hash,
+                        doc: read.doc.clone(),
+                        checked: read.checked.clone(),
+                    }),
+                };
+                Some((f.rel.clone(), kept))
+            })
+            .collect();
+        memo.keep(key, files);
+    }
     if let Some(cache) = &cache {
         let entries: Vec<(&str, Stamp, &str)> = loaded
             .iter()
@@ -225,6 +311,7 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let loaded = loaded.into_iter().map(|(read, _)| (read.doc, read.checked)).collect();
     let mut loaded = finish(workspace.clone(), loaded, walk_problems, request, cx);
     loaded.repo.skipped = skipped;
+    loaded.remembered = remembered.into_inner();
     loaded
 }
 
@@ -253,18 +340,28 @@ fn context<'w>(workspace: &'w Workspace, rules: &'w Rules, today: Date) -> Conte
     )
 }
 
-/// One file as read: the document kept, its verdict, and the verdict cache's new entry for
-/// it (`None`: none, or the cached one still holds).
+/// One file as read: the document kept, its verdict, the verdict cache's new entry for it
+/// (`None`: none, or the cached one still holds), and the hash of its bytes when the caches
+/// were consulted.
 struct ReadFile {
     doc: Document,
     checked: Checked,
     entry: Option<Entry>,
+    hash: Option<u128>,
 }
 
 impl ReadFile {
     fn of((doc, checked): (Document, Checked)) -> Self {
-        Self { doc, checked, entry: None }
+        Self { doc, checked, entry: None, hash: None }
     }
+}
+
+/// What a load may reuse instead of parsing and checking a file again.
+struct Cached<'a> {
+    /// The verdict cache (on disk).
+    verdicts: Option<&'a Verdicts>,
+    /// The previous load's documents in this process, by path ([`Memo`]).
+    memo: Option<&'a HashMap<String, Arc<Kept>>>,
 }
 
 /// Reads one found file as `request` asks: fully and judged (through the verdict cache when
@@ -276,11 +373,11 @@ fn read_one(
     stamp: Option<Stamp>,
     reader: &Reader,
     cx: Option<(&Policy, &Context<'_>)>,
-    verdicts: Option<(&Verdicts, (&Policy, &Context<'_>))>,
+    cached: &Cached<'_>,
 ) -> ReadFile {
     if request.read.is_full(&f.rel) {
-        if let Some((verdicts, cx)) = verdicts {
-            return read_cached(f, request.keep, reader, cx, verdicts);
+        if let Some(cx) = cx.filter(|_| cached.verdicts.is_some() || cached.memo.is_some()) {
+            return read_cached(f, request.keep, reader, cx, cached);
         }
         return ReadFile::of(judge(
             Document::read(&f.rel, &f.abs, Depth::Full),
@@ -297,23 +394,42 @@ fn read_one(
     ReadFile::of((doc, Checked::default()))
 }
 
-/// Reads one file fully and judges it, reusing its cached verdict when its bytes are the ones
-/// judged before: what [`Keep::RepoFacts`] keeps is then rebuilt without parsing; other
-/// `keep`s still parse (they keep more than the cache holds) but skip the rules.
+/// Reads one file fully and judges it, reusing what the previous load in this process kept
+/// of it, or its cached verdict, when its bytes are the ones judged before. From the verdict
+/// cache, what [`Keep::RepoFacts`] keeps is rebuilt without parsing; other `keep`s still
+/// parse (they keep more than the cache holds) but skip the rules.
 fn read_cached(
     f: &Found,
     keep: Keep,
     reader: &Reader,
     (policy, cx): (&Policy, &Context<'_>),
-    verdicts: &Verdicts,
+    cached: &Cached<'_>,
 ) -> ReadFile {
     let bytes = match Document::read_bytes(&f.rel, &f.abs) {
         Ok(bytes) => bytes,
         Err(failed) => return ReadFile::of(judge(*failed, keep, reader, Some((policy, cx)))),
     };
     let hash = crate::verdicts::hash(&bytes);
-    let Some(entry) = verdicts.get(&f.rel, hash) else {
+    let read = read_bytes(f, bytes, hash, keep, reader, (policy, cx), cached);
+    ReadFile { hash: Some(hash), ..read }
+}
+
+/// [`read_cached`] once the file's `bytes` are read and hashed.
+fn read_bytes(
+    f: &Found,
+    bytes: Vec<u8>,
+    hash: u128,
+    keep: Keep,
+    reader: &Reader,
+    (policy, cx): (&Policy, &Context<'_>),
+    cached: &Cached<'_>,
+) -> ReadFile {
+    if let Some(kept) = cached.memo.and_then(|m| m.get(&f.rel)).filter(|k| k.hash == hash) {
+        return ReadFile::of((kept.doc.clone(), kept.checked.clone()));
+    }
+    let Some(entry) = cached.verdicts.and_then(|v| v.get(&f.rel, hash)) else {
         let doc = Document::parse(&f.rel, bytes, Depth::Full);
+        let hash = cached.verdicts.map(|_| hash);
         return judge_fresh(doc, hash, keep, reader, (policy, cx));
     };
     let diagnostics = entry.diagnostics(&f.rel);
@@ -322,35 +438,43 @@ fn read_cached(
         return match entry.document(&f.rel, text) {
             Ok(doc) => {
                 let inline = Inline::read(&doc.source, entry.directives());
-                ReadFile { doc, checked: Checked { diagnostics, inline }, entry: None }
+                ReadFile { doc, checked: Checked { diagnostics, inline }, entry: None, hash: None }
             }
             // Spans that do not fit the text (an entry forged to hash right): judged anew.
             Err(text) => {
                 let doc = Document::decoded(&f.rel, text, problem, Depth::Full);
-                judge_fresh(doc, hash, keep, reader, (policy, cx))
+                judge_fresh(doc, Some(hash), keep, reader, (policy, cx))
             }
         };
     }
     let doc = with_written(Document::parse(&f.rel, bytes, Depth::Full), reader);
     let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
     let inline = Inline::read(&doc.source, html);
-    ReadFile { doc: keep.apply(doc), checked: Checked { diagnostics, inline }, entry: None }
+    ReadFile {
+        doc: keep.apply(doc),
+        checked: Checked { diagnostics, inline },
+        entry: None,
+        hash: None,
+    }
 }
 
-/// Judges `doc` (parsed from bytes hashing to `hash`) and makes its verdict cache entry.
+/// Judges `doc` and, given the `hash` of the bytes it was parsed from, makes its verdict cache
+/// entry (no hash: no verdict cache this run).
 fn judge_fresh(
     doc: Document,
-    hash: u128,
+    hash: Option<u128>,
     keep: Keep,
     reader: &Reader,
     (policy, cx): (&Policy, &Context<'_>),
 ) -> ReadFile {
     let doc = with_written(doc, reader);
     let checked = check_document(cx, policy, &doc);
-    let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
-    let directives = Inline::directive_spans(&doc.source, html);
-    let entry = Entry::of(&doc, hash, &checked.diagnostics, directives);
-    ReadFile { doc: keep.apply(doc), checked, entry }
+    let entry = hash.and_then(|hash| {
+        let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
+        let directives = Inline::directive_spans(&doc.source, html);
+        Entry::of(&doc, hash, &checked.diagnostics, directives)
+    });
+    ReadFile { doc: keep.apply(doc), checked, entry, hash: None }
 }
 
 /// `doc` with what its postmortem has written, which completion is judged by (read before
@@ -410,7 +534,7 @@ fn finish(
         diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
         sort(&mut diagnostics);
     }
-    Loaded { repo, diagnostics, selected }
+    Loaded { repo, diagnostics, selected, remembered: 0 }
 }
 
 /// Folders under the postmortems that could not be walked, as `invalid-front-matter`
@@ -442,7 +566,7 @@ pub fn walk_diagnostics(repo: &Repo, is_reported: &dyn Fn(&str) -> bool) -> Vec<
 
 /// One document's verdict from the per-document rules, with its inline suppressions kept for
 /// the repo-wide findings that come later.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Checked {
     /// Located, filtered diagnostics.
     pub diagnostics: Vec<Diagnostic>,

@@ -48,7 +48,7 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
         progress: std::io::stderr().is_terminal(),
         cache: !args.no_cache,
     };
-    match build_site(workspace, &options)? {
+    match build_site(workspace, &options, None)? {
         site::BuildOutcome::Refused { errors, skipped } => {
             report_skipped(&skipped);
             for d in &errors {
@@ -77,17 +77,21 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Loads and checks the repository of `workspace` (beside reading its git history) and builds
-/// its site: `pm build` and every rebuild of `pm serve`.
+/// its site: `pm build` and every rebuild of `pm serve`, which keeps the documents of one
+/// build in `memo` for the next.
 pub(crate) fn build_site(
     workspace: Workspace,
     options: &Options,
+    memo: Option<&check::Memo>,
 ) -> anyhow::Result<site::BuildOutcome> {
     let started = std::time::Instant::now();
     let rules = Rules::open(&workspace)?;
     let theme = site::theme::Theme::load(&workspace.root)?;
     let (root, folder) = (workspace.root.clone(), workspace.config.postmortems.clone());
-    let request =
-        Request::all(Keep::Pages).checked(&rules, options.today).verdict_cache(options.cache);
+    let request = Request {
+        memo: memo.filter(|_| options.cache),
+        ..Request::all(Keep::Pages).checked(&rules, options.today).verdict_cache(options.cache)
+    };
     let (loaded, history) = rayon::join(
         || check::load(workspace, &request),
         || site::git::History::read(&root, &folder),

@@ -91,7 +91,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Outcome> {
         id_cache: selection.is_some(),
         ..Request::all(Keep::RepoFacts).checked(&rules, today).verdict_cache(!args.no_cache)
     };
-    let Loaded { repo, mut diagnostics, selected } = check::load(workspace, &request);
+    let Loaded { repo, mut diagnostics, selected, .. } = check::load(workspace, &request);
     diagnostics.extend(check::walk_diagnostics(&repo, &is_selected));
     check::sort(&mut diagnostics);
 

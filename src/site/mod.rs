@@ -192,7 +192,7 @@ pub fn build(
     options: &Options,
     started: Instant,
 ) -> anyhow::Result<BuildOutcome> {
-    let Loaded { mut repo, mut diagnostics, .. } = loaded;
+    let Loaded { mut repo, mut diagnostics, remembered, .. } = loaded;
     let mut timings = Timings::new(started);
     timings.mark("load");
     timings.mark("check");
@@ -269,6 +269,7 @@ pub fn build(
     timings.report(&[
         timings::search_note(&search),
         format!("files: {written} written, {reused} reused ({unrendered} pages not rendered)"),
+        format!("documents: {remembered} remembered from the previous build"),
     ]);
     let built = Built {
         out,

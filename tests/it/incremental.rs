@@ -235,3 +235,115 @@ fn a_damaged_manifest_or_an_edited_site_is_not_trusted() {
     assert_eq!((work.written, work.reused), (all, 0), "{work:?}");
     assert_eq!(files(&out), files(&full));
 }
+
+/// A running `pm serve` on `repo` whose stderr lines arrive on a channel; killed when dropped.
+struct Serving {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Serving {
+    fn start(repo: &Path, tmp: &Path) -> Self {
+        let mut child = crate::support::run::program(crate::support::run::BIN)
+            .args(["serve", "--port", "0", "--no-reload", "--today", TODAY, "--root"])
+            .arg(repo)
+            .env("TMPDIR", tmp)
+            .env("PM_TIMINGS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start pm serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits for the next build's summary and gives how many documents it remembered from the
+    /// build before (its `PM_TIMINGS` line).
+    #[track_caller]
+    fn built(&self, step: &str) -> usize {
+        let mut remembered = None;
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .unwrap_or_else(|e| panic!("{step}: no build of pm serve within 120 s ({e})"));
+            assert!(!line.starts_with("error"), "{step}: {line}");
+            if let Some((_, rest)) = line.split_once("documents: ") {
+                remembered = rest.split(' ').next().and_then(|n| n.parse().ok());
+            }
+            if line.starts_with("Built ") {
+                return remembered.unwrap_or_else(|| panic!("{step}: no document count"));
+            }
+        }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_rebuilds_remember_unchanged_documents_and_match_full_builds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    generated(40, &repo);
+    let (served_tmp, full) = (tmp.path().join("tmp"), tmp.path().join("full"));
+    std::fs::create_dir(&served_tmp).expect("mkdir");
+    let count = postmortems(&repo).len();
+    let server = Serving::start(&repo, &served_tmp);
+    let site = || -> PathBuf {
+        let dir = std::fs::read_dir(&served_tmp)
+            .expect("TMPDIR")
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with("pm-serve-"))
+            .expect("the folder of pm serve");
+        dir.path().join("site")
+    };
+    let same = |step: &str| {
+        build(&repo, &full, TODAY, &["--no-cache"]);
+        let (served, built) = (files(&site()), files(&full));
+        let differs: Vec<&String> =
+            served.keys().chain(built.keys()).filter(|k| served.get(*k) != built.get(*k)).collect();
+        assert!(
+            differs.is_empty(),
+            "{step}: pm serve's site differs from pm build's in {differs:?}"
+        );
+    };
+    assert_eq!(server.built("first build"), 0);
+    same("first build");
+
+    // Each change is a new size, which the watcher sees at its next poll.
+    let docs = postmortems(&repo);
+    edit(&docs[3], |t| format!("{t}\n\nA note added while serving.\n"));
+    assert_eq!(server.built("one body edited"), count - 1, "only the edited file is parsed");
+    same("one body edited");
+
+    edit(&docs[7], |t| t.replacen("\ntitle: ", "\ntitle: Renamed while serving, ", 1));
+    assert_eq!(server.built("one title edited"), count - 1);
+    same("one title edited");
+
+    edit(&docs[9], |t| t.replacen("---\n", "---\nbroken: [\n", 1));
+    assert_eq!(server.built("front matter broken"), count - 1);
+    same("front matter broken");
+
+    std::fs::remove_file(&docs[12]).expect("remove");
+    assert_eq!(server.built("one file removed"), count - 1, "every file left is remembered");
+    same("one file removed");
+
+    // The configuration is among every verdict's inputs: nothing is remembered.
+    edit(&repo.join("pm.toml"), |t| t.replacen("title = \"", "title = \"Served ", 1));
+    assert_eq!(server.built("config edited"), 0, "a new configuration parses everything");
+    same("config edited");
+}

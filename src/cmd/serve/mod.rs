@@ -80,6 +80,8 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let build = {
         let out = out.clone();
         let cwd = global.cwd.clone();
+        // Each rebuild parses and checks only the files saved since the previous one.
+        let memo = crate::check::Memo::default();
         move || -> anyhow::Result<()> {
             let workspace = crate::config::Workspace::open(root.clone())?;
             let today = today.resolve(&workspace.config);
@@ -94,7 +96,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
             // The same warnings as `pm build`, on every rebuild: a file that stops parsing or
             // a search index over its budget shows up while the author is editing.
             if let site::BuildOutcome::Built(built) =
-                crate::cmd::build::build_site(workspace, &options)?
+                crate::cmd::build::build_site(workspace, &options, Some(&memo))?
             {
                 crate::cmd::build::report_skipped(&built.skipped);
                 crate::cmd::build::report_warnings(&built);
