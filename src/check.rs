@@ -236,8 +236,8 @@ pub struct Loaded {
     /// The indexes of the reported documents (`None`: all of them).
     pub selected: Option<BTreeSet<usize>>,
     /// How many documents were taken from the previous load's [`Memo`] instead of being
-    /// parsed and checked.
-    pub remembered: usize,
+    /// parsed and checked (`None`: the load had no memo).
+    pub remembered: Option<usize>,
 }
 
 /// Discovers, reads, parses and (when asked) checks the repository of `workspace`.
@@ -311,7 +311,7 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let loaded = loaded.into_iter().map(|(read, _)| (read.doc, read.checked)).collect();
     let mut loaded = finish(workspace.clone(), loaded, walk_problems, request, cx);
     loaded.repo.skipped = skipped;
-    loaded.remembered = remembered.into_inner();
+    loaded.remembered = request.memo.map(|_| remembered.into_inner());
     loaded
 }
 
@@ -534,7 +534,7 @@ fn finish(
         diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
         sort(&mut diagnostics);
     }
-    Loaded { repo, diagnostics, selected, remembered: 0 }
+    Loaded { repo, diagnostics, selected, remembered: None }
 }
 
 /// Folders under the postmortems that could not be walked, as `invalid-front-matter`

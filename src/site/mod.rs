@@ -266,11 +266,14 @@ pub fn build(
     disk.finish()?;
     let out = staging.commit()?;
     timings.mark("swap");
-    timings.report(&[
+    let mut notes = vec![
         timings::search_note(&search),
         format!("files: {written} written, {reused} reused ({unrendered} pages not rendered)"),
-        format!("documents: {remembered} remembered from the previous build"),
-    ]);
+    ];
+    if let Some(remembered) = remembered {
+        notes.push(format!("documents: {remembered} remembered from the previous build"));
+    }
+    timings.report(&notes);
     let built = Built {
         out,
         pages,
