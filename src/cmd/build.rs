@@ -76,27 +76,35 @@ pub fn run(global: &Global, args: &BuildArgs) -> anyhow::Result<Outcome> {
     }
 }
 
+/// What `pm serve` keeps from one build for the next: the loaded documents and the search
+/// index's tokens, each reused only where its inputs are the same.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    documents: check::Memo,
+    search: site::search::index::Memo,
+}
+
 /// Loads and checks the repository of `workspace` (beside reading its git history) and builds
-/// its site: `pm build` and every rebuild of `pm serve`, which keeps the documents of one
-/// build in `memo` for the next.
+/// its site: `pm build` and every rebuild of `pm serve`, which keeps what one build made in
+/// `memo` for the next.
 pub(crate) fn build_site(
     workspace: Workspace,
     options: &Options,
-    memo: Option<&check::Memo>,
+    memo: Option<&Memo>,
 ) -> anyhow::Result<site::BuildOutcome> {
     let started = std::time::Instant::now();
     let rules = Rules::open(&workspace)?;
     let theme = site::theme::Theme::load(&workspace.root)?;
     let (root, folder) = (workspace.root.clone(), workspace.config.postmortems.clone());
     let request = Request {
-        memo: memo.filter(|_| options.cache),
+        memo: memo.filter(|_| options.cache).map(|m| &m.documents),
         ..Request::all(Keep::Pages).checked(&rules, options.today).verdict_cache(options.cache)
     };
     let (loaded, history) = rayon::join(
         || check::load(workspace, &request),
         || site::git::History::read(&root, &folder),
     );
-    site::build(loaded, history?, theme, options, started)
+    site::build(loaded, history?, theme, options, started, memo.map(|m| &m.search))
 }
 
 /// Files that yielded no page, one `warning:` line each (also printed by `pm serve`).

@@ -184,13 +184,15 @@ impl SiteGlobals {
 
 /// Builds the site of a repository loaded and checked by [`crate::check::load`] (keeping
 /// [`crate::check::Keep::Pages`]), with its git `history` and `theme`. `started` is when the
-/// load began, so the timings and the elapsed time cover the whole build.
+/// load began, so the timings and the elapsed time cover the whole build. A `search_memo`
+/// keeps the search index's tokens from one build to the next in the same process.
 pub fn build(
     loaded: Loaded,
     history: Option<git::History>,
     mut theme: Theme,
     options: &Options,
     started: Instant,
+    search_memo: Option<&search::index::Memo>,
 ) -> anyhow::Result<BuildOutcome> {
     let Loaded { mut repo, mut diagnostics, remembered, .. } = loaded;
     let mut timings = Timings::new(started);
@@ -257,7 +259,8 @@ pub fn build(
         hasher.json(&globals);
         hasher.finish()
     };
-    let site = Site::new(&catalog, &metrics, &theme, &globals, &disk, progress, fingerprint);
+    let site = Site::new(&catalog, &metrics, &theme, &globals, &disk, progress, fingerprint)
+        .remembering(search_memo.filter(|_| options.cache));
     let search = site.render_all()?;
     site.progress().finish_and_clear();
     timings.mark("render");

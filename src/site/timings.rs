@@ -78,9 +78,13 @@ pub(super) fn search_note(search: &search::Stats) -> String {
             search.bytes
         );
     }
+    let remembered = search
+        .remembered
+        .map(|(reused, chunks)| format!(", {reused} of {chunks} chunks remembered"))
+        .unwrap_or_default();
     format!(
         "search index {:.3} s {} ({} files, {} bytes, {} terms, {} listed in {} files, {} \
-         word, {} number and {} code shards, {} blocks of up to {} docs)",
+         word, {} number and {} code shards, {} blocks of up to {} docs{remembered})",
         search.elapsed.as_secs_f64(),
         if index_alone() { "alone, before the pages" } else { "during render" },
         search.files,

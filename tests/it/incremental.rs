@@ -267,10 +267,12 @@ impl Serving {
     }
 
     /// Waits for the next build's summary and gives how many documents it remembered from the
-    /// build before (its `PM_TIMINGS` line).
+    /// build before, and how many chunks of search tokens when the index was built (its
+    /// `PM_TIMINGS` line).
     #[track_caller]
-    fn built(&self, step: &str) -> usize {
+    fn built(&self, step: &str) -> (usize, Option<usize>) {
         let mut remembered = None;
+        let mut chunks = None;
         loop {
             let line = self
                 .lines
@@ -280,8 +282,13 @@ impl Serving {
             if let Some((_, rest)) = line.split_once("documents: ") {
                 remembered = rest.split(' ').next().and_then(|n| n.parse().ok());
             }
+            if let Some((before, _)) = line.split_once(" chunks remembered") {
+                let (before, _) = before.rsplit_once(" of ").expect("N of M chunks");
+                chunks = before.rsplit(' ').next().and_then(|n| n.parse().ok());
+            }
             if line.starts_with("Built ") {
-                return remembered.unwrap_or_else(|| panic!("{step}: no document count"));
+                let remembered = remembered.unwrap_or_else(|| panic!("{step}: no document count"));
+                return (remembered, chunks);
             }
         }
     }
@@ -321,29 +328,31 @@ fn serve_rebuilds_remember_unchanged_documents_and_match_full_builds() {
             "{step}: pm serve's site differs from pm build's in {differs:?}"
         );
     };
-    assert_eq!(server.built("first build"), 0);
+    assert_eq!(server.built("first build"), (0, Some(0)));
     same("first build");
 
     // Each change is a new size, which the watcher sees at its next poll.
     let docs = postmortems(&repo);
     edit(&docs[3], |t| format!("{t}\n\nA note added while serving.\n"));
-    assert_eq!(server.built("one body edited"), count - 1, "only the edited file is parsed");
+    let (remembered, chunks) = server.built("one body edited");
+    assert_eq!(remembered, count - 1, "only the edited file is parsed");
+    assert!(chunks > Some(0), "the search tokens of the other files are reused: {chunks:?}");
     same("one body edited");
 
     edit(&docs[7], |t| t.replacen("\ntitle: ", "\ntitle: Renamed while serving, ", 1));
-    assert_eq!(server.built("one title edited"), count - 1);
+    assert_eq!(server.built("one title edited").0, count - 1);
     same("one title edited");
 
     edit(&docs[9], |t| t.replacen("---\n", "---\nbroken: [\n", 1));
-    assert_eq!(server.built("front matter broken"), count - 1);
+    assert_eq!(server.built("front matter broken").0, count - 1);
     same("front matter broken");
 
     std::fs::remove_file(&docs[12]).expect("remove");
-    assert_eq!(server.built("one file removed"), count - 1, "every file left is remembered");
+    assert_eq!(server.built("one file removed").0, count - 1, "every file left is remembered");
     same("one file removed");
 
     // The configuration is among every verdict's inputs: nothing is remembered.
     edit(&repo.join("pm.toml"), |t| t.replacen("title = \"", "title = \"Served ", 1));
-    assert_eq!(server.built("config edited"), 0, "a new configuration parses everything");
+    assert_eq!(server.built("config edited").0, 0, "a new configuration parses everything");
     same("config edited");
 }

@@ -80,8 +80,9 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let build = {
         let out = out.clone();
         let cwd = global.cwd.clone();
-        // Each rebuild parses and checks only the files saved since the previous one.
-        let memo = crate::check::Memo::default();
+        // Each rebuild parses and checks only the files saved since the previous one, and
+        // tokenizes for the search index only the chunks of documents that hold them.
+        let memo = crate::cmd::build::Memo::default();
         move || -> anyhow::Result<()> {
             let workspace = crate::config::Workspace::open(root.clone())?;
             let today = today.resolve(&workspace.config);

@@ -78,6 +78,8 @@ pub(super) struct Site<'m, 'r> {
     /// A hash of where each postmortem's page is, which a body's links to other postmortems'
     /// files are rewritten to; computed once, when a page first needs it.
     link_map: std::sync::OnceLock<Key>,
+    /// The tokens of the previous build in this process (`pm serve`), for the search index.
+    search_memo: Option<&'m crate::site::search::index::Memo>,
 }
 
 /// The variables of one page, as [`tera::Context::insert`] takes them, hashed on the way in:
@@ -137,7 +139,14 @@ impl<'m, 'r> Site<'m, 'r> {
             progress,
             fingerprint,
             link_map: std::sync::OnceLock::new(),
+            search_memo: None,
         }
+    }
+
+    /// The same site, building its search index with the tokens the previous build in this
+    /// process kept in `memo` (and keeping this build's there).
+    pub(super) fn remembering(self, memo: Option<&'m crate::site::search::index::Memo>) -> Self {
+        Self { search_memo: memo, ..self }
     }
 
     /// HTML pages written so far.

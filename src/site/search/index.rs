@@ -49,10 +49,25 @@ type ShortMap = HashMap<u128, Postings, BuildHasherDefault<FxHasher>>;
 type LongMap = HashMap<Box<str>, Postings, BuildHasherDefault<FxHasher>>;
 
 /// One partition of the key space.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Part {
     short: ShortMap,
     long: LongMap,
+}
+
+/// The tokens of each chunk of documents one build tokenized, for the next build in the same
+/// process (`pm serve`): a chunk whose documents are the same, at the same ids, is not
+/// tokenized again. Keyed by the chunk's place and its documents' keys (a hash of everything
+/// [`invert`]'s `fields` gives for each), so what it gives is what tokenizing would.
+#[derive(Default)]
+pub struct Memo {
+    chunks: std::sync::Mutex<HashMap<u128, std::sync::Arc<Vec<Part>>>>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
 }
 
 /// Inverts `n` documents. `fields(doc, sink)` passes each text field of `doc` to `sink` with its
@@ -62,22 +77,72 @@ pub fn invert<F>(n: usize, fields: F) -> Vec<Term>
 where
     F: Fn(usize, &mut dyn FnMut(Tier, &str)) + Sync,
 {
+    invert_remembering(n, fields, None).0
+}
+
+/// [`invert`], reusing the chunks `memo` kept whose documents have the same `keys` (one per
+/// document) as before, and keeping this build's chunks in it; with how many chunks were
+/// reused, of how many.
+pub fn invert_remembering<F>(
+    n: usize,
+    fields: F,
+    memo: Option<(&Memo, &[u128])>,
+) -> (Vec<Term>, (usize, usize))
+where
+    F: Fn(usize, &mut dyn FnMut(Tier, &str)) + Sync,
+{
     if n == 0 {
-        return Vec::new();
+        return (Vec::new(), (0, 0));
     }
     let chunks = (rayon::current_num_threads() * 4).clamp(1, n);
     let chunk_len = n.div_ceil(chunks);
-    let partials: Vec<Vec<Part>> = (0..chunks)
+    let range = |c: usize| c * chunk_len..n.min((c + 1) * chunk_len);
+    let memo = memo.filter(|(_, keys)| keys.len() == n);
+    let chunk_key = |c: usize| -> Option<u128> {
+        let (_, keys) = memo?;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let r = range(c);
+        h.update(&(r.start as u64).to_le_bytes());
+        h.update(&(r.end as u64).to_le_bytes());
+        for key in &keys[r] {
+            h.update(&key.to_le_bytes());
+        }
+        Some(h.digest128())
+    };
+    let previous = memo
+        .and_then(|(memo, _)| memo.chunks.lock().ok().map(|mut c| std::mem::take(&mut *c)))
+        .unwrap_or_default();
+    let made: Vec<(Option<u128>, std::sync::Arc<Vec<Part>>, bool)> = (0..chunks)
         .into_par_iter()
         .map(|c| {
+            let key = chunk_key(c);
+            if let Some(kept) = key.and_then(|k| previous.get(&k)) {
+                return (key, std::sync::Arc::clone(kept), true);
+            }
             let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::default()).collect();
-            for doc in c * chunk_len..n.min((c + 1) * chunk_len) {
+            for doc in range(c) {
                 let id = u32::try_from(doc).unwrap_or(u32::MAX >> 2);
                 fields(doc, &mut |tier, text| {
                     for_each_token(text, |token| add(&mut parts, token, id, tier));
                 });
             }
-            parts
+            (key, std::sync::Arc::new(parts), false)
+        })
+        .collect();
+    let reused = made.iter().filter(|(_, _, reused)| *reused).count();
+    if let Some((memo, _)) = memo {
+        let kept =
+            made.iter().filter_map(|(k, parts, _)| Some(((*k)?, std::sync::Arc::clone(parts))));
+        if let Ok(mut chunks) = memo.chunks.lock() {
+            *chunks = kept.collect();
+        }
+    }
+    // The merge takes the maps apart: a chunk still kept by the memo is copied, which costs a
+    // small part of tokenizing it.
+    let partials: Vec<Vec<Part>> = made
+        .into_par_iter()
+        .map(|(_, parts, _)| {
+            std::sync::Arc::try_unwrap(parts).unwrap_or_else(|kept| (*kept).clone())
         })
         .collect();
 
@@ -108,7 +173,7 @@ where
             short.chain(long)
         })
         .collect();
-    by_stem(tokens)
+    (by_stem(tokens), (reused, chunks))
 }
 
 /// The tokens grouped by their stem, one term per stem, sorted by key.

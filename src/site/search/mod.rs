@@ -87,19 +87,27 @@ pub struct Stats {
     /// The previous build's files were reused: nothing was tokenized, and only the file
     /// figures (count, bytes, largest, warnings) are known.
     pub reused: bool,
+    /// With a memo of the previous build's tokens ([`index::Memo`]): how many chunks of
+    /// documents were not tokenized again, of how many.
+    pub remembered: Option<(usize, usize)>,
 }
 
 /// Where data files go: `write(path under the site root, bytes)`.
 pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
 
-/// Builds the index of `m` and writes its files under `search/` through `write`.
-pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
+/// Builds the index of `m` and writes its files under `search/` through `write`; with a
+/// `memo` and the key of each entry ([`entry_keys`]), the documents tokenized by the previous
+/// build in this process are not tokenized again.
+pub fn build(
+    m: &Catalog<'_>,
+    write: &Sink<'_>,
+    memo: Option<(&index::Memo, &[Key])>,
+) -> anyhow::Result<Stats> {
     let started = Instant::now();
     let n = m.entries.len();
-    let ((terms, titles), facets) = rayon::join(
-        || rayon::join(|| index::invert(n, |d, sink| fields(m, d, sink)), || title_counts(m)),
-        || facets(m),
-    );
+    let invert = || index::invert_remembering(n, |d, sink| fields(m, d, sink), memo);
+    let (((terms, chunks), titles), facets) =
+        rayon::join(|| rayon::join(invert, || title_counts(m)), || facets(m));
 
     // Facet postings, by `facet:value`.
     let mut facet_entries: Vec<(String, &[u32])> = facets
@@ -211,16 +219,28 @@ pub fn build(m: &Catalog<'_>, write: &Sink<'_>) -> anyhow::Result<Stats> {
         facet_shards: facet_shards.len(),
         doc_blocks: blocks.len(),
         elapsed: started.elapsed(),
+        remembered: memo.map(|_| chunks),
         ..Stats::of_files(&written)
     })
 }
 
-/// The key of everything the index of `m` is made from, on top of `fingerprint` (pm, the
-/// configuration, the theme): each entry's searchable fields, facet values and result row, in
-/// the catalog's order. The same key, the same index files, so a build whose key matches the
-/// previous one's reuses them ([`crate::site::writer::Writer::reuse_group`]).
-pub fn inputs_key(m: &Catalog<'_>, fingerprint: Key) -> Key {
-    let entries: Vec<Key> = (0..m.entries.len())
+/// The key of everything the index is made from, on top of `fingerprint` (pm, the
+/// configuration, the theme): each entry's key ([`entry_keys`]), in the catalog's order. The
+/// same key, the same index files, so a build whose key matches the previous one's reuses them
+/// ([`crate::site::writer::Writer::reuse_group`]).
+pub fn inputs_key(entries: &[Key], fingerprint: Key) -> Key {
+    let mut h = KeyHasher::default();
+    h.str("search").key(fingerprint).bytes(&(entries.len() as u64).to_le_bytes());
+    for &key in entries {
+        h.key(key);
+    }
+    h.finish()
+}
+
+/// The key of what the index reads of each entry of `m`: its searchable fields, facet values
+/// and result row.
+pub fn entry_keys(m: &Catalog<'_>) -> Vec<Key> {
+    (0..m.entries.len())
         .into_par_iter()
         .map(|d| {
             let e = &m.entries[d];
@@ -242,13 +262,7 @@ pub fn inputs_key(m: &Catalog<'_>, fingerprint: Key) -> Key {
             }
             h.finish()
         })
-        .collect();
-    let mut h = KeyHasher::default();
-    h.str("search").key(fingerprint).bytes(&(entries.len() as u64).to_le_bytes());
-    for key in entries {
-        h.key(key);
-    }
-    h.finish()
+        .collect()
 }
 
 impl Stats {
