@@ -1,9 +1,10 @@
 //! `pm serve`: build the site into a private folder, serve it on localhost, and rebuild when a
 //! postmortem, `pm.toml` or the theme changes. Open pages reload themselves after a rebuild.
 //!
-//! Change detection polls file metadata twice a second (no watcher dependency; a repository of
-//! thousands of files is scanned in milliseconds). The reload script is added to HTML responses
-//! by the server only, so the built files are exactly what `pm build` writes.
+//! Changes are seen as the system reports them, with a slow poll as a safety net ([`watch`]);
+//! a rebuild reuses what the previous one made where its inputs are the same. The reload script
+//! is added to HTML responses by the server only, so the built files are exactly what
+//! `pm build` writes.
 //!
 //! What a request gets is [`http`] (a pure function of its bytes: the `Host` check against DNS
 //! rebinding, the path, the file); how connections are served is [`conn`] (a bounded pool,
@@ -16,12 +17,12 @@
 
 pub mod conn;
 pub mod http;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 
@@ -121,14 +122,9 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
         std::thread::Builder::new()
             .name("pm-serve-watch".to_owned())
             .spawn(move || {
-                let mut last = fingerprint(&watched);
+                let mut watch = watch::Watch::new(watched);
                 loop {
-                    std::thread::sleep(Duration::from_millis(500));
-                    let now = fingerprint(&watched);
-                    if now == last {
-                        continue;
-                    }
-                    last = now;
+                    watch.changed();
                     let _writing = building.lock();
                     match build() {
                         Ok(()) => {
@@ -182,40 +178,4 @@ fn watched_paths(workspace: &crate::config::Workspace) -> Vec<PathBuf> {
         workspace.root.join(&workspace.config.postmortems),
         workspace.root.join(crate::site::theme::DIR),
     ]
-}
-
-/// Names, sizes and modification times of every file under `paths`, folded into one number.
-/// Links are not followed (the build reads regular files only), so a link cycle in the
-/// repository cannot make the walk endless.
-fn fingerprint(paths: &[PathBuf]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(path) = stack.pop() {
-        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
-        if meta.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&path) {
-                let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-                children.sort();
-                stack.extend(children);
-            }
-            continue;
-        }
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as u64);
-        hash = fold(hash, path.to_string_lossy().as_bytes());
-        hash = fold(hash, &meta.len().to_le_bytes());
-        hash = fold(hash, &modified.to_le_bytes());
-    }
-    hash
-}
-
-fn fold(mut hash: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }
