@@ -89,13 +89,17 @@ pub(super) struct Cx {
     cx: tera::Context,
     hasher: KeyHasher,
     hashable: bool,
+    /// The page's key is known already: the variables need no hashing.
+    keyed: bool,
 }
 
 impl Cx {
     /// Sets the variable `key` to `val`.
     pub(super) fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, val: &T) {
-        self.hasher.str(key);
-        self.hashable &= self.hasher.json(val);
+        if !self.keyed {
+            self.hasher.str(key);
+            self.hashable &= self.hasher.json(val);
+        }
         self.cx.insert(key, val);
     }
 }
@@ -243,7 +247,12 @@ impl<'m, 'r> Site<'m, 'r> {
         key: Option<Key>,
         fill: impl FnOnce(&mut Cx) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut cx = Cx { cx: tera::Context::new(), hasher: KeyHasher::default(), hashable: true };
+        let mut cx = Cx {
+            cx: tera::Context::new(),
+            hasher: KeyHasher::default(),
+            hashable: true,
+            keyed: key.is_some(),
+        };
         cx.cx.insert("root", &root_of(rel));
         cx.cx.insert("section", section);
         cx.cx.insert("page_title", title);
