@@ -410,12 +410,12 @@ fn read_cached(
         Err(failed) => return ReadFile::of(judge(*failed, keep, reader, Some((policy, cx)))),
     };
     let hash = crate::verdicts::hash(&bytes);
-    let read = read_bytes(f, bytes, hash, keep, reader, (policy, cx), cached);
+    let read = judge_bytes(f, bytes, hash, keep, reader, (policy, cx), cached);
     ReadFile { hash: Some(hash), ..read }
 }
 
 /// [`read_cached`] once the file's `bytes` are read and hashed.
-fn read_bytes(
+fn judge_bytes(
     f: &Found,
     bytes: Vec<u8>,
     hash: u128,

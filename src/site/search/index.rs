@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use super::encode::utf16_cmp;
 use super::tokenize::{for_each_token, stem};
+use crate::site::manifest::KeyHasher;
 
 /// Where in a document a token occurs: 0 (title, summary, id), 1 (metadata), 2 (body). Lower is
 /// better.
@@ -100,14 +101,13 @@ where
     let memo = memo.filter(|(_, keys)| keys.len() == n);
     let chunk_key = |c: usize| -> Option<u128> {
         let (_, keys) = memo?;
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut h = KeyHasher::default();
         let r = range(c);
-        h.update(&(r.start as u64).to_le_bytes());
-        h.update(&(r.end as u64).to_le_bytes());
-        for key in &keys[r] {
-            h.update(&key.to_le_bytes());
+        h.bytes(&(r.start as u64).to_le_bytes()).bytes(&(r.end as u64).to_le_bytes());
+        for &key in &keys[r] {
+            h.key(key);
         }
-        Some(h.digest128())
+        Some(h.finish())
     };
     let previous = memo
         .and_then(|(memo, _)| memo.chunks.lock().ok().map(|mut c| std::mem::take(&mut *c)))
