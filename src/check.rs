@@ -86,7 +86,9 @@ impl Rules {
 pub enum Keep {
     /// Everything parsed (reports that read bodies, such as the timeline export).
     All,
-    /// What pages show: no flattened prose or front matter tree ([`Document::without_prose`]).
+    /// What pages show: no flattened prose or front matter tree ([`Document::without_prose`]),
+    /// and, once the repo-wide rules have run, no text: pages read it again from the file
+    /// ([`Document::let_go_of_text`]).
     Pages,
     /// Only the typed fields: no text, body or tree (figures never read prose).
     Fields,
@@ -376,15 +378,37 @@ fn read_one(
     cached: &Cached<'_>,
 ) -> ReadFile {
     if request.read.is_full(&f.rel) {
-        if let Some(cx) = cx.filter(|_| cached.verdicts.is_some() || cached.memo.is_some()) {
-            return read_cached(f, request.keep, reader, cx, cached);
-        }
-        return ReadFile::of(judge(
-            Document::read(&f.rel, &f.abs, Depth::Full),
-            request.keep,
-            reader,
-            cx,
-        ));
+        let read =
+            if let Some(cx) = cx.filter(|_| cached.verdicts.is_some() || cached.memo.is_some()) {
+                read_cached(f, request.keep, reader, cx, cached)
+            } else if request.keep == Keep::Pages {
+                // Its text is let go once the repo-wide rules have located their findings, to be
+                // read again by the pages: that needs the hash of its bytes.
+                match Document::read_bytes(&f.rel, &f.abs) {
+                    Ok(bytes) => {
+                        let hash = crate::repo::content_hash(&bytes);
+                        let doc = Document::parse(&f.rel, bytes, Depth::Full);
+                        ReadFile {
+                            hash: Some(hash),
+                            ..ReadFile::of(judge(doc, request.keep, reader, cx))
+                        }
+                    }
+                    Err(failed) => ReadFile::of(judge(*failed, request.keep, reader, cx)),
+                }
+            } else {
+                ReadFile::of(judge(
+                    Document::read(&f.rel, &f.abs, Depth::Full),
+                    request.keep,
+                    reader,
+                    cx,
+                ))
+            };
+        return match read.hash {
+            Some(hash) if request.keep == Keep::Pages => {
+                ReadFile { doc: Document { bytes_hash: Some(hash), ..read.doc }, ..read }
+            }
+            _ => read,
+        };
     }
     let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.rel, s));
     let doc = match cached {
@@ -533,6 +557,10 @@ fn finish(
     if let Some((policy, cx)) = cx {
         diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
         sort(&mut diagnostics);
+    }
+    if request.keep == Keep::Pages {
+        let documents = std::mem::take(&mut repo.documents);
+        repo.documents = documents.into_par_iter().map(Document::let_go_of_text).collect();
     }
     Loaded { repo, diagnostics, selected, remembered: None }
 }

@@ -52,6 +52,10 @@ pub struct Document {
     /// What the postmortem has written (sections, timeline, filled keys), read by the load
     /// path from the full document before the body is dropped: how completion is judged.
     pub written: Option<crate::completion::Written>,
+    /// The [`content_hash`] of the bytes this document was parsed from, when the load kept it:
+    /// what lets its text go ([`Document::let_go_of_text`]) and be read again
+    /// ([`Document::text`]).
+    pub bytes_hash: Option<u128>,
 }
 
 /// Larger files are refused unread. No postmortem is this long (a long one is 100 KB), and
@@ -154,6 +158,7 @@ impl Document {
             duplicates: Vec::new(),
             postmortem: Some(Postmortem { id, ..Postmortem::default() }),
             written: None,
+            bytes_hash: None,
         }
     }
 
@@ -214,7 +219,15 @@ impl Document {
                     )
                 }
             };
-        Self { source, split: Some(split), problem, duplicates, postmortem, written: None }
+        Self {
+            source,
+            split: Some(split),
+            problem,
+            duplicates,
+            postmortem,
+            written: None,
+            bytes_hash: None,
+        }
     }
 
     fn failed(rel: &str, text: String, problem: Problem) -> Self {
@@ -225,6 +238,7 @@ impl Document {
             duplicates: Vec::new(),
             postmortem: None,
             written: None,
+            bytes_hash: None,
         }
     }
 
@@ -251,6 +265,49 @@ impl Document {
             pm.front_matter = None;
         }
         self
+    }
+
+    /// The document without its text and line index, which [`Document::text`] reads again from
+    /// the file when a page needs it: a build must not hold every postmortem's text at once.
+    /// Only a document that knows the hash of its bytes lets its text go; spans stay valid,
+    /// since the text read again is checked to be the same.
+    #[must_use]
+    pub fn let_go_of_text(mut self) -> Self {
+        if self.bytes_hash.is_some() {
+            self.source = Source::new(std::mem::take(&mut self.source.path), String::new());
+        }
+        self
+    }
+
+    /// The document's text: the one in memory or, once let go ([`Document::let_go_of_text`]),
+    /// the file under `root` read again. A file whose bytes are no longer the ones this
+    /// document was parsed from (edited meanwhile) is an error: its spans would not fit.
+    pub fn text(&self, root: &Path) -> std::io::Result<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        // An empty text may be one let go; reading it again is right either way.
+        let hash = match self.bytes_hash {
+            Some(hash) if self.source.text.is_empty() => hash,
+            _ => return Ok(Cow::Borrowed(&self.source.text)),
+        };
+        let rel = &self.source.path;
+        let bytes = Self::read_bytes(rel, &root.join(rel)).map_err(|failed| {
+            std::io::Error::other(match failed.problem {
+                Some(Problem::Unreadable(why)) => format!("cannot read {rel}: {why}"),
+                _ => format!("cannot read {rel}"),
+            })
+        })?;
+        if content_hash(&bytes) != hash {
+            return Err(std::io::Error::other(format!(
+                "{rel} changed while pm was working; run the command again"
+            )));
+        }
+        Ok(Cow::Owned(decode(bytes).0))
+    }
+
+    /// A hash of the document's text, for keys of what is made from it: the
+    /// [`content_hash`] of its bytes when known, else the hash of the text in memory.
+    pub fn text_key(&self) -> u128 {
+        self.bytes_hash.unwrap_or_else(|| content_hash(self.source.text.as_bytes()))
     }
 
     /// The document with only its typed fields: no source text, parsed body or front matter
@@ -291,6 +348,7 @@ impl Document {
             duplicates: Vec::new(),
             postmortem,
             written: None,
+            bytes_hash: None,
         }
     }
 
@@ -303,6 +361,12 @@ impl Document {
     pub fn id(&self) -> Option<&str> {
         self.postmortem.as_ref()?.id.as_ref().map(|s| s.value.as_str())
     }
+}
+
+/// The hash of a file's bytes: what says a file is still the one loaded (the verdict cache, a
+/// text read again).
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// A file's bytes as the text a [`Document`] holds (UTF-8, BOM removed), with the problem that
@@ -427,4 +491,49 @@ fn index(documents: &[Document]) -> BTreeMap<String, Vec<usize>> {
         }
     }
     by_id
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    #[test]
+    fn a_text_let_go_is_read_again_only_while_its_file_is_unchanged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rel = "postmortems/a.md";
+        let abs = dir.path().join(rel);
+        std::fs::create_dir_all(dir.path().join("postmortems")).expect("mkdir");
+        let written = "\u{feff}---\nid: A\ntitle: T\n---\n# Summary\n\nThe body.\n";
+        std::fs::write(&abs, written).expect("write");
+        let bytes = std::fs::read(&abs).expect("read");
+        let doc = Document::parse(rel, bytes.clone(), Depth::Full);
+        let parsed = doc.source.text.clone();
+        let doc = Document { bytes_hash: Some(content_hash(&bytes)), ..doc };
+        // Held until let go.
+        assert!(matches!(
+            doc.text(Path::new("/nonexistent")).expect("read again"),
+            Cow::Borrowed(_)
+        ));
+        let doc = doc.let_go_of_text();
+        assert!(doc.source.text.is_empty());
+        assert_eq!(doc.text_key(), content_hash(&bytes));
+        // Read again as the parse saw it: decoded, the byte order mark removed.
+        assert_eq!(doc.text(dir.path()).expect("read again"), parsed);
+        assert!(!parsed.starts_with('\u{feff}'));
+
+        std::fs::write(&abs, written.replace("The body", "The BODY")).expect("edit");
+        let changed = doc.text(dir.path()).expect_err("refused").to_string();
+        assert_eq!(changed, "postmortems/a.md changed while pm was working; run the command again");
+        std::fs::remove_file(&abs).expect("rm");
+        let gone = doc.text(dir.path()).expect_err("refused").to_string();
+        assert!(gone.starts_with("cannot read postmortems/a.md: "), "{gone}");
+
+        // A document whose text stays in memory never reads its file.
+        let in_memory = Document::parse(rel, bytes, Depth::Full);
+        let text = in_memory.text(Path::new("/nonexistent")).expect("read again");
+        assert!(matches!(text, Cow::Borrowed(t) if t == parsed));
+        assert_eq!(in_memory.text_key(), content_hash(parsed.as_bytes()));
+    }
 }

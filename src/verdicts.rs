@@ -32,7 +32,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::diagnostic::{Diagnostic, Note, Severity};
 use crate::idcache::Location;
@@ -50,7 +50,7 @@ const HEADER: &str = "pm-verdicts 1";
 
 /// The hash of a file's bytes, as the cache compares it.
 pub fn hash(bytes: &[u8]) -> u128 {
-    xxh3_128(bytes)
+    crate::repo::content_hash(bytes)
 }
 
 /// The key of a run: a hash of everything the per-document rules read besides the document.
@@ -159,6 +159,7 @@ impl Entry {
                 ..Postmortem::default()
             }),
             written: None,
+            bytes_hash: None,
         })
     }
 

@@ -24,6 +24,14 @@ use crate::site::views::{
     ApprovalView, AssignmentView, CompletionView, CriterionView, Facets, ItemView, Link, Row,
 };
 
+/// Whether a link in `body` may lead to another postmortem's file, whose page links to that
+/// postmortem's page instead: only then does the page depend on where the other pages are.
+/// Markdown unescapes `\.` and `&#46;` in link destinations, so a body with either escape counts
+/// too.
+pub fn may_link_to_files(body: &str) -> bool {
+    body.contains(".md") || body.contains(".markdown") || body.contains(['&', '\\'])
+}
+
 /// The kinds of term that group postmortems, each with its own pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -140,6 +148,9 @@ pub struct Entry<'r> {
     pub errors: usize,
     /// First paragraph of the Summary section, plain text.
     pub summary: String,
+    /// Whether the body may link to another postmortem's file ([`may_link_to_files`]), which
+    /// its page then links to instead.
+    pub links_files: bool,
     /// Outgoing related ids, with the entry each resolves to.
     pub related: Vec<(String, Option<usize>)>,
     /// Entries that name this one as related.
@@ -172,6 +183,8 @@ impl Entry<'_> {
 pub struct Catalog<'r> {
     /// The configuration.
     pub config: &'r Config,
+    /// The repository's root, where each postmortem's text is read again from.
+    pub root: &'r std::path::Path,
     /// What "today" is.
     pub today: Date,
     /// The configured time zone.
@@ -207,7 +220,7 @@ impl<'r> Catalog<'r> {
         history: Option<History>,
         today: Date,
         judge: &Judge<'_>,
-    ) -> Self {
+    ) -> std::io::Result<Self> {
         let config = &repo.workspace.config;
         let tz = config.time_zone();
         let mut problems: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
@@ -215,9 +228,33 @@ impl<'r> Catalog<'r> {
             problems.entry(d.path.as_str()).or_default().push(d);
         }
 
-        let mut entries: Vec<Entry<'r>> = repo
-            .postmortems()
-            .map(|(doc, pm)| {
+        // What each page says of its body besides the page itself, from its text read again
+        // (a build holds no text; [`Document::text`]), in parallel.
+        let postmortems: Vec<(&Document, &Postmortem)> = repo.postmortems().collect();
+        let root = &repo.workspace.root;
+        let read: Vec<(String, bool)> = postmortems
+            .par_iter()
+            .map(|&(doc, pm)| {
+                let text = doc.text(root)?;
+                // The Summary section's first paragraph, else the body's: parse only that much.
+                let summary = match (&doc.split, pm.body.section(&["summary".to_owned()])) {
+                    (_, Some(section)) => markdown::first_paragraph(
+                        &text[section.content.start..section.content.end],
+                        280,
+                    ),
+                    (Some(split), None) => {
+                        markdown::first_paragraph(&text[split.body.start..split.body.end], 280)
+                    }
+                    (None, None) => String::new(),
+                };
+                let body = doc.split.as_ref().map_or("", |s| &text[s.body.start..s.body.end]);
+                Ok((summary, may_link_to_files(body)))
+            })
+            .collect::<std::io::Result<_>>()?;
+        let mut entries: Vec<Entry<'r>> = postmortems
+            .into_iter()
+            .zip(read)
+            .map(|((doc, pm), (summary, links_files))| {
                 let stem = file_stem(doc.path());
                 let id = pm.id.as_ref().map_or_else(|| stem.clone(), |i| i.value.clone());
                 let id = if id.is_empty() { stem.clone() } else { id };
@@ -231,18 +268,6 @@ impl<'r> Catalog<'r> {
                 let overdue = pm.is_overdue(today);
                 let problems = problems.remove(doc.path()).unwrap_or_default();
                 let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
-                // The Summary section's first paragraph, else the body's: parse only that much.
-                let summary = match (&doc.split, pm.body.section(&["summary".to_owned()])) {
-                    (_, Some(section)) => markdown::first_paragraph(
-                        &doc.source.text[section.content.start..section.content.end],
-                        280,
-                    ),
-                    (Some(split), None) => markdown::first_paragraph(
-                        &doc.source.text[split.body.start..split.body.end],
-                        280,
-                    ),
-                    (None, None) => String::new(),
-                };
                 let updated = history.as_ref().and_then(|h| h.updated.get(doc.path()).cloned());
                 Entry {
                     doc,
@@ -256,6 +281,7 @@ impl<'r> Catalog<'r> {
                     problems,
                     errors,
                     summary,
+                    links_files,
                     related: Vec::new(),
                     backlinks: Vec::new(),
                     updated,
@@ -322,6 +348,7 @@ impl<'r> Catalog<'r> {
         let taxonomies = Kind::ALL.iter().map(|&k| (k, taxonomy(k, config, &entries))).collect();
         let mut catalog = Self {
             config,
+            root,
             today,
             tz,
             entries,
@@ -350,7 +377,7 @@ impl<'r> Catalog<'r> {
         );
         catalog.rows = rows;
         catalog.items = items;
-        catalog
+        Ok(catalog)
     }
 
     /// The table row of entry `i`.

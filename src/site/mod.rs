@@ -229,6 +229,7 @@ pub fn build(
             crate::metrics::compute_with(&repo, &options, &judge)
         },
     );
+    let catalog = catalog?;
     timings.mark("model+metrics");
     let globals = SiteGlobals::new(catalog.config);
     theme.tera.global_context().insert("site", &globals);

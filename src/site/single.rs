@@ -54,7 +54,7 @@ pub fn render_with(config: &Config, text: &str, today: Date) -> anyhow::Result<O
         crate::check::check_documents(workspace, vec![doc], &request);
     // No history to read approvals from: the repository is in memory.
     let judge = crate::completion::Judge::new(config, None, today, None);
-    let catalog = Catalog::load(&repo, &diagnostics, None, today, &judge);
+    let catalog = Catalog::load(&repo, &diagnostics, None, today, &judge)?;
     let Some(entry) = catalog.entries.first() else {
         return Ok(None);
     };

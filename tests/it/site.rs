@@ -979,3 +979,47 @@ fn long_lists_fan_out_to_a_bounded_site() {
         assert!(report.contains(&needle), "no finding for {key}:\n{report}");
     }
 }
+
+/// A page lists its postmortem's findings where `pm check` puts them. A build lets each text go
+/// once it is checked (pages read it again), so this holds only if every finding, the
+/// repo-wide rules' too, was located while the text was there.
+#[test]
+fn pages_show_each_finding_on_the_line_pm_check_gives() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    crate::support::site::generate(300, 7, &root);
+    let site_dir = tmp.path().join("site");
+    build(&root, &site_dir);
+    let site = files(&site_dir);
+    let check = pm(&["check", "--format", "json", "--today", crate::support::site::TODAY], &root);
+    let report: Value = serde_json::from_slice(&check.stdout).expect("check JSON");
+    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in report["diagnostics"].as_array().expect("diagnostics") {
+        if d["severity"] == "error" || d["severity"] == "warning" {
+            let shown = format!("<code>{}</code> line {}:", text_of(&d["code"]), d["line"]);
+            expected.entry(text_of(&d["path"])).or_default().push(shown);
+        }
+    }
+    let mut compared = 0;
+    let mut repo_wide = 0;
+    for pm in json(&site)["postmortems"].as_array().expect("postmortems") {
+        let page = String::from_utf8(site[&text_of(&pm["url"])].clone()).expect("UTF-8");
+        let shown: Vec<String> = page
+            .match_indices("<code>PM")
+            .filter_map(|(at, _)| {
+                let rest = &page[at..];
+                let end = rest.find(':')? + 1;
+                rest[..end].contains(" line ").then(|| rest[..end].to_owned())
+            })
+            .collect();
+        let want = expected.remove(&text_of(&pm["source"])).unwrap_or_default();
+        assert_eq!(shown, want, "{}", pm["url"]);
+        compared += want.len();
+        repo_wide += want.iter().filter(|w| w.starts_with("<code>PM602</code>")).count();
+    }
+    assert!(compared > 50 && repo_wide > 0, "{compared} findings, {repo_wide} of `related`");
+}
+
+fn text_of(value: &Value) -> String {
+    value.as_str().expect("a string").to_owned()
+}

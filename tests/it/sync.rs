@@ -248,13 +248,28 @@ fn a_plain_http_server() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
+/// A server on 127.0.0.1 that accepts one connection and neither reads nor writes on it for
+/// ten seconds; its address.
+fn a_silent_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().expect("a local address").port();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else { return };
+        std::thread::sleep(Duration::from_secs(10));
+        drop(stream);
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
 #[test]
 fn a_failed_tls_handshake_fails_the_batch_saying_tls_and_loses_nothing() {
     let tracker = FakeTracker::start(issues());
-    // `https` on a plain-HTTP port. The fake keeps waiting for a request line, so the handshake
-    // never completes; a usual web server answers the hello with a 400, which is not TLS.
+    // `https` on a port that accepts and never answers, so the handshake never completes (not
+    // the fake tracker's HTTP port: a hello whose random bytes happen to hold a line end gets a
+    // 400 and a close from it); a usual web server answers the hello with a 400, which is not
+    // TLS.
     let https = |plain: &str| plain.replacen("http://", "https://", 1);
-    let silent = https(&tracker.url(""));
+    let silent = https(&a_silent_server());
     let answering = https(&a_plain_http_server());
     assert_a_failed_connection_loses_nothing(
         &tracker,

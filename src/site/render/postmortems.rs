@@ -2,6 +2,7 @@
 //! page per postmortem, its markdown body rendered ([`crate::site::markdown`]) beside what its
 //! front matter, `pm check`, its completion policy and the metrics' similarity say about it.
 
+use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::model::Visibility;
@@ -48,17 +49,17 @@ impl Site<'_, '_> {
         let m = self.catalog;
         (0..m.entries.len()).into_par_iter().try_for_each(|i| {
             let e = &m.entries[i];
-            let body = self.body_without_item_table(i);
             let here = e.doc.path().rsplit_once('/').map_or("", |(dir, _)| dir);
             let view = self.postmortem_view(i);
             let items = m.items(i);
             let (rel, title) = (e.href(), format!("{}: {}", e.id, e.title));
-            // The key of the page is known before its body is rendered, so an unchanged page
-            // costs neither markdown nor template.
+            // The key of the page is known before its text is read again: the body is made
+            // from the text and the configuration (part of every key), so an unchanged page
+            // costs neither a read, markdown nor template.
             let key = {
                 let mut hasher = self.page_key(&rel, "postmortem.html", "postmortems", &title);
-                hasher.str(&body).str(here);
-                if may_link_to_files(&body) {
+                hasher.key(e.doc.text_key()).str(here);
+                if e.links_files {
                     hasher.key(self.link_map());
                 }
                 (hasher.json(&view) && hasher.json(&items)).then(|| hasher.finish())
@@ -68,6 +69,8 @@ impl Site<'_, '_> {
                 self.count_page(&rel);
                 return Ok(());
             }
+            let text = e.doc.text(m.root).with_context(|| format!("cannot render {rel}"))?;
+            let body = self.body_without_item_table(i, &text);
             let rewrite_here = |url: &str| self.rewrite_link(here, url);
             let rendered = markdown::render(
                 &body,
@@ -97,13 +100,12 @@ impl Site<'_, '_> {
         })
     }
 
-    /// The body of entry `i` to render: as written, except that when the front matter lists
+    /// The body of entry `i`, whose text is `text`, to render: as written, except that when the front matter lists
     /// action items (the page's own table shows them, tickets linked) the tables of the body's
     /// Action Items section are left out, and the section with them when nothing else is in it.
-    fn body_without_item_table(&self, i: usize) -> std::borrow::Cow<'_, str> {
+    fn body_without_item_table<'t>(&self, i: usize, text: &'t str) -> std::borrow::Cow<'t, str> {
         use std::borrow::Cow;
         let e = &self.catalog.entries[i];
-        let text = &e.doc.source.text;
         let Some(split) = &e.doc.split else { return Cow::Borrowed("") };
         let body = &text[split.body.start..split.body.end];
         let section = e.pm.body.section(&self.item_section_titles);
@@ -309,14 +311,6 @@ impl Site<'_, '_> {
             .map(|e| RelatedView { id: e.id.clone(), title: e.title.clone(), href: Some(e.href()) })
             .collect()
     }
-}
-
-/// Whether a link in `body` may lead to another postmortem's file, whose page
-/// [`Site::rewrite_link`] links to instead: only then does the page depend on where the other
-/// pages are. Markdown unescapes `\.` and `&#46;` in link destinations, so a body with either
-/// escape counts too.
-fn may_link_to_files(body: &str) -> bool {
-    body.contains(".md") || body.contains(".markdown") || body.contains(['&', '\\'])
 }
 
 /// `1234567` → `1,234,567`; fractions keep two decimals.

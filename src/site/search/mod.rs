@@ -105,9 +105,26 @@ pub fn build(
 ) -> anyhow::Result<Stats> {
     let started = Instant::now();
     let n = m.entries.len();
-    let invert = || index::invert_remembering(n, |d, sink| fields(m, d, sink), memo);
+    // The first text that could not be read again fails the build, after the others.
+    let unread = std::sync::Mutex::new(None);
+    let invert = || {
+        index::invert_remembering(
+            n,
+            |d, sink| {
+                if let Err(e) = fields(m, d, sink) {
+                    if let Ok(mut unread) = unread.lock() {
+                        unread.get_or_insert(e);
+                    }
+                }
+            },
+            memo,
+        )
+    };
     let (((terms, chunks), titles), facets) =
         rayon::join(|| rayon::join(invert, || title_counts(m)), || facets(m));
+    if let Some(e) = unread.into_inner().ok().flatten() {
+        return Err(anyhow::Error::new(e).context("cannot index the postmortems for search"));
+    }
 
     // Facet postings, by `facet:value`.
     let mut facet_entries: Vec<(String, &[u32])> = facets
@@ -246,9 +263,11 @@ pub fn entry_keys(m: &Catalog<'_>) -> Vec<Key> {
             let e = &m.entries[d];
             let pm = e.pm;
             let mut h = KeyHasher::default();
-            fields(m, d, &mut |tier, text| {
+            front_fields(m, d, &mut |tier, text| {
                 h.bytes(&[tier]).str(text);
             });
+            // The body, as the text it is cut from: no file is read again for the key.
+            h.key(e.doc.text_key());
             // What the facets and the result row read besides the fields.
             h.str(&e.page).str(&e.date_text()).str(e.status().as_str());
             for value in [&pm.severity, &pm.team].into_iter().flatten() {
@@ -436,8 +455,22 @@ enum Job {
     Docs(usize),
 }
 
-/// Passes each searchable field of entry `d` to `sink` with its tier.
-fn fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
+/// Passes each searchable field of entry `d` to `sink` with its tier, the body read again from
+/// its file ([`crate::repo::Document::text`]).
+fn fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) -> std::io::Result<()> {
+    front_fields(m, d, sink);
+    let doc = m.entries[d].doc;
+    if let Some(split) = &doc.split {
+        let text = doc.text(m.root)?;
+        if let Some(body) = text.get(split.body.start..split.body.end) {
+            sink(2, body);
+        }
+    }
+    Ok(())
+}
+
+/// The searchable fields of entry `d` but its body, which [`fields`] adds.
+fn front_fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
     let e = &m.entries[d];
     let pm = e.pm;
     for text in [&e.title, &e.summary, &e.id] {
@@ -455,11 +488,6 @@ fn fields(m: &Catalog<'_>, d: usize, sink: &mut dyn FnMut(Tier, &str)) {
     }
     if let Some(summary) = &pm.impact.summary {
         sink(1, summary);
-    }
-    if let Some(body) =
-        e.doc.split.as_ref().and_then(|s| e.doc.source.text.get(s.body.start..s.body.end))
-    {
-        sink(2, body);
     }
 }
 
