@@ -5,11 +5,6 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-// Why jemalloc: see its entry in Cargo.toml.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     // A shell asking for completions (`COMPLETE=bash pm -- pm new --severity ''`) is answered
     // here, and the process ends; otherwise this returns at once.

@@ -64,6 +64,10 @@ pub struct Document {
 /// 16 MB of it stays under 1.5 GB.
 pub const MAX_FILE_BYTES: u64 = 16_000_000;
 
+/// The longest text [`Document::let_go_of_text`] lets go; no written postmortem is this long
+/// (a long one is 100 KB), so in practice only pasted logs are held.
+pub const HELD_TEXT_BYTES: usize = 1_000_000;
+
 /// How much of a document to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
@@ -271,9 +275,11 @@ impl Document {
     /// the file when a page needs it: a build must not hold every postmortem's text at once.
     /// Only a document that knows the hash of its bytes lets its text go; spans stay valid,
     /// since the text read again is checked to be the same.
+    /// A text longer than [`HELD_TEXT_BYTES`] is held all the same: a page and the search index
+    /// read it at the same time, and two copies of one huge text cost more than holding one.
     #[must_use]
     pub fn let_go_of_text(mut self) -> Self {
-        if self.bytes_hash.is_some() {
+        if self.bytes_hash.is_some() && self.source.text.len() <= HELD_TEXT_BYTES {
             self.source = Source::new(std::mem::take(&mut self.source.path), String::new());
         }
         self
