@@ -258,7 +258,7 @@ pub fn load(workspace: Workspace, request: &Request<'_>) -> Loaded {
     let verdicts = run.filter(|_| request.verdicts).map(|key| Verdicts::open(&workspace.root, key));
     // What the memo keeps depends on what the load keeps, so that is part of its key.
     let memo = request.memo.zip(run).map(|(memo, run)| {
-        let key = crate::verdicts::hash(format!("{run:032x} {:?}", request.keep).as_bytes());
+        let key = crate::repo::content_hash(format!("{run:032x} {:?}", request.keep).as_bytes());
         (memo, key, memo.recall(key))
     });
     let reader = Reader::new(&workspace.config);
@@ -378,31 +378,19 @@ fn read_one(
     cached: &Cached<'_>,
 ) -> ReadFile {
     if request.read.is_full(&f.rel) {
-        let read =
-            if let Some(cx) = cx.filter(|_| cached.verdicts.is_some() || cached.memo.is_some()) {
-                read_cached(f, request.keep, reader, cx, cached)
-            } else if request.keep == Keep::Pages {
-                // Its text is let go once the repo-wide rules have located their findings, to be
-                // read again by the pages: that needs the hash of its bytes.
-                match Document::read_bytes(&f.rel, &f.abs) {
-                    Ok(bytes) => {
-                        let hash = crate::repo::content_hash(&bytes);
-                        let doc = Document::parse(&f.rel, bytes, Depth::Full);
-                        ReadFile {
-                            hash: Some(hash),
-                            ..ReadFile::of(judge(doc, request.keep, reader, cx))
-                        }
-                    }
-                    Err(failed) => ReadFile::of(judge(*failed, request.keep, reader, cx)),
-                }
-            } else {
-                ReadFile::of(judge(
-                    Document::read(&f.rel, &f.abs, Depth::Full),
-                    request.keep,
-                    reader,
-                    cx,
-                ))
-            };
+        // A build lets its texts go once the repo-wide rules have located their findings, to be
+        // read again by the pages: that needs the hash of each file's bytes, as the caches do.
+        let hashed =
+            cached.verdicts.is_some() || cached.memo.is_some() || request.keep == Keep::Pages;
+        let read = match cx.filter(|_| hashed) {
+            Some(cx) => read_cached(f, request.keep, reader, cx, cached),
+            None => ReadFile::of(judge(
+                Document::read(&f.rel, &f.abs, Depth::Full),
+                request.keep,
+                reader,
+                cx,
+            )),
+        };
         return match read.hash {
             Some(hash) if request.keep == Keep::Pages => {
                 ReadFile { doc: Document { bytes_hash: Some(hash), ..read.doc }, ..read }
@@ -418,8 +406,8 @@ fn read_one(
     ReadFile::of((doc, Checked::default()))
 }
 
-/// Reads one file fully and judges it, reusing what the previous load in this process kept
-/// of it, or its cached verdict, when its bytes are the ones judged before. From the verdict
+/// Reads one file fully, hashes its bytes and judges it, reusing what the previous load in this
+/// process kept of it, or its cached verdict, when its bytes are the ones judged before. From the verdict
 /// cache, what [`Keep::RepoFacts`] keeps is rebuilt without parsing; other `keep`s still
 /// parse (they keep more than the cache holds) but skip the rules.
 fn read_cached(
@@ -433,7 +421,7 @@ fn read_cached(
         Ok(bytes) => bytes,
         Err(failed) => return ReadFile::of(judge(*failed, keep, reader, Some((policy, cx)))),
     };
-    let hash = crate::verdicts::hash(&bytes);
+    let hash = crate::repo::content_hash(&bytes);
     let read = judge_bytes(f, bytes, hash, keep, reader, (policy, cx), cached);
     ReadFile { hash: Some(hash), ..read }
 }

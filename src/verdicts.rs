@@ -48,11 +48,6 @@ use crate::suppress::Policy;
 pub const FILE: &str = "pm-verdicts";
 const HEADER: &str = "pm-verdicts 1";
 
-/// The hash of a file's bytes, as the cache compares it.
-pub fn hash(bytes: &[u8]) -> u128 {
-    crate::repo::content_hash(bytes)
-}
-
 /// The key of a run: a hash of everything the per-document rules read besides the document.
 /// Verdicts of a run with another key are not reused.
 pub fn run_key(cx: &Context<'_>, policy: &Policy) -> u128 {
@@ -502,7 +497,8 @@ mod tests {
         let html = doc.postmortem.as_ref().map(|p| p.body.html.clone()).unwrap_or_default();
         let directives = crate::suppress::Inline::directive_spans(&doc.source, &html);
         assert_eq!(directives.len(), 1);
-        Entry::of(&doc, hash(TEXT.as_bytes()), &[diagnostic], directives).expect("an entry")
+        Entry::of(&doc, crate::repo::content_hash(TEXT.as_bytes()), &[diagnostic], directives)
+            .expect("an entry")
     }
 
     fn rendered(entries: &[(&str, &Entry)]) -> String {
