@@ -24,7 +24,7 @@ use crate::idcache::{self, IdCache, Stamp};
 use crate::repo::{Depth, Document, Repo, decode};
 use crate::rules::{Context, Meta, RULES};
 use crate::schema::Schema;
-use crate::source::Span;
+use crate::source::{Source, Span};
 use crate::suppress::{Inline, Policy};
 use crate::verdicts::{Entry, Verdicts};
 use crate::words::plural;
@@ -87,8 +87,8 @@ pub enum Keep {
     /// Everything parsed (reports that read bodies, such as the timeline export).
     All,
     /// What pages show: no flattened prose or front matter tree ([`Document::without_prose`]),
-    /// and, once the repo-wide rules have run, no text: pages read it again from the file
-    /// ([`Document::let_go_of_text`]).
+    /// the body's [`crate::repo::Gist`], and no text once the file is checked: pages read it
+    /// again from the file ([`Document::let_go_of_text`]).
     Pages,
     /// Only the typed fields: no text, body or tree (figures never read prose).
     Fields,
@@ -100,7 +100,7 @@ impl Keep {
     fn apply(self, doc: Document) -> Document {
         match self {
             Keep::All => doc,
-            Keep::Pages => doc.without_prose(),
+            Keep::Pages => doc.with_gist().without_prose(),
             Keep::Fields => doc.fields_only(),
             Keep::RepoFacts => doc.slim(),
         }
@@ -378,8 +378,9 @@ fn read_one(
     cached: &Cached<'_>,
 ) -> ReadFile {
     if request.read.is_full(&f.rel) {
-        // A build lets its texts go once the repo-wide rules have located their findings, to be
-        // read again by the pages: that needs the hash of each file's bytes, as the caches do.
+        // A build lets each text go once its file is checked, to be read again by the pages
+        // (and by the repo-wide rules, to locate their findings): that needs the hash of each
+        // file's bytes, as the caches do. The peak of a load is then no longer every text.
         let hashed =
             cached.verdicts.is_some() || cached.memo.is_some() || request.keep == Keep::Pages;
         let read = match cx.filter(|_| hashed) {
@@ -393,7 +394,8 @@ fn read_one(
         };
         return match read.hash {
             Some(hash) if request.keep == Keep::Pages => {
-                ReadFile { doc: Document { bytes_hash: Some(hash), ..read.doc }, ..read }
+                let doc = Document { bytes_hash: Some(hash), ..read.doc }.let_go_of_text();
+                ReadFile { doc, ..read }
             }
             _ => read,
         };
@@ -546,10 +548,6 @@ fn finish(
         diagnostics.extend(check_repo(&repo, cx, policy, &inline, selected.as_ref()));
         sort(&mut diagnostics);
     }
-    if request.keep == Keep::Pages {
-        let documents = std::mem::take(&mut repo.documents);
-        repo.documents = documents.into_par_iter().map(Document::let_go_of_text).collect();
-    }
     Loaded { repo, diagnostics, selected, remembered: None }
 }
 
@@ -600,7 +598,7 @@ pub fn check_document(cx: &Context<'_>, policy: &Policy, doc: &Document) -> Chec
     }
     let html = doc.postmortem.as_ref().map(|p| p.body.html.as_slice()).unwrap_or_default();
     let inline = Inline::read(&doc.source, html);
-    Checked { diagnostics: locate(doc, findings, policy, &inline), inline }
+    Checked { diagnostics: locate(&doc.source, findings, policy, &inline), inline }
 }
 
 /// Runs the repo-wide rules. `inline` holds each document's suppressions (by index);
@@ -623,12 +621,34 @@ pub fn check_repo(
         }
     }
     let none = Inline::default();
-    per_doc
-        .into_iter()
+    let located: Vec<Vec<Diagnostic>> = per_doc
+        .into_par_iter()
         .enumerate()
         .filter(|(_, f)| !f.is_empty())
-        .flat_map(|(i, f)| locate(&repo.documents[i], f, policy, inline.get(i).unwrap_or(&none)))
-        .collect()
+        .map(|(i, f)| {
+            let doc = &repo.documents[i];
+            let inline = inline.get(i).unwrap_or(&none);
+            // A document that let its text go (a build's) is located on its file read again.
+            match doc.full_source(&repo.workspace.root) {
+                Ok(source) => locate(&source, f, policy, inline),
+                // Edited since it was read: its findings go at its start and say why (the page
+                // that reads it again fails the build the same way).
+                Err(e) => {
+                    let source = Source::new(doc.path().to_owned(), String::new());
+                    let mut located = locate(&source, f, policy, inline);
+                    for d in &mut located {
+                        d.notes.push(crate::diagnostic::Note {
+                            line: 1,
+                            column: 1,
+                            message: e.to_string(),
+                        });
+                    }
+                    located
+                }
+            }
+        })
+        .collect();
+    located.into_iter().flatten().collect()
 }
 
 /// The indexes of the documents whose path `is_selected` accepts.
@@ -654,7 +674,7 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
 /// suppressions, and at most [`MAX_PER_RULE_AND_FILE`] per rule, the rest counted in one
 /// summary diagnostic at the first one left out.
 fn locate(
-    doc: &Document,
+    source: &Source,
     findings: Vec<(&'static Meta, Finding)>,
     policy: &Policy,
     inline: &Inline,
@@ -665,8 +685,8 @@ fn locate(
         BTreeMap::new();
     let mut diagnostics = Vec::new();
     for (meta, f) in findings {
-        let Some(severity) = policy.severity(meta, f.severity, doc.path()) else { continue };
-        let line = doc.source.lines.line(edge_offsets(&doc.source.text, f.span).0);
+        let Some(severity) = policy.severity(meta, f.severity, &source.path) else { continue };
+        let line = source.lines.line(edge_offsets(&source.text, f.span).0);
         if inline.suppresses(meta, f.span.start, line) {
             continue;
         }
@@ -676,7 +696,7 @@ fn locate(
             continue;
         }
         *count += 1;
-        diagnostics.push(diagnostic(doc, meta, severity, f));
+        diagnostics.push(diagnostic(source, meta, severity, f));
     }
     for (n, meta, severity, span) in left_out.into_values() {
         let message = format!(
@@ -693,18 +713,18 @@ fn locate(
             meta.slug
         );
         let finding = Finding::new(span, message).help(help);
-        diagnostics.push(diagnostic(doc, meta, severity, finding));
+        diagnostics.push(diagnostic(source, meta, severity, finding));
     }
     diagnostics
 }
 
-/// One finding of `doc`, located.
-fn diagnostic(doc: &Document, meta: &'static Meta, severity: Severity, f: Finding) -> Diagnostic {
-    let (start, end) = edge_offsets(&doc.source.text, f.span);
-    let start = doc.source.position(start);
-    let end = doc.source.position(end);
+/// One finding in `source`, located.
+fn diagnostic(source: &Source, meta: &'static Meta, severity: Severity, f: Finding) -> Diagnostic {
+    let (start, end) = edge_offsets(&source.text, f.span);
+    let start = source.position(start);
+    let end = source.position(end);
     Diagnostic {
-        path: doc.path().to_owned(),
+        path: source.path.clone(),
         line: start.line,
         column: start.column,
         end_line: end.line,
@@ -718,7 +738,7 @@ fn diagnostic(doc: &Document, meta: &'static Meta, severity: Severity, f: Findin
             .notes
             .into_iter()
             .map(|(span, message)| {
-                let at = doc.source.position(edge_offsets(&doc.source.text, span).0);
+                let at = source.position(edge_offsets(&source.text, span).0);
                 crate::diagnostic::Note { line: at.line, column: at.column, message }
             })
             .collect(),

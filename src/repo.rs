@@ -56,6 +56,48 @@ pub struct Document {
     /// what lets its text go ([`Document::let_go_of_text`]) and be read again
     /// ([`Document::text`]).
     pub bytes_hash: Option<u128>,
+    /// What lists show of the body ([`Gist`]), read while the text was at hand (a build keeps
+    /// it, [`Document::with_gist`], so listing a postmortem never reads its file again).
+    pub gist: Option<Gist>,
+}
+
+/// What lists, feeds and search results show of a postmortem's body besides its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gist {
+    /// The Summary section's first paragraph as plain text, else the body's, at most
+    /// [`Gist::SUMMARY_CHARS`] characters.
+    pub summary: String,
+    /// Whether the body may link to another postmortem's file ([`may_link_to_files`]).
+    pub links_files: bool,
+}
+
+impl Gist {
+    /// The longest summary, in characters.
+    pub const SUMMARY_CHARS: usize = 280;
+
+    /// The gist of `doc`, whose text is `text`: only the summary's section is parsed.
+    pub fn read(doc: &Document, text: &str) -> Self {
+        let Some(pm) = &doc.postmortem else { return Self::default() };
+        let slice = |span: Span| text.get(span.start..span.end).unwrap_or_default();
+        let summary = match (&doc.split, pm.body.section(&["summary".to_owned()])) {
+            (_, Some(section)) => slice(section.content),
+            (Some(split), None) => slice(split.body),
+            (None, None) => "",
+        };
+        let body = doc.split.as_ref().map_or("", |s| slice(s.body));
+        Self {
+            summary: markdown::first_paragraph(summary, Self::SUMMARY_CHARS),
+            links_files: may_link_to_files(body),
+        }
+    }
+}
+
+/// Whether a link in `body` may lead to another postmortem's file, whose page links to that
+/// postmortem's page instead: only then does the page depend on where the other pages are.
+/// Markdown unescapes `\.` and `&#46;` in link destinations, so a body with either escape counts
+/// too.
+pub fn may_link_to_files(body: &str) -> bool {
+    body.contains(".md") || body.contains(".markdown") || body.contains(['&', '\\'])
 }
 
 /// Larger files are refused unread. No postmortem is this long (a long one is 100 KB), and
@@ -163,6 +205,7 @@ impl Document {
             postmortem: Some(Postmortem { id, ..Postmortem::default() }),
             written: None,
             bytes_hash: None,
+            gist: None,
         }
     }
 
@@ -231,6 +274,7 @@ impl Document {
             postmortem,
             written: None,
             bytes_hash: None,
+            gist: None,
         }
     }
 
@@ -243,6 +287,7 @@ impl Document {
             postmortem: None,
             written: None,
             bytes_hash: None,
+            gist: None,
         }
     }
 
@@ -267,6 +312,16 @@ impl Document {
             pm.body.list_items = Vec::new();
             pm.body.html = Vec::new();
             pm.front_matter = None;
+        }
+        self
+    }
+
+    /// The document with its [`Gist`] read from its text (a postmortem's; a file that is not
+    /// one has none).
+    #[must_use]
+    pub fn with_gist(mut self) -> Self {
+        if self.postmortem.is_some() {
+            self.gist = Some(Gist::read(&self, &self.source.text));
         }
         self
     }
@@ -308,6 +363,17 @@ impl Document {
             )));
         }
         Ok(Cow::Owned(decode(bytes).0))
+    }
+
+    /// The document's source (path, text, lines) as [`Document::text`] gives the text: the one
+    /// in memory, or one made from the file read again. What locates findings on a document
+    /// that has let its text go.
+    pub fn full_source(&self, root: &Path) -> std::io::Result<std::borrow::Cow<'_, Source>> {
+        use std::borrow::Cow;
+        Ok(match self.text(root)? {
+            Cow::Borrowed(_) => Cow::Borrowed(&self.source),
+            Cow::Owned(text) => Cow::Owned(Source::new(self.source.path.clone(), text)),
+        })
     }
 
     /// A hash of the document's text, for keys of what is made from it: the
@@ -355,6 +421,7 @@ impl Document {
             postmortem,
             written: None,
             bytes_hash: None,
+            gist: None,
         }
     }
 
@@ -528,9 +595,15 @@ mod tests {
         // Read again as the parse saw it: decoded, the byte order mark removed.
         assert_eq!(doc.text(dir.path()).expect("read again"), parsed);
         assert!(!parsed.starts_with('\u{feff}'));
+        // With its lines, so a finding is located on the text read again.
+        let source = doc.full_source(dir.path()).expect("read again");
+        assert_eq!((source.path.as_str(), source.text.as_str()), (rel, parsed.as_str()));
+        assert_eq!(source.position(parsed.find("The body").expect("body")).line, 7);
 
         std::fs::write(&abs, written.replace("The body", "The BODY")).expect("edit");
         let changed = doc.text(dir.path()).expect_err("refused").to_string();
+        assert_eq!(changed, "postmortems/a.md changed while pm was working; run the command again");
+        let changed = doc.full_source(dir.path()).expect_err("refused").to_string();
         assert_eq!(changed, "postmortems/a.md changed while pm was working; run the command again");
         std::fs::remove_file(&abs).expect("rm");
         let gone = doc.text(dir.path()).expect_err("refused").to_string();
@@ -541,5 +614,19 @@ mod tests {
         let text = in_memory.text(Path::new("/nonexistent")).expect("read again");
         assert!(matches!(text, Cow::Borrowed(t) if t == parsed));
         assert_eq!(in_memory.text_key(), content_hash(parsed.as_bytes()));
+    }
+
+    #[test]
+    fn a_gist_is_the_summary_paragraph_else_the_body_s_and_says_whether_files_are_linked() {
+        let parse = |text: &str| {
+            Document::parse("postmortems/a.md", text.as_bytes().to_vec(), Depth::Full).with_gist()
+        };
+        let gist = parse("---\nid: A\n---\nLead.\n\n# Summary\n\nThe *cache* was cold.\n")
+            .gist
+            .expect("a postmortem has one");
+        assert_eq!(gist, Gist { summary: "The cache was cold.".into(), links_files: false });
+        let gist = parse("---\nid: A\n---\nSee [B](b.md).\n").gist.expect("gist");
+        assert_eq!(gist, Gist { summary: "See B.".into(), links_files: true });
+        assert_eq!(parse("no front matter\n").gist, None);
     }
 }

@@ -155,6 +155,7 @@ impl Entry {
             }),
             written: None,
             bytes_hash: None,
+            gist: None,
         })
     }
 

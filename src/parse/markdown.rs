@@ -305,9 +305,60 @@ fn append_item_text(items: &mut [(usize, usize, String)], text: &str) {
     }
 }
 
+/// The first paragraph of `markdown` as plain text (emphasis, links and code flattened),
+/// cut at a word boundary to at most `max_chars` characters. For lists, feeds and JSON.
+pub fn first_paragraph(markdown: &str, max_chars: usize) -> String {
+    let mut paragraph: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = paragraph.take() {
+                    let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !p.is_empty() {
+                        return truncate(&p, max_chars);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(p) = paragraph.as_mut() {
+                    p.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(p) = paragraph.as_mut() {
+                    p.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_owned(),
+        Some((at, _)) => {
+            let cut = text[..at].rfind(' ').unwrap_or(at);
+            format!("{}…", text[..cut].trim_end_matches([',', ';', ':', ' ']))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_paragraphs() {
+        assert_eq!(
+            first_paragraph("# T\n\nThe `cache`\n*was* cold.\n\nMore.\n", 100),
+            "The cache was cold."
+        );
+        assert_eq!(first_paragraph("- a list\n", 100), "");
+        assert_eq!(first_paragraph("a b c d e f", 5), "a b…");
+    }
 
     #[test]
     fn sections_and_emptiness() {

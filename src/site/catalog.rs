@@ -17,20 +17,12 @@ use crate::completion::{Evaluation, Judge};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{ActionItem, Instant, ItemOrder, Postmortem, Status};
-use crate::repo::{Document, Repo};
+use crate::repo::{Document, Gist, Repo};
 use crate::site::git::History;
 use crate::site::markdown::{self, Names};
 use crate::site::views::{
     ApprovalView, AssignmentView, CompletionView, CriterionView, Facets, ItemView, Link, Row,
 };
-
-/// Whether a link in `body` may lead to another postmortem's file, whose page links to that
-/// postmortem's page instead: only then does the page depend on where the other pages are.
-/// Markdown unescapes `\.` and `&#46;` in link destinations, so a body with either escape counts
-/// too.
-pub fn may_link_to_files(body: &str) -> bool {
-    body.contains(".md") || body.contains(".markdown") || body.contains(['&', '\\'])
-}
 
 /// The kinds of term that group postmortems, each with its own pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -148,7 +140,7 @@ pub struct Entry<'r> {
     pub errors: usize,
     /// First paragraph of the Summary section, plain text.
     pub summary: String,
-    /// Whether the body may link to another postmortem's file ([`may_link_to_files`]), which
+    /// Whether the body may link to another postmortem's file ([`crate::repo::may_link_to_files`]), which
     /// its page then links to instead.
     pub links_files: bool,
     /// Outgoing related ids, with the entry each resolves to.
@@ -228,33 +220,21 @@ impl<'r> Catalog<'r> {
             problems.entry(d.path.as_str()).or_default().push(d);
         }
 
-        // What each page says of its body besides the page itself, from its text read again
-        // (a build holds no text; [`Document::text`]), in parallel.
+        // What each list shows of a body, read by the load ([`Document::with_gist`]); a document
+        // loaded otherwise has it read from its text here.
         let postmortems: Vec<(&Document, &Postmortem)> = repo.postmortems().collect();
         let root = &repo.workspace.root;
-        let read: Vec<(String, bool)> = postmortems
+        let read: Vec<Gist> = postmortems
             .par_iter()
-            .map(|&(doc, pm)| {
-                let text = doc.text(root)?;
-                // The Summary section's first paragraph, else the body's: parse only that much.
-                let summary = match (&doc.split, pm.body.section(&["summary".to_owned()])) {
-                    (_, Some(section)) => markdown::first_paragraph(
-                        &text[section.content.start..section.content.end],
-                        280,
-                    ),
-                    (Some(split), None) => {
-                        markdown::first_paragraph(&text[split.body.start..split.body.end], 280)
-                    }
-                    (None, None) => String::new(),
-                };
-                let body = doc.split.as_ref().map_or("", |s| &text[s.body.start..s.body.end]);
-                Ok((summary, may_link_to_files(body)))
+            .map(|&(doc, _)| match &doc.gist {
+                Some(gist) => Ok(gist.clone()),
+                None => Ok(Gist::read(doc, &doc.text(root)?)),
             })
             .collect::<std::io::Result<_>>()?;
         let mut entries: Vec<Entry<'r>> = postmortems
             .into_iter()
             .zip(read)
-            .map(|((doc, pm), (summary, links_files))| {
+            .map(|((doc, pm), Gist { summary, links_files })| {
                 let stem = file_stem(doc.path());
                 let id = pm.id.as_ref().map_or_else(|| stem.clone(), |i| i.value.clone());
                 let id = if id.is_empty() { stem.clone() } else { id };

@@ -981,8 +981,8 @@ fn long_lists_fan_out_to_a_bounded_site() {
 }
 
 /// A page lists its postmortem's findings where `pm check` puts them. A build lets each text go
-/// once it is checked (pages read it again), so this holds only if every finding, the
-/// repo-wide rules' too, was located while the text was there.
+/// as soon as its file is checked (pages read it again), so this holds only if the repo-wide
+/// rules' findings, which come later, are located on the text read again.
 #[test]
 fn pages_show_each_finding_on_the_line_pm_check_gives() {
     let tmp = tempfile::tempdir().expect("tempdir");
